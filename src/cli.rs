@@ -1,0 +1,175 @@
+//! The command line as the user types it (clap) -> a validated [`Config`].
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::cluster::ClusterParams;
+use crate::config::Config;
+use crate::error::Result;
+use crate::label::LabelParams;
+use crate::read::{ColumnChoice, InputSource, ReadParams, DEFAULT_INPUT};
+use crate::reduce::ReduceParams;
+use crate::text::{Language, StopWords, TextParams};
+use crate::vectorize::VectorizeParams;
+use crate::write::{OutputFormat, WriteParams};
+
+/// Find the topics in a collection of documents and tag every document with them.
+///
+/// Reads CSV (with a header) or JSON Lines, clusters the documents by their words (TF-IDF, LSA,
+/// k-means) and writes documents.csv (each document's topic, score and tags) and topics.csv (each
+/// topic's size, label, distinctive terms and representative documents).
+#[derive(Debug, Parser)]
+#[command(name = "topictag", version, about, long_about)]
+pub struct Cli {
+    /// Input file: .csv with a header, .jsonl, or - for stdin (CSV or JSON Lines, detected)
+    #[arg(default_value = DEFAULT_INPUT)]
+    pub input: String,
+
+    /// Output folder for documents.csv and topics.csv (created if missing)
+    #[arg(short, long, default_value = "output")]
+    pub output: PathBuf,
+
+    /// Number of topics [default: round(sqrt(N / 2)) clamped to 2..=50, N = documents with terms]
+    #[arg(short, long)]
+    pub k: Option<usize>,
+
+    /// Random seed: the same input and seed give identical output
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+
+    /// Column holding document ids [default: id if present, else the row number]
+    #[arg(long, value_name = "C")]
+    pub id_column: Option<String>,
+
+    /// Column holding titles, analysed with the text [default: title if present]
+    #[arg(long, value_name = "C")]
+    pub title_column: Option<String>,
+
+    /// Column holding text; repeat for several [default: abstract, else text, else body]
+    #[arg(long, value_name = "C")]
+    pub text_column: Vec<String>,
+
+    /// Stemming language (every rust-stemmers algorithm, or none)
+    #[arg(long, default_value = "english", value_name = "L")]
+    pub language: Language,
+
+    /// Drop terms found in fewer documents than this
+    #[arg(long, default_value_t = VectorizeParams::default().min_df, value_name = "N")]
+    pub min_df: usize,
+
+    /// Drop terms found in more than this fraction of documents
+    #[arg(long, default_value_t = VectorizeParams::default().max_df, value_name = "F")]
+    pub max_df: f64,
+
+    /// Keep only the N most frequent terms [default: no limit]
+    #[arg(long, value_name = "N")]
+    pub max_terms: Option<usize>,
+
+    /// 1: single words; 2: also two-word phrases
+    #[arg(long, default_value_t = VectorizeParams::default().ngrams, value_name = "1|2")]
+    pub ngrams: usize,
+
+    /// LSA dimensions (capped below the number of documents)
+    #[arg(long, default_value_t = ReduceParams::default().dims, value_name = "N")]
+    pub dims: usize,
+
+    /// k-means++ restarts; the best (lowest inertia) is kept
+    #[arg(long, default_value_t = ClusterParams::default().runs, value_name = "N")]
+    pub runs: usize,
+
+    /// Distinctive terms listed per topic
+    #[arg(long, default_value_t = LabelParams::default().top_terms, value_name = "N")]
+    pub top_terms: usize,
+
+    /// File of extra stop words (whitespace-separated, # comments), added to the built-in list
+    #[arg(long, value_name = "FILE")]
+    pub stop_words: Option<PathBuf>,
+
+    /// Output format
+    #[arg(long, default_value = "csv", value_name = "csv|jsonl")]
+    pub format: OutputFormat,
+}
+
+impl Cli {
+    /// Builds and checks the run's settings; reads the stop-word file.
+    pub fn into_config(self) -> Result<Config> {
+        let mut stop_words = StopWords::english();
+        if let Some(path) = &self.stop_words {
+            stop_words.extend_from_file(path)?;
+        }
+        let config = Config {
+            read: ReadParams {
+                source: InputSource::parse(&self.input),
+                columns: ColumnChoice {
+                    id: self.id_column,
+                    title: self.title_column,
+                    text: self.text_column,
+                },
+            },
+            text: TextParams {
+                language: self.language,
+                stop_words,
+                ..TextParams::default()
+            },
+            vectorize: VectorizeParams {
+                min_df: self.min_df,
+                max_df: self.max_df,
+                max_terms: self.max_terms,
+                ngrams: self.ngrams,
+                ..VectorizeParams::default()
+            },
+            reduce: ReduceParams {
+                dims: self.dims,
+                seed: self.seed,
+                ..ReduceParams::default()
+            },
+            cluster: ClusterParams {
+                k: self.k,
+                runs: self.runs,
+                seed: self.seed,
+                ..ClusterParams::default()
+            },
+            label: LabelParams {
+                top_terms: self.top_terms,
+                ..LabelParams::default()
+            },
+            write: WriteParams {
+                dir: self.output,
+                format: self.format,
+            },
+        };
+        config.check()?;
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_arguments() {
+        let config = Cli::parse_from(["topictag"]).into_config().expect("valid");
+        assert_eq!(
+            config.read.source,
+            InputSource::File(PathBuf::from("data/papers.csv"))
+        );
+        assert_eq!(config.write.dir, PathBuf::from("output"));
+        assert_eq!(config.cluster.k, None);
+    }
+
+    #[test]
+    fn nonsense_numbers_are_rejected_with_the_flag_name() {
+        for (args, flag) in [
+            (vec!["topictag", "--max-df", "3"], "--max-df"),
+            (vec!["topictag", "--dims", "0"], "--dims"),
+            (vec!["topictag", "--k", "0"], "--k"),
+            (vec!["topictag", "--runs", "0"], "--runs"),
+            (vec!["topictag", "--ngrams", "3"], "--ngrams"),
+        ] {
+            let error = Cli::parse_from(args).into_config().expect_err("invalid");
+            assert!(error.to_string().contains(flag), "{error}");
+        }
+    }
+}

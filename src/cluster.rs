@@ -1,0 +1,291 @@
+//! Clustering: LSA rows -> topics ([`Clustering`]) with linfa's k-means (k-means++ seeding),
+//! restarts run in parallel, topics numbered by size.
+
+use linfa::prelude::*;
+use linfa::DatasetBase;
+use linfa_clustering::{KMeans, KMeansInit};
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256Plus;
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::reduce::Embedding;
+
+/// Settings for the cluster stage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterParams {
+    /// Number of topics; `None` applies [`default_k`] to the number of documents with terms.
+    pub k: Option<usize>,
+    /// Independent k-means++ restarts; the one with the lowest inertia wins.
+    pub runs: usize,
+    pub seed: u64,
+    pub max_iterations: u64,
+    /// Stop when the centroids move less than this (Euclidean, all centroids together).
+    pub tolerance: f64,
+}
+
+impl Default for ClusterParams {
+    fn default() -> Self {
+        ClusterParams {
+            k: None,
+            runs: 10,
+            seed: 0,
+            max_iterations: 300,
+            tolerance: 1e-4,
+        }
+    }
+}
+
+/// The default number of topics for `documents` documents: round(sqrt(documents / 2)), at
+/// least 2 and at most 50 (110 abstracts -> 7 topics, 2,000 -> 32).
+pub fn default_k(documents: usize) -> usize {
+    let rule = ((documents as f64) / 2.0).sqrt().round() as usize;
+    rule.clamp(2, 50).min(documents.max(1))
+}
+
+/// Topic assignments of the embedded documents.
+#[derive(Debug, Clone)]
+pub struct Clustering {
+    /// Topic of each embedding row; topic 0 is the largest.
+    pub assignments: Vec<usize>,
+    /// Mean of each topic's rows.
+    pub centroids: Array2<f64>,
+    /// Cosine similarity of each row to its topic's centroid.
+    pub scores: Vec<f64>,
+    pub sizes: Vec<usize>,
+    /// Sum of squared distances to the nearest centroid, of the winning run.
+    pub inertia: f64,
+}
+
+impl ClusterParams {
+    pub fn check(&self) -> Result<()> {
+        if self.k == Some(0) {
+            return Err(Error::setting("--k", "must be at least 1"));
+        }
+        if self.runs == 0 {
+            return Err(Error::setting("--runs", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// The number of topics for `documents` documents with terms.
+    pub fn topic_count(&self, documents: usize) -> usize {
+        self.k.unwrap_or_else(|| default_k(documents))
+    }
+
+    pub fn fit(&self, embedding: &Embedding) -> Result<Clustering> {
+        let rows = embedding.rows.view();
+        let k = self.topic_count(rows.nrows());
+        if k > rows.nrows() {
+            return Err(Error::TooFewDocuments {
+                k,
+                documents: rows.nrows(),
+            });
+        }
+        // Each restart is a complete, independently seeded fit, so the winner is the same
+        // whatever the number of threads.
+        let fits: Vec<(f64, usize, Vec<usize>)> = (0..self.runs)
+            .into_par_iter()
+            .map(|run| self.fit_once(rows, k, run))
+            .collect::<Result<_>>()?;
+        let (inertia, _, assignments) = fits
+            .into_iter()
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+            .ok_or_else(|| Error::Compute("k-means ran no restart".into()))?;
+        Ok(number_by_size(rows, &assignments, k, inertia))
+    }
+
+    /// One seeded k-means++ fit; returns (inertia, run, assignments).
+    fn fit_once(
+        &self,
+        rows: ArrayView2<'_, f64>,
+        k: usize,
+        run: usize,
+    ) -> Result<(f64, usize, Vec<usize>)> {
+        let seed = self
+            .seed
+            .wrapping_add((run as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let model = KMeans::params_with_rng(k, Xoshiro256Plus::seed_from_u64(seed))
+            .n_runs(1)
+            .init_method(KMeansInit::KMeansPlusPlus)
+            .max_n_iterations(self.max_iterations)
+            .tolerance(self.tolerance)
+            .fit(&DatasetBase::from(rows))
+            .map_err(|e| Error::Compute(format!("k-means failed: {e}")))?;
+        let centroids = model.centroids();
+        let nearest: Vec<(usize, f64)> = rows
+            .axis_iter(Axis(0))
+            .into_par_iter()
+            .map(|row| nearest_centroid(row, centroids.view()))
+            .collect();
+        let inertia = nearest.iter().map(|(_, d)| d).sum();
+        Ok((inertia, run, nearest.into_iter().map(|(c, _)| c).collect()))
+    }
+}
+
+/// Index and squared distance of the closest centroid (ties: lowest index).
+fn nearest_centroid(row: ArrayView1<'_, f64>, centroids: ArrayView2<'_, f64>) -> (usize, f64) {
+    let mut best = (0, f64::INFINITY);
+    for (index, centroid) in centroids.axis_iter(Axis(0)).enumerate() {
+        let distance: f64 = row
+            .iter()
+            .zip(centroid.iter())
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum();
+        if distance < best.1 {
+            best = (index, distance);
+        }
+    }
+    best
+}
+
+/// Renumbers clusters by size (largest = 0; ties: the one whose first member comes first),
+/// drops clusters left empty, and computes centroids and cosine scores from the members.
+fn number_by_size(rows: ArrayView2<'_, f64>, raw: &[usize], k: usize, inertia: f64) -> Clustering {
+    let mut sizes = vec![0usize; k];
+    let mut first_member = vec![usize::MAX; k];
+    for (row, &cluster) in raw.iter().enumerate() {
+        sizes[cluster] += 1;
+        first_member[cluster] = first_member[cluster].min(row);
+    }
+    let mut order: Vec<usize> = (0..k).filter(|&c| sizes[c] > 0).collect();
+    order.sort_by(|&a, &b| {
+        sizes[b]
+            .cmp(&sizes[a])
+            .then(first_member[a].cmp(&first_member[b]))
+    });
+    let mut new_id = vec![usize::MAX; k];
+    for (id, &cluster) in order.iter().enumerate() {
+        new_id[cluster] = id;
+    }
+    let assignments: Vec<usize> = raw.iter().map(|&c| new_id[c]).collect();
+    let topics = order.len();
+
+    let mut centroids = Array2::<f64>::zeros((topics, rows.ncols()));
+    for (row, &topic) in rows.axis_iter(Axis(0)).zip(&assignments) {
+        let mut centroid = centroids.row_mut(topic);
+        centroid += &row;
+    }
+    let sizes: Vec<usize> = order.iter().map(|&c| sizes[c]).collect();
+    for (mut centroid, &size) in centroids.axis_iter_mut(Axis(0)).zip(&sizes) {
+        centroid /= size as f64;
+    }
+    let norms: Vec<f64> = centroids
+        .axis_iter(Axis(0))
+        .map(|c| c.dot(&c).sqrt())
+        .collect();
+    let scores = rows
+        .axis_iter(Axis(0))
+        .zip(&assignments)
+        .map(|(row, &topic)| {
+            let norm = norms[topic] * row.dot(&row).sqrt();
+            if norm > 0.0 {
+                row.dot(&centroids.row(topic)) / norm
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    Clustering {
+        assignments,
+        centroids,
+        scores,
+        sizes,
+        inertia,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn embedding(rows: Array2<f64>) -> Embedding {
+        let documents = (0..rows.nrows()).collect();
+        Embedding {
+            rows,
+            documents,
+            singular_values: vec![],
+        }
+    }
+
+    fn blobs() -> Embedding {
+        // Three well-separated groups of sizes 2, 4 and 3.
+        embedding(array![
+            [0.0, 1.0],
+            [10.0, 0.0],
+            [10.1, 0.1],
+            [0.1, 1.1],
+            [9.9, 0.0],
+            [10.0, -0.1],
+            [5.0, 9.0],
+            [5.1, 9.1],
+            [4.9, 9.0],
+        ])
+    }
+
+    #[test]
+    fn finds_separated_groups_and_numbers_them_by_size() {
+        let params = ClusterParams {
+            k: Some(3),
+            ..Default::default()
+        };
+        let clustering = params.fit(&blobs()).expect("fit");
+        assert_eq!(clustering.sizes, [4, 3, 2]);
+        assert_eq!(clustering.assignments, [2, 0, 0, 2, 0, 0, 1, 1, 1]);
+        assert!(clustering.scores.iter().all(|&s| s > 0.99));
+    }
+
+    #[test]
+    fn same_seed_same_result_on_any_thread_count() {
+        let params = ClusterParams {
+            k: Some(3),
+            seed: 7,
+            ..Default::default()
+        };
+        let many = params.fit(&blobs()).expect("fit");
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("pool");
+        let one = pool.install(|| params.fit(&blobs())).expect("fit");
+        assert_eq!(many.assignments, one.assignments);
+        assert_eq!(many.inertia.to_bits(), one.inertia.to_bits());
+    }
+
+    #[test]
+    fn ties_in_size_go_to_the_earliest_first_member() {
+        let rows = array![[0.0, 5.0], [0.0, 0.0], [0.1, 5.0], [0.1, 0.0]];
+        let clustering = number_by_size(rows.view(), &[1, 0, 1, 0], 2, 0.0);
+        assert_eq!(clustering.assignments, [0, 1, 0, 1]);
+    }
+
+    #[test]
+    fn rejects_more_topics_than_documents_and_zero() {
+        let params = ClusterParams {
+            k: Some(20),
+            ..Default::default()
+        };
+        let error = params.fit(&blobs()).expect_err("too many");
+        assert_eq!(
+            error.to_string(),
+            "--k 20 asks for more topics than the 9 documents that have terms"
+        );
+        assert!(ClusterParams {
+            k: Some(0),
+            ..Default::default()
+        }
+        .check()
+        .is_err());
+    }
+
+    #[test]
+    fn default_k_rule() {
+        assert_eq!(default_k(110), 7);
+        assert_eq!(default_k(2000), 32);
+        assert_eq!(default_k(1_000_000), 50);
+        assert_eq!(default_k(3), 2);
+        assert_eq!(default_k(1), 1);
+    }
+}

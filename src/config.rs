@@ -1,0 +1,32 @@
+//! The validated settings of a run: one params struct per stage, each checked before any work.
+
+use crate::cluster::ClusterParams;
+use crate::error::Result;
+use crate::label::LabelParams;
+use crate::read::ReadParams;
+use crate::reduce::ReduceParams;
+use crate::text::TextParams;
+use crate::vectorize::VectorizeParams;
+use crate::write::WriteParams;
+
+/// Everything [`crate::run`] needs. Build it with struct update syntax from `Default`.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub read: ReadParams,
+    pub text: TextParams,
+    pub vectorize: VectorizeParams,
+    pub reduce: ReduceParams,
+    pub cluster: ClusterParams,
+    pub label: LabelParams,
+    pub write: WriteParams,
+}
+
+impl Config {
+    /// Rejects nonsense settings before any input is read.
+    pub fn check(&self) -> Result<()> {
+        self.vectorize.check()?;
+        self.reduce.check()?;
+        self.cluster.check()?;
+        self.label.check()
+    }
+}

@@ -1,0 +1,60 @@
+//! The `topictag` command: arguments -> settings -> pipeline -> topic table and exit code.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use topictag::cli::Cli;
+use topictag::{ErrorKind, Summary};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = cli.into_config().and_then(|config| topictag::run(&config));
+    match outcome {
+        Ok(summary) => {
+            for warning in &summary.warnings {
+                eprintln!("warning: {warning}");
+            }
+            match print_table(&summary) {
+                Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("error: cannot write to stdout: {error}");
+                    ExitCode::from(1)
+                }
+                _ => ExitCode::SUCCESS,
+            }
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            match error.kind() {
+                ErrorKind::Input => ExitCode::from(2),
+                ErrorKind::Runtime => ExitCode::from(1),
+            }
+        }
+    }
+}
+
+fn print_table(summary: &Summary) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "topic  size  label")?;
+    for (topic, size, label) in &summary.topics {
+        writeln!(out, "{topic:>5}  {size:>4}  {label}")?;
+    }
+    if summary.without_terms > 0 {
+        writeln!(out, "{:>5}  {:>4}  (no terms)", -1, summary.without_terms)?;
+    }
+    let files: Vec<String> = summary
+        .files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect();
+    writeln!(
+        out,
+        "{} documents, {} terms, {} LSA dimensions, {} topics -> {}",
+        summary.documents,
+        summary.terms,
+        summary.dims,
+        summary.topics.len(),
+        files.join(", ")
+    )?;
+    out.flush()
+}

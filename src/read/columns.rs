@@ -1,0 +1,119 @@
+//! Which input columns hold the id, the title and the text: user choices -> resolved column names.
+
+use crate::error::{Error, Result};
+
+/// Text columns tried, in order, when `--text-column` is not given.
+pub const DEFAULT_TEXT_COLUMNS: [&str; 3] = ["abstract", "text", "body"];
+const DEFAULT_ID_COLUMN: &str = "id";
+const DEFAULT_TITLE_COLUMN: &str = "title";
+
+/// The columns the user named; `None` / empty means "use the defaults".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnChoice {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub text: Vec<String>,
+}
+
+/// Column names that exist in the input. An absent id means "use the row number".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedColumns {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub text: Vec<String>,
+}
+
+impl ColumnChoice {
+    /// Matches the choice against the columns the input has. Named columns must exist; defaults
+    /// are taken only when present, except that some text column must be found.
+    pub fn resolve(&self, available: &[String], path: &str) -> Result<ResolvedColumns> {
+        let has = |name: &str| available.iter().any(|a| a == name);
+        let missing = |column: &str, flag: &'static str| Error::MissingColumn {
+            path: path.to_string(),
+            column: column.to_string(),
+            flag,
+            available: available.join(", "),
+        };
+        let named_or_default = |named: &Option<String>, default: &str, flag| match named {
+            Some(name) if has(name) => Ok(Some(name.clone())),
+            Some(name) => Err(missing(name, flag)),
+            None => Ok(has(default).then(|| default.to_string())),
+        };
+        let id = named_or_default(&self.id, DEFAULT_ID_COLUMN, "--id-column")?;
+        let title = named_or_default(&self.title, DEFAULT_TITLE_COLUMN, "--title-column")?;
+        let text = if self.text.is_empty() {
+            let found = DEFAULT_TEXT_COLUMNS.iter().find(|name| has(name));
+            match found {
+                Some(name) => vec![name.to_string()],
+                None => {
+                    return Err(Error::NoTextColumn {
+                        path: path.to_string(),
+                        tried: DEFAULT_TEXT_COLUMNS.join(", "),
+                        available: available.join(", "),
+                    })
+                }
+            }
+        } else {
+            for name in &self.text {
+                if !has(name) {
+                    return Err(missing(name, "--text-column"));
+                }
+            }
+            self.text.clone()
+        };
+        Ok(ResolvedColumns { id, title, text })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn defaults_pick_id_title_and_first_text_column() {
+        let resolved = ColumnChoice::default()
+            .resolve(&names(&["id", "title", "text", "body"]), "f.csv")
+            .expect("resolves");
+        assert_eq!(resolved.id.as_deref(), Some("id"));
+        assert_eq!(resolved.title.as_deref(), Some("title"));
+        assert_eq!(resolved.text, names(&["text"]));
+    }
+
+    #[test]
+    fn missing_defaults_fall_back_to_row_numbers_and_no_title() {
+        let resolved = ColumnChoice::default()
+            .resolve(&names(&["body"]), "f.csv")
+            .expect("resolves");
+        assert_eq!(resolved.id, None);
+        assert_eq!(resolved.title, None);
+        assert_eq!(resolved.text, names(&["body"]));
+    }
+
+    #[test]
+    fn a_named_column_that_does_not_exist_lists_the_real_ones() {
+        let choice = ColumnChoice {
+            text: names(&["summary"]),
+            ..Default::default()
+        };
+        let message = choice
+            .resolve(&names(&["id", "abstract"]), "f.csv")
+            .expect_err("fails")
+            .to_string();
+        assert_eq!(
+            message,
+            "f.csv: no column 'summary' (given by --text-column); the columns are: id, abstract"
+        );
+    }
+
+    #[test]
+    fn no_text_column_is_an_error() {
+        let error = ColumnChoice::default()
+            .resolve(&names(&["id", "title"]), "f.csv")
+            .expect_err("fails");
+        assert!(error.to_string().contains("abstract, text, body"));
+    }
+}

@@ -1,0 +1,218 @@
+//! Reading documents: a CSV file with a header, a JSON Lines file, or either on stdin -> [`Corpus`].
+
+mod columns;
+mod csv_input;
+mod jsonl_input;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+pub use columns::ColumnChoice;
+
+/// Where the documents come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputSource {
+    File(PathBuf),
+    Stdin,
+}
+
+impl InputSource {
+    /// `-` means standard input; anything else is a path.
+    pub fn parse(arg: &str) -> Self {
+        if arg == "-" {
+            InputSource::Stdin
+        } else {
+            InputSource::File(PathBuf::from(arg))
+        }
+    }
+
+    /// The name used in messages.
+    pub fn display_name(&self) -> String {
+        match self {
+            InputSource::File(path) => path.display().to_string(),
+            InputSource::Stdin => "<stdin>".to_string(),
+        }
+    }
+}
+
+/// The two input formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    Csv,
+    JsonLines,
+}
+
+impl InputFormat {
+    /// Files are judged by extension; stdin by its first non-blank byte (`{` opens JSON Lines).
+    fn detect(source: &InputSource, head: &[u8]) -> Self {
+        if let InputSource::File(path) = source {
+            if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+                match ext.to_ascii_lowercase().as_str() {
+                    "jsonl" | "ndjson" | "json" => return InputFormat::JsonLines,
+                    "csv" | "tsv" | "txt" => return InputFormat::Csv,
+                    _ => {}
+                }
+            }
+        }
+        match head.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => InputFormat::JsonLines,
+            _ => InputFormat::Csv,
+        }
+    }
+}
+
+/// Settings for the read stage.
+#[derive(Debug, Clone)]
+pub struct ReadParams {
+    pub source: InputSource,
+    pub columns: ColumnChoice,
+}
+
+impl Default for ReadParams {
+    fn default() -> Self {
+        ReadParams {
+            source: InputSource::File(PathBuf::from(DEFAULT_INPUT)),
+            columns: ColumnChoice::default(),
+        }
+    }
+}
+
+/// The input used when none is given.
+pub const DEFAULT_INPUT: &str = "data/papers.csv";
+
+/// One input row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The id column's value, or the 1-based row number when there is no id column.
+    pub id: String,
+    /// The title column's value, empty when there is none.
+    pub title: String,
+    /// The text columns' values joined by blank lines.
+    pub text: String,
+}
+
+/// Every input row, in input order, with what was noticed on the way.
+#[derive(Debug, Clone)]
+pub struct Corpus {
+    /// The input's name for messages.
+    pub source: String,
+    pub documents: Vec<Document>,
+    pub warnings: Vec<String>,
+}
+
+impl ReadParams {
+    /// Reads the whole input. Every row becomes a document or the read fails with a located error.
+    pub fn read(&self) -> Result<Corpus> {
+        let name = self.source.display_name();
+        let bytes = match &self.source {
+            InputSource::File(path) => read_file(path, &name)?,
+            InputSource::Stdin => {
+                let mut buffer = Vec::new();
+                std::io::stdin()
+                    .lock()
+                    .read_to_end(&mut buffer)
+                    .map_err(|source| Error::Read {
+                        path: name.clone(),
+                        source,
+                    })?;
+                buffer
+            }
+        };
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(Error::EmptyInput { path: name });
+        }
+        let documents = match InputFormat::detect(&self.source, &bytes) {
+            InputFormat::Csv => csv_input::parse(&bytes, &name, &self.columns)?,
+            InputFormat::JsonLines => jsonl_input::parse(&bytes, &name, &self.columns)?,
+        };
+        if documents.is_empty() {
+            return Err(Error::NoDocuments { path: name });
+        }
+        let warnings = duplicate_id_warning(&documents, &name)
+            .into_iter()
+            .collect();
+        Ok(Corpus {
+            source: name,
+            documents,
+            warnings,
+        })
+    }
+}
+
+fn read_file(path: &Path, name: &str) -> Result<Vec<u8>> {
+    if path.is_dir() {
+        return Err(Error::Read {
+            path: name.to_string(),
+            source: std::io::Error::other("is a directory, not a file"),
+        });
+    }
+    std::fs::read(path).map_err(|source| Error::Read {
+        path: name.to_string(),
+        source,
+    })
+}
+
+/// Duplicate ids are allowed (rows stay distinct in the output) but usually a mistake upstream.
+fn duplicate_id_warning(documents: &[Document], name: &str) -> Option<String> {
+    let mut first_row: rustc_hash::FxHashMap<&str, usize> = Default::default();
+    let mut duplicates = 0usize;
+    let mut example = None;
+    for (row, doc) in documents.iter().enumerate() {
+        match first_row.get(doc.id.as_str()) {
+            Some(&first) => {
+                duplicates += 1;
+                example.get_or_insert((doc.id.as_str(), first + 1, row + 1));
+            }
+            None => {
+                first_row.insert(&doc.id, row);
+            }
+        }
+    }
+    example.map(|(id, first, again)| {
+        format!(
+            "{name}: {duplicates} row(s) repeat an earlier id (first: id '{id}' at rows {first} and {again}); rows are kept as separate documents"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: &str) -> Document {
+        Document {
+            id: id.to_string(),
+            title: String::new(),
+            text: "x".to_string(),
+        }
+    }
+
+    #[test]
+    fn detects_format_by_extension_then_content() {
+        let file = |p: &str| InputSource::File(PathBuf::from(p));
+        assert_eq!(
+            InputFormat::detect(&file("a.jsonl"), b"id"),
+            InputFormat::JsonLines
+        );
+        assert_eq!(InputFormat::detect(&file("a.CSV"), b"{"), InputFormat::Csv);
+        assert_eq!(
+            InputFormat::detect(&InputSource::Stdin, b"  {\"a\":1}"),
+            InputFormat::JsonLines
+        );
+        assert_eq!(
+            InputFormat::detect(&InputSource::Stdin, b"id,text"),
+            InputFormat::Csv
+        );
+    }
+
+    #[test]
+    fn warns_once_about_duplicate_ids() {
+        let docs = vec![doc("a"), doc("b"), doc("a"), doc("b")];
+        let warning = duplicate_id_warning(&docs, "f.csv").expect("warning");
+        assert!(warning.contains("2 row(s)"), "{warning}");
+        assert!(warning.contains("id 'a' at rows 1 and 3"), "{warning}");
+        assert!(duplicate_id_warning(&[doc("a"), doc("b")], "f.csv").is_none());
+    }
+}

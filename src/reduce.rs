@@ -1,0 +1,245 @@
+//! LSA: sparse TF-IDF rows -> a small dense [`Embedding`] (randomized truncated SVD after Halko,
+//! Martinsson & Tropp 2011, rows re-normalised to unit length).
+
+use linfa_linalg::eigh::Eigh;
+use ndarray::{Array1, Array2, Axis};
+use rand::SeedableRng;
+use rand_distr::{Distribution, StandardNormal};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use crate::error::{Error, Result};
+use crate::vectorize::{CsrMatrix, TfIdf};
+
+/// Settings for the reduce stage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReduceParams {
+    /// Number of LSA dimensions (capped below the number of documents and terms).
+    pub dims: usize,
+    /// Power iterations: each sharpens the subspace at the cost of two sparse products.
+    pub power_iterations: usize,
+    /// Extra random directions sampled beyond `dims`, for accuracy.
+    pub oversamples: usize,
+    pub seed: u64,
+}
+
+impl Default for ReduceParams {
+    fn default() -> Self {
+        ReduceParams {
+            dims: 100,
+            power_iterations: 5,
+            oversamples: 10,
+            seed: 0,
+        }
+    }
+}
+
+/// Documents that have terms, as unit-length rows in LSA space.
+#[derive(Debug, Clone)]
+pub struct Embedding {
+    /// One row per entry of `documents`.
+    pub rows: Array2<f64>,
+    /// Input positions of the embedded documents (those with at least one term), ascending.
+    pub documents: Vec<usize>,
+    /// Singular values of the kept components, largest first.
+    pub singular_values: Vec<f64>,
+}
+
+impl ReduceParams {
+    pub fn check(&self) -> Result<()> {
+        if self.dims == 0 {
+            return Err(Error::setting("--dims", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// The number of dimensions actually used for `documents` x `terms`.
+    pub fn effective_dims(&self, documents: usize, terms: usize) -> usize {
+        self.dims.min(documents.saturating_sub(1)).min(terms).max(1)
+    }
+
+    pub fn fit(&self, tfidf: &TfIdf) -> Result<Embedding> {
+        let documents = tfidf.documents_with_terms();
+        let matrix = if documents.len() == tfidf.weights.rows() {
+            tfidf.weights.clone()
+        } else {
+            tfidf.weights.select_rows(&documents)
+        };
+        let dims = self.effective_dims(matrix.rows(), matrix.cols());
+        let (mut rows, singular_values) = self.truncated_svd(&matrix, dims)?;
+        normalize_rows(&mut rows);
+        Ok(Embedding {
+            rows,
+            documents,
+            singular_values,
+        })
+    }
+
+    /// Returns U * S (documents x dims) and S.
+    fn truncated_svd(&self, matrix: &CsrMatrix, dims: usize) -> Result<(Array2<f64>, Vec<f64>)> {
+        let transposed = matrix.transpose();
+        let width = (dims + self.oversamples)
+            .min(matrix.rows())
+            .min(matrix.cols());
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed);
+        let omega = Array2::from_shape_simple_fn((matrix.cols(), width), || {
+            StandardNormal.sample(&mut rng)
+        });
+
+        // Range finder with power iterations, re-orthonormalised at each half step so that the
+        // small directions are not lost to rounding.
+        let mut sample = matrix.mul_dense(omega.view());
+        for _ in 0..self.power_iterations {
+            let basis = orthonormalize(sample)?;
+            let back = orthonormalize(transposed.mul_dense(basis.view()))?;
+            sample = matrix.mul_dense(back.view());
+        }
+        let basis = orthonormalize(sample)?;
+
+        // B = Qᵀ X is small (width x terms): its left singular vectors come from the
+        // eigen-decomposition of B Bᵀ (width x width).
+        let projected_t = transposed.mul_dense(basis.view()); // = Bᵀ, terms x width
+        let gram = projected_t.t().dot(&projected_t);
+        let (values, vectors) = symmetric_eigen_desc(&gram)?;
+        let singular: Vec<f64> = values
+            .iter()
+            .take(dims)
+            .map(|v| v.max(0.0).sqrt())
+            .collect();
+        let mut scaled = vectors.slice(ndarray::s![.., ..dims]).to_owned();
+        for (mut column, s) in scaled.axis_iter_mut(Axis(1)).zip(&singular) {
+            column *= *s;
+        }
+        let mut embedding = basis.dot(&scaled);
+        flip_signs(&mut embedding);
+        Ok((embedding, singular))
+    }
+}
+
+/// Eigenvalues (descending) and matching eigenvector columns of a symmetric matrix.
+fn symmetric_eigen_desc(matrix: &Array2<f64>) -> Result<(Array1<f64>, Array2<f64>)> {
+    let (values, vectors) = matrix
+        .eigh()
+        .map_err(|e| Error::Compute(format!("LSA: eigen-decomposition failed: {e}")))?;
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
+    let sorted_values = order.iter().map(|&i| values[i]).collect();
+    let sorted_vectors = vectors.select(Axis(1), &order);
+    Ok((sorted_values, sorted_vectors))
+}
+
+/// Orthonormal columns spanning the columns of `matrix` (Cholesky-QR style, via the eigen-
+/// decomposition of the small Gram matrix, done twice for orthogonality to machine precision).
+/// Directions with no weight are dropped to zero columns instead of dividing by nothing.
+fn orthonormalize(mut matrix: Array2<f64>) -> Result<Array2<f64>> {
+    for _ in 0..2 {
+        let gram = matrix.t().dot(&matrix);
+        let (values, mut vectors) = symmetric_eigen_desc(&gram)?;
+        let largest = values.first().copied().unwrap_or(0.0).max(0.0);
+        for (mut column, &value) in vectors.axis_iter_mut(Axis(1)).zip(values.iter()) {
+            let scale = if value > largest * 1e-20 && value > 0.0 {
+                1.0 / value.sqrt()
+            } else {
+                0.0
+            };
+            column *= scale;
+        }
+        matrix = matrix.dot(&vectors);
+    }
+    Ok(matrix)
+}
+
+/// Makes each component's largest-magnitude entry positive, so the sign is canonical.
+fn flip_signs(embedding: &mut Array2<f64>) {
+    for mut column in embedding.axis_iter_mut(Axis(1)) {
+        let pivot =
+            column.iter().copied().fold(
+                0.0f64,
+                |best, v| if v.abs() > best.abs() { v } else { best },
+            );
+        if pivot < 0.0 {
+            column.mapv_inplace(|v| -v);
+        }
+    }
+}
+
+/// Scales every non-zero row to unit length.
+pub fn normalize_rows(rows: &mut Array2<f64>) {
+    for mut row in rows.axis_iter_mut(Axis(0)) {
+        let norm = row.dot(&row).sqrt();
+        if norm > 0.0 {
+            row /= norm;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn dense_to_csr(dense: &Array2<f64>) -> CsrMatrix {
+        let rows = dense
+            .rows()
+            .into_iter()
+            .map(|row| {
+                row.iter()
+                    .enumerate()
+                    .filter(|(_, v)| **v != 0.0)
+                    .map(|(c, v)| (c as u32, *v))
+                    .collect()
+            })
+            .collect();
+        CsrMatrix::from_rows(dense.ncols(), rows)
+    }
+
+    #[test]
+    fn orthonormalize_gives_orthonormal_columns_of_the_same_span() {
+        let matrix = array![[1.0, 2.0], [3.0, 4.0], [5.0, 7.0], [1.0, 0.0]];
+        let q = orthonormalize(matrix.clone()).expect("ok");
+        let identity = q.t().dot(&q);
+        for i in 0..2 {
+            for j in 0..2 {
+                let expected = if i == j { 1.0 } else { 0.0 };
+                assert!((identity[[i, j]] - expected).abs() < 1e-12);
+            }
+        }
+        // Projecting the original columns onto the basis changes nothing.
+        let projected = q.dot(&q.t().dot(&matrix));
+        assert!((projected - &matrix).iter().all(|d| d.abs() < 1e-10));
+    }
+
+    #[test]
+    fn singular_values_match_an_exact_decomposition() {
+        // A rank-3 matrix with known singular values 5, 3, 1 (orthogonal rows of a permutation
+        // matrix scaled by the values, then mixed by an orthogonal 2x2 rotation on two rows).
+        let c = (0.3f64).cos();
+        let s = (0.3f64).sin();
+        let dense = array![
+            [5.0 * c, 0.0, 0.0, 0.0, 5.0 * s],
+            [0.0, 3.0, 0.0, 0.0, 0.0],
+            [0.0, 0.0, 0.0, 1.0, 0.0],
+            [0.0, 0.0, 0.0, 0.0, 0.0],
+        ];
+        let params = ReduceParams {
+            dims: 3,
+            ..Default::default()
+        };
+        let (embedding, singular) = params.truncated_svd(&dense_to_csr(&dense), 3).expect("svd");
+        for (got, want) in singular.iter().zip([5.0, 3.0, 1.0]) {
+            assert!((got - want).abs() < 1e-9, "{singular:?}");
+        }
+        // U*S rows have the norms of the original rows (full rank captured).
+        for (row, want) in embedding.rows().into_iter().zip([5.0, 3.0, 1.0, 0.0]) {
+            assert!((row.dot(&row).sqrt() - want).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn dims_are_capped_below_the_document_count() {
+        let params = ReduceParams::default();
+        assert_eq!(params.effective_dims(50, 1000), 49);
+        assert_eq!(params.effective_dims(5000, 30), 30);
+        assert_eq!(params.effective_dims(1, 10), 1);
+        assert!(ReduceParams { dims: 0, ..params }.check().is_err());
+    }
+}

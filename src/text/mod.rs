@@ -1,0 +1,311 @@
+//! Text analysis: documents -> [`TokenizedCorpus`] (per document, stem ids in text order with
+//! phrase breaks, plus compound pieces), and for every stem the word people actually wrote.
+
+mod language;
+mod stop_words;
+mod surface;
+mod tokenize;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::read::Document;
+use surface::SurfaceVotes;
+use tokenize::{FieldKind, Token};
+
+pub use language::Language;
+pub use stop_words::StopWords;
+
+/// Marks a phrase break inside [`DocumentTerms::sequence`]: no bigram spans it.
+pub const BREAK: u32 = u32::MAX;
+
+/// Documents per parallel work unit. Fixed, so that term ids never depend on the thread count.
+const CHUNK_DOCUMENTS: usize = 256;
+
+/// Settings for the text stage.
+#[derive(Debug, Clone)]
+pub struct TextParams {
+    pub language: Language,
+    pub stop_words: StopWords,
+    /// Index the pieces of hyphenated compounds (`multi`, `modal`) as well as the compound.
+    pub split_compounds: bool,
+}
+
+impl Default for TextParams {
+    fn default() -> Self {
+        TextParams {
+            language: Language::default(),
+            stop_words: StopWords::english(),
+            split_compounds: true,
+        }
+    }
+}
+
+/// One document's terms.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentTerms {
+    /// Stem ids in text order, [`BREAK`] where a phrase cannot continue.
+    pub sequence: Vec<u32>,
+    /// Stem ids of compound pieces: counted as terms, never joined into phrases.
+    pub pieces: Vec<u32>,
+}
+
+/// The output of the text stage.
+#[derive(Debug, Clone)]
+pub struct TokenizedCorpus {
+    pub documents: Vec<DocumentTerms>,
+    /// Stem strings, indexed by stem id.
+    pub stems: Vec<String>,
+    /// For each stem, the word form to show people (`models`, `LoRA`), indexed by stem id.
+    pub surface_forms: Vec<String>,
+}
+
+/// A chunk's words before the global merge: ids are local to the chunk.
+struct ChunkWords<'a> {
+    words: Vec<&'a str>,
+    votes: Vec<SurfaceVotes>,
+    documents: Vec<DocumentTerms>,
+}
+
+impl TextParams {
+    /// Tokenizes, filters and stems every document. The title is analysed as part of the text.
+    pub fn analyze(&self, documents: &[Document]) -> TokenizedCorpus {
+        // 1. Tokenize chunks in parallel, interning words (as written) per chunk.
+        let chunks: Vec<ChunkWords<'_>> = documents
+            .par_chunks(CHUNK_DOCUMENTS)
+            .map(|chunk| self.tokenize_chunk(chunk))
+            .collect();
+
+        // 2. Merge chunk words in chunk order: global word ids follow first occurrence.
+        let mut word_ids: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut words: Vec<&str> = Vec::new();
+        let mut votes: Vec<SurfaceVotes> = Vec::new();
+        let remaps: Vec<Vec<u32>> = chunks
+            .iter()
+            .map(|chunk| {
+                chunk
+                    .words
+                    .iter()
+                    .zip(&chunk.votes)
+                    .map(|(&word, vote)| {
+                        let id = *word_ids.entry(word).or_insert_with(|| {
+                            words.push(word);
+                            votes.push(SurfaceVotes::default());
+                            (words.len() - 1) as u32
+                        });
+                        votes[id as usize].add(vote);
+                        id
+                    })
+                    .collect()
+            })
+            .collect();
+
+        // 3. Stem each distinct word once; words with the same stem share a stem id.
+        let stemmer = self.language.stemmer();
+        let mut stem_ids: FxHashMap<String, u32> = FxHashMap::default();
+        let mut stems: Vec<String> = Vec::new();
+        let word_to_stem: Vec<u32> = words
+            .iter()
+            .map(|word| {
+                let lower = word.to_lowercase();
+                let stem = stemmer.stem(&lower);
+                let next = stems.len() as u32;
+                *stem_ids.entry(stem.clone()).or_insert_with(|| {
+                    stems.push(stem);
+                    next
+                })
+            })
+            .collect();
+        let surface_forms = surface::choose(&words, &votes, &word_to_stem, stems.len());
+
+        // 4. Rewrite documents from chunk word ids to stem ids.
+        let word_to_stem = &word_to_stem;
+        let documents = chunks
+            .into_par_iter()
+            .zip(remaps)
+            .flat_map_iter(|(chunk, remap)| {
+                let to_stem = move |local: &u32| match *local {
+                    BREAK => BREAK,
+                    local => word_to_stem[remap[local as usize] as usize],
+                };
+                chunk.documents.into_iter().map(move |doc| DocumentTerms {
+                    sequence: doc.sequence.iter().map(&to_stem).collect(),
+                    pieces: doc.pieces.iter().map(&to_stem).collect(),
+                })
+            })
+            .collect();
+        TokenizedCorpus {
+            documents,
+            stems,
+            surface_forms,
+        }
+    }
+
+    fn tokenize_chunk<'a>(&self, documents: &'a [Document]) -> ChunkWords<'a> {
+        // Keyed by the word as written, so lowercasing and filtering run once per distinct form.
+        let mut lookup: FxHashMap<&'a str, Option<u32>> = FxHashMap::default();
+        let mut chunk = ChunkWords {
+            words: Vec::new(),
+            votes: Vec::new(),
+            documents: Vec::with_capacity(documents.len()),
+        };
+        let mut segments = Vec::new();
+        for document in documents {
+            let mut terms = DocumentTerms::default();
+            let fields = [
+                (document.title.as_str(), FieldKind::Title),
+                (document.text.as_str(), FieldKind::Body),
+            ];
+            for (field, kind) in fields {
+                push_break(&mut terms.sequence);
+                tokenize::tokenize(field, kind, self.split_compounds, &mut segments, |token| {
+                    let (text, case_vote, is_piece) = match token {
+                        Token::Break => return push_break(&mut terms.sequence),
+                        Token::Word { text, case_vote } => (text, case_vote, false),
+                        Token::Part { text, case_vote } => (text, case_vote, true),
+                    };
+                    let id = *lookup.entry(text).or_insert_with(|| {
+                        self.keeps(text).then(|| {
+                            chunk.words.push(text);
+                            chunk.votes.push(SurfaceVotes::default());
+                            (chunk.words.len() - 1) as u32
+                        })
+                    });
+                    match (id, is_piece) {
+                        (None, false) => push_break(&mut terms.sequence),
+                        (None, true) => {}
+                        (Some(id), is_piece) => {
+                            chunk.votes[id as usize].record(case_vote);
+                            if is_piece {
+                                terms.pieces.push(id);
+                            } else {
+                                terms.sequence.push(id);
+                            }
+                        }
+                    }
+                });
+            }
+            if terms.sequence.last() == Some(&BREAK) {
+                terms.sequence.pop();
+            }
+            if terms.sequence.first() == Some(&BREAK) {
+                terms.sequence.remove(0);
+            }
+            chunk.documents.push(terms);
+        }
+        chunk
+    }
+
+    /// Whether a word as written becomes a term: at least two characters, at least one letter
+    /// (so `3d` and `gpt-4` stay while `2024` and `3.5` go), and not a stop word.
+    fn keeps(&self, word: &str) -> bool {
+        let mut chars = word.chars();
+        if chars.next().is_none() || chars.next().is_none() {
+            return false;
+        }
+        if !word.chars().any(char::is_alphabetic) {
+            return false;
+        }
+        let lower = word.to_lowercase();
+        !self.stop_words.contains(&lower)
+    }
+}
+
+/// A stop word, number or punctuation mark ends a phrase; repeated breaks collapse into one.
+fn push_break(sequence: &mut Vec<u32>) {
+    if sequence.last() != Some(&BREAK) {
+        sequence.push(BREAK);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(title: &str, text: &str) -> Document {
+        Document {
+            id: "1".into(),
+            title: title.into(),
+            text: text.into(),
+        }
+    }
+
+    fn names(corpus: &TokenizedCorpus, ids: &[u32]) -> Vec<String> {
+        ids.iter()
+            .map(|&id| {
+                if id == BREAK {
+                    "|".to_string()
+                } else {
+                    corpus.surface_forms[id as usize].clone()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn stems_filter_and_break_phrases() {
+        let corpus = TextParams::default().analyze(&[doc(
+            "Language Models",
+            "We train language models on 2024 data, and the models improve.",
+        )]);
+        let sequence = names(&corpus, &corpus.documents[0].sequence);
+        assert_eq!(
+            sequence,
+            [
+                "language", "models", "|", "train", "language", "models", "|", "data", "|",
+                "models", "improve"
+            ]
+        );
+    }
+
+    #[test]
+    fn surface_form_is_the_most_frequent_word_with_its_usual_case() {
+        let corpus = TextParams::default().analyze(&[
+            doc(
+                "LoRA Adapters",
+                "Fine-tuning with LoRA adapters. Gaussian noise is Gaussian.",
+            ),
+            doc("", "The adapter and adapters of LoRA."),
+        ]);
+        let mut forms = corpus.surface_forms.clone();
+        forms.sort();
+        assert!(forms.contains(&"LoRA".to_string()), "{forms:?}");
+        assert!(forms.contains(&"adapters".to_string()), "{forms:?}");
+        assert!(forms.contains(&"Gaussian".to_string()), "{forms:?}");
+        assert!(forms.contains(&"fine-tuning".to_string()), "{forms:?}");
+    }
+
+    #[test]
+    fn compound_pieces_are_indexed_separately() {
+        let corpus = TextParams::default().analyze(&[doc("", "multi-modal models")]);
+        assert_eq!(
+            names(&corpus, &corpus.documents[0].sequence),
+            ["multi-modal", "models"]
+        );
+        assert_eq!(
+            names(&corpus, &corpus.documents[0].pieces),
+            ["multi", "modal"]
+        );
+        let whole_only = TextParams {
+            split_compounds: false,
+            ..Default::default()
+        }
+        .analyze(&[doc("", "multi-modal models")]);
+        assert!(whole_only.documents[0].pieces.is_empty());
+    }
+
+    #[test]
+    fn term_ids_do_not_depend_on_chunking() {
+        let docs: Vec<Document> = (0..600)
+            .map(|i| doc("", &format!("word{} shared topic{}", i % 7, i % 300)))
+            .collect();
+        let all = TextParams::default().analyze(&docs);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("pool");
+        let single = pool.install(|| TextParams::default().analyze(&docs));
+        assert_eq!(all.stems, single.stems);
+        assert_eq!(all.documents, single.documents);
+    }
+}

@@ -1,0 +1,239 @@
+//! Splitting one text field into word tokens (Unicode word boundaries, hyphenated compounds kept
+//! whole) -> a stream of [`Token`]s borrowed from the text, with phrase breaks between them.
+
+use unicode_segmentation::UnicodeSegmentation;
+
+/// What the tokenizer reports, in text order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Token<'a> {
+    /// A word or a hyphenated compound (`GPT-4`, `multi-modal`), as written. `case_vote` says
+    /// whether its capitalisation tells how the word is usually written: a capital at the start of
+    /// a sentence or of a title word does not, but `LoRA` anywhere does.
+    Word { text: &'a str, case_vote: bool },
+    /// One piece of the compound just reported (`multi`, `modal`): indexed, never part of a phrase.
+    Part { text: &'a str, case_vote: bool },
+    /// Punctuation, a URL or an e-mail address: no phrase spans it.
+    Break,
+}
+
+/// Where a field comes from, which changes how much its capital letters say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Titles are Title Case: an initial capital says nothing.
+    Title,
+    Body,
+}
+
+/// Calls `emit` for every token of `field`. `split_compounds` also reports compound pieces.
+pub fn tokenize<'a>(
+    field: &'a str,
+    kind: FieldKind,
+    split_compounds: bool,
+    segments: &mut Vec<&'a str>,
+    mut emit: impl FnMut(Token<'a>),
+) {
+    let mut sentence_start = true;
+    for chunk in field.split(char::is_whitespace) {
+        if chunk.is_empty() {
+            continue;
+        }
+        if is_address(chunk) {
+            emit(Token::Break);
+            sentence_start = false;
+            continue;
+        }
+        segments.clear();
+        segments.extend(chunk.split_word_bounds());
+        let mut i = 0;
+        while i < segments.len() {
+            let segment = segments[i];
+            if !is_wordlike(segment) {
+                emit(Token::Break);
+                if matches!(segment, "." | "!" | "?") {
+                    sentence_start = true;
+                }
+                i += 1;
+                continue;
+            }
+            // Extend over `-word` pairs written without spaces: `llama-2`, `state-of-the-art`.
+            let mut last = i;
+            while last + 2 < segments.len()
+                && is_hyphen(segments[last + 1])
+                && is_wordlike(segments[last + 2])
+            {
+                last += 2;
+            }
+            let start = offset(chunk, segment);
+            let end = offset(chunk, segments[last]) + segments[last].len();
+            let text = strip_possessive(&chunk[start..end]);
+            let case_vote = match kind {
+                FieldKind::Body if !sentence_start => true,
+                _ => has_inner_capital(text),
+            };
+            emit(Token::Word { text, case_vote });
+            if last > i && split_compounds {
+                for piece in segments[i..=last].iter().step_by(2) {
+                    let text = strip_possessive(piece);
+                    emit(Token::Part {
+                        text,
+                        case_vote: case_vote
+                            && (has_inner_capital(text) || !text.chars().any(char::is_uppercase)),
+                    });
+                }
+            }
+            sentence_start = false;
+            i = last + 1;
+        }
+    }
+}
+
+fn offset(chunk: &str, piece: &str) -> usize {
+    piece.as_ptr() as usize - chunk.as_ptr() as usize
+}
+
+fn is_wordlike(segment: &str) -> bool {
+    segment.chars().any(char::is_alphanumeric)
+}
+
+fn is_hyphen(segment: &str) -> bool {
+    matches!(segment, "-" | "\u{2010}" | "\u{2011}")
+}
+
+/// URLs and e-mail addresses are one opaque chunk: their pieces would become junk terms.
+fn is_address(chunk: &str) -> bool {
+    chunk.contains("://") || chunk.starts_with("www.") || chunk.contains('@')
+}
+
+fn strip_possessive(word: &str) -> &str {
+    for suffix in ["'s", "'S", "\u{2019}s", "\u{2019}S"] {
+        if let Some(stem) = word.strip_suffix(suffix) {
+            if !stem.is_empty() {
+                return stem;
+            }
+        }
+    }
+    word
+}
+
+/// `LoRA`, `GPT-4`, `iPhone`: a capital after the first letter is deliberate.
+fn has_inner_capital(word: &str) -> bool {
+    word.chars().skip(1).any(char::is_uppercase)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(field: &str, kind: FieldKind) -> Vec<Token<'_>> {
+        let mut out = Vec::new();
+        let mut segments = Vec::new();
+        tokenize(field, kind, true, &mut segments, |t| out.push(t));
+        out
+    }
+
+    fn words(field: &str) -> Vec<&str> {
+        tokens(field, FieldKind::Body)
+            .into_iter()
+            .filter_map(|t| match t {
+                Token::Word { text, .. } => Some(text),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keeps_hyphenated_and_alphanumeric_terms_whole() {
+        assert_eq!(
+            words("GPT-4 beats llama-2 on 3d tasks, with LoRA."),
+            ["GPT-4", "beats", "llama-2", "on", "3d", "tasks", "with", "LoRA"]
+        );
+    }
+
+    #[test]
+    fn compound_pieces_follow_the_compound() {
+        let out = tokens("state-of-the-art", FieldKind::Body);
+        assert_eq!(out.len(), 5);
+        assert_eq!(
+            out[1],
+            Token::Part {
+                text: "state",
+                case_vote: false
+            }
+        );
+        assert_eq!(
+            out[4],
+            Token::Part {
+                text: "art",
+                case_vote: false
+            }
+        );
+    }
+
+    #[test]
+    fn punctuation_breaks_and_possessives_are_stripped() {
+        let out = tokens("the model's output (sic)", FieldKind::Body);
+        assert!(out.contains(&Token::Word {
+            text: "model",
+            case_vote: true
+        }));
+        assert_eq!(out.iter().filter(|t| **t == Token::Break).count(), 2);
+    }
+
+    #[test]
+    fn urls_and_emails_are_skipped() {
+        assert_eq!(
+            words("see https://github.com/x/y-z or mail me@x.org now"),
+            ["see", "or", "mail", "now"]
+        );
+    }
+
+    #[test]
+    fn sentence_starts_and_titles_do_not_vote_for_capitals() {
+        let out = tokens("Large models. Gaussian noise", FieldKind::Body);
+        assert_eq!(
+            out[0],
+            Token::Word {
+                text: "Large",
+                case_vote: false
+            }
+        );
+        assert_eq!(
+            out[1],
+            Token::Word {
+                text: "models",
+                case_vote: true
+            }
+        );
+        assert_eq!(
+            out[3],
+            Token::Word {
+                text: "Gaussian",
+                case_vote: false
+            }
+        );
+        let title = tokens("Efficient LoRA Training", FieldKind::Title);
+        assert_eq!(
+            title[0],
+            Token::Word {
+                text: "Efficient",
+                case_vote: false
+            }
+        );
+        assert_eq!(
+            title[1],
+            Token::Word {
+                text: "LoRA",
+                case_vote: true
+            }
+        );
+    }
+
+    #[test]
+    fn handles_non_latin_scripts() {
+        assert_eq!(
+            words("Übersetzung für Straße"),
+            ["Übersetzung", "für", "Straße"]
+        );
+        assert_eq!(words("模型 и модели"), ["模", "型", "и", "модели"]);
+    }
+}

@@ -1,0 +1,107 @@
+//! The vocabulary: per-document term counts -> the kept terms, their columns and display labels.
+
+use rustc_hash::FxHashMap;
+
+use crate::text::TokenizedCorpus;
+
+/// Terms are keyed by a u64: a word is its stem id, a phrase packs (first + 1, second).
+pub fn unigram(stem: u32) -> u64 {
+    u64::from(stem)
+}
+
+pub fn bigram(first: u32, second: u32) -> u64 {
+    ((u64::from(first) + 1) << 32) | u64::from(second)
+}
+
+fn stems_of(key: u64) -> (Option<u32>, u32) {
+    let high = (key >> 32) as u32;
+    let low = key as u32;
+    if high == 0 {
+        (None, low)
+    } else {
+        (Some(high - 1), low)
+    }
+}
+
+/// The kept terms in column order (alphabetical by stem), with what people should see.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    /// Stem form of each term (`languag model`): unique, and the column order.
+    pub stems: Vec<String>,
+    /// Display form of each term (`language models`).
+    pub labels: Vec<String>,
+    /// Number of documents containing each term.
+    pub doc_freq: Vec<u32>,
+    columns: FxHashMap<u64, u32>,
+}
+
+impl Vocabulary {
+    /// Keeps terms with `min_df <= df <= max_doc_count`; then, with a cap, the most frequent
+    /// (ties: alphabetical), so the choice never depends on hash order.
+    pub fn select(
+        term_counts: &[Vec<(u64, u32)>],
+        corpus: &TokenizedCorpus,
+        min_df: usize,
+        max_doc_count: f64,
+        max_terms: Option<usize>,
+    ) -> Self {
+        let mut totals: FxHashMap<u64, (u32, u64)> = FxHashMap::default();
+        for doc in term_counts {
+            for &(key, count) in doc {
+                let entry = totals.entry(key).or_default();
+                entry.0 += 1;
+                entry.1 += u64::from(count);
+            }
+        }
+        let name = |key: u64, forms: &[String]| match stems_of(key) {
+            (None, word) => forms[word as usize].clone(),
+            (Some(first), second) => {
+                format!("{} {}", forms[first as usize], forms[second as usize])
+            }
+        };
+        let mut kept: Vec<(String, u64, u32, u64)> = totals
+            .into_iter()
+            .filter(|&(_, (df, _))| df as usize >= min_df && df as f64 <= max_doc_count)
+            .map(|(key, (df, total))| (name(key, &corpus.stems), key, df, total))
+            .collect();
+        if let Some(cap) = max_terms {
+            kept.sort_unstable_by(|a, b| b.3.cmp(&a.3).then_with(|| a.0.cmp(&b.0)));
+            kept.truncate(cap);
+        }
+        kept.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+
+        let mut vocabulary = Vocabulary::default();
+        for (column, (stem, key, df, _)) in kept.into_iter().enumerate() {
+            vocabulary.labels.push(name(key, &corpus.surface_forms));
+            vocabulary.stems.push(stem);
+            vocabulary.doc_freq.push(df);
+            vocabulary.columns.insert(key, column as u32);
+        }
+        vocabulary
+    }
+
+    pub fn len(&self) -> usize {
+        self.stems.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stems.is_empty()
+    }
+
+    /// The column of a term key, if the term was kept.
+    pub fn column(&self, key: u64) -> Option<u32> {
+        self.columns.get(&key).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip() {
+        assert_eq!(stems_of(unigram(7)), (None, 7));
+        assert_eq!(stems_of(bigram(0, 7)), (Some(0), 7));
+        assert_eq!(stems_of(bigram(u32::MAX - 1, 3)), (Some(u32::MAX - 1), 3));
+    }
+}

@@ -1,0 +1,85 @@
+//! Writing results: documents and topics -> `documents.csv` / `topics.csv` (or `.jsonl`) in the
+//! output folder, each written to a temp file beside its target and renamed into place.
+
+mod atomic;
+mod rows;
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use crate::error::{Error, Result};
+use crate::label::Topics;
+use crate::read::Document;
+
+pub use atomic::AtomicFiles;
+use rows::Style;
+
+/// Output file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    #[default]
+    Csv,
+    JsonLines,
+}
+
+impl OutputFormat {
+    fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Csv => "csv",
+            OutputFormat::JsonLines => "jsonl",
+        }
+    }
+}
+
+impl FromStr for OutputFormat {
+    type Err = String;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        match input.to_ascii_lowercase().as_str() {
+            "csv" => Ok(OutputFormat::Csv),
+            "jsonl" => Ok(OutputFormat::JsonLines),
+            other => Err(format!("unknown format '{other}'; choose csv or jsonl")),
+        }
+    }
+}
+
+/// Settings for the write stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteParams {
+    pub dir: PathBuf,
+    pub format: OutputFormat,
+}
+
+impl Default for WriteParams {
+    fn default() -> Self {
+        WriteParams {
+            dir: PathBuf::from("output"),
+            format: OutputFormat::Csv,
+        }
+    }
+}
+
+impl WriteParams {
+    /// Writes both files; on any failure neither replaces an earlier output.
+    pub fn write(&self, documents: &[Document], topics: &Topics) -> Result<Vec<PathBuf>> {
+        std::fs::create_dir_all(&self.dir).map_err(|source| Error::Write {
+            path: self.dir.clone(),
+            source,
+        })?;
+        let extension = self.format.extension();
+        let mut files = AtomicFiles::new(&self.dir);
+        let (document_bytes, topic_bytes) = match self.format {
+            OutputFormat::Csv => (
+                rows::to_csv(&rows::document_rows(documents, topics, Style::Csv))?,
+                rows::to_csv(&rows::topic_rows(documents, topics, Style::Csv))?,
+            ),
+            OutputFormat::JsonLines => (
+                rows::to_jsonl(&rows::document_rows(documents, topics, Style::Json))?,
+                rows::to_jsonl(&rows::topic_rows(documents, topics, Style::Json))?,
+            ),
+        };
+        files.add(&format!("documents.{extension}"), &document_bytes)?;
+        files.add(&format!("topics.{extension}"), &topic_bytes)?;
+        files.commit()
+    }
+}

@@ -1,0 +1,134 @@
+//! Output rows: documents and topics -> serializable records, then CSV or JSON Lines bytes.
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::label::Topics;
+use crate::read::Document;
+
+/// A `documents` row. Field order is the output contract.
+#[derive(Debug, Serialize)]
+pub struct DocumentRow<'a> {
+    id: &'a str,
+    title: &'a str,
+    /// -1 for a document with no terms.
+    topic: i64,
+    topic_label: &'a str,
+    /// Cosine similarity to the topic centroid, 4 decimals; empty for topic -1.
+    score: Option<Score>,
+    tags: Joined<'a>,
+}
+
+/// A `topics` row. Field order is the output contract.
+#[derive(Debug, Serialize)]
+pub struct TopicRow<'a> {
+    topic: usize,
+    size: usize,
+    label: &'a str,
+    top_terms: Joined<'a>,
+    representative_ids: Joined<'a>,
+}
+
+/// How lists and scores are encoded: CSV cells are strings, JSON keeps native types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Csv,
+    Json,
+}
+
+/// A list: `;`-joined in CSV, an array in JSON.
+#[derive(Debug)]
+struct Joined<'a>(Vec<&'a str>, Style);
+
+/// A score rounded to 4 decimals: `0.8123` in CSV, a number in JSON.
+#[derive(Debug, Clone, Copy)]
+struct Score(f64, Style);
+
+pub fn document_rows<'a>(
+    documents: &'a [Document],
+    topics: &'a Topics,
+    style: Style,
+) -> Vec<DocumentRow<'a>> {
+    documents
+        .iter()
+        .zip(&topics.assignments)
+        .zip(&topics.tags)
+        .map(|((doc, assignment), tags)| DocumentRow {
+            id: &doc.id,
+            title: &doc.title,
+            topic: assignment.as_ref().map_or(-1, |a| a.topic as i64),
+            topic_label: assignment
+                .as_ref()
+                .map_or("", |a| topics.topics[a.topic].label.as_str()),
+            score: assignment.as_ref().map(|a| Score(a.score, style)),
+            tags: Joined(tags.iter().map(String::as_str).collect(), style),
+        })
+        .collect()
+}
+
+pub fn topic_rows<'a>(
+    documents: &'a [Document],
+    topics: &'a Topics,
+    style: Style,
+) -> Vec<TopicRow<'a>> {
+    topics
+        .topics
+        .iter()
+        .map(|topic| TopicRow {
+            topic: topic.id,
+            size: topic.size,
+            label: &topic.label,
+            top_terms: Joined(topic.top_terms.iter().map(String::as_str).collect(), style),
+            representative_ids: Joined(
+                topic
+                    .representatives
+                    .iter()
+                    .map(|&doc| documents[doc].id.as_str())
+                    .collect(),
+                style,
+            ),
+        })
+        .collect()
+}
+
+impl Serialize for Joined<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.1 {
+            Style::Csv => serializer.serialize_str(&self.0.join(";")),
+            Style::Json => self.0.serialize(serializer),
+        }
+    }
+}
+
+impl Serialize for Score {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = format!("{:.4}", self.0);
+        match self.1 {
+            Style::Csv => serializer.serialize_str(&text),
+            Style::Json => serializer.serialize_f64(text.parse().unwrap_or(self.0)),
+        }
+    }
+}
+
+fn encode_failed(error: impl std::fmt::Display) -> Error {
+    Error::Compute(format!("encoding output failed: {error}"))
+}
+
+pub fn to_csv<T: Serialize>(rows: &[T]) -> Result<Vec<u8>> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    for row in rows {
+        writer.serialize(row).map_err(encode_failed)?;
+    }
+    writer.into_inner().map_err(encode_failed)
+}
+
+pub fn to_jsonl<T: Serialize>(rows: &[T]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for row in rows {
+        serde_json::to_writer(&mut out, row).map_err(encode_failed)?;
+        out.push(b'\n');
+    }
+    Ok(out)
+}
