@@ -129,8 +129,20 @@ def run_topictag(binary: Path, corpus_path: Path, out_dir: Path, k: int, seed: i
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     command = [
-        str(binary), str(corpus_path), "--output", str(out_dir), "--k", str(k), "--seed", str(seed),
-        "--id-column", "id", "--title-column", "title", "--text-column", "text",
+        str(binary),
+        str(corpus_path),
+        "--output",
+        str(out_dir),
+        "--k",
+        str(k),
+        "--seed",
+        str(seed),
+        "--id-column",
+        "id",
+        "--title-column",
+        "title",
+        "--text-column",
+        "text",
     ]
     with open(out_dir / "stdout.txt", "wb") as stdout, open(out_dir / "stderr.txt", "wb") as stderr:
         start = time.perf_counter()
@@ -158,7 +170,7 @@ def read_topics(documents_csv: Path, corpus: Corpus) -> list[int]:
     if len(rows) != len(corpus):
         raise BenchError(f"{documents_csv}: {len(rows)} rows, corpus has {len(corpus)} documents")
     topics = []
-    for line, ((doc_id, topic), expected) in enumerate(zip(rows, corpus.ids), start=2):
+    for line, ((doc_id, topic), expected) in enumerate(zip(rows, corpus.ids, strict=True), start=2):
         if doc_id != expected:
             raise BenchError(f"{documents_csv}:{line}: id {doc_id!r}, corpus has {expected!r} in that row")
         try:
@@ -169,15 +181,18 @@ def read_topics(documents_csv: Path, corpus: Corpus) -> list[int]:
 
 
 def describe(tool: str, run: Score) -> str:
-    return (f"{tool} NMI {run.nmi:.3f} (non-blank docs {run.nmi_with_text:.3f}), "
-            f"ARI {run.ari:.3f} (non-blank docs {run.ari_with_text:.3f}), {run.no_topic} docs without topic")
+    return (
+        f"{tool} NMI {run.nmi:.3f} (non-blank docs {run.nmi_with_text:.3f}), "
+        f"ARI {run.ari:.3f} (non-blank docs {run.ari_with_text:.3f}), {run.no_topic} docs without topic"
+    )
 
 
 def evaluate_corpus(name: str, args: argparse.Namespace) -> CorpusResult:
     corpus_path = CORPORA_DIR / f"{name}.csv"
     corpus = read_corpus(corpus_path)
-    result = CorpusResult(name=name, k=corpus.label_count, documents=len(corpus),
-                          reference=reference_for(name, args.seeds))
+    result = CorpusResult(
+        name=name, k=corpus.label_count, documents=len(corpus), reference=reference_for(name, args.seeds)
+    )
     for seed in args.seeds:
         out_dir = args.work_dir / name / f"seed-{seed}"
         seconds = run_topictag(args.binary, corpus_path, out_dir, result.k, seed)
@@ -199,8 +214,19 @@ def mean_sd(values: list[float]) -> str:
 
 def print_table(results: list[CorpusResult], args: argparse.Namespace) -> None:
     gate = args.gate_on
-    header = ["corpus", "k", "docs", "no topic", "ref NMI", "NMI all docs", "NMI non-blank",
-              f"min ({gate})", f"Δ vs ref ({gate})", f"ARI {gate} (ref)", "s/run"]
+    header = [
+        "corpus",
+        "k",
+        "docs",
+        "no topic",
+        "ref NMI",
+        "NMI all docs",
+        "NMI non-blank",
+        f"min ({gate})",
+        f"Δ vs ref ({gate})",
+        f"ARI {gate} (ref)",
+        "s/run",
+    ]
     if args.sklearn:
         header += ["sklearn NMI all docs", "sklearn NMI non-blank", f"sklearn ARI {gate}"]
     header.append("status")
@@ -233,35 +259,63 @@ def print_table(results: list[CorpusResult], args: argparse.Namespace) -> None:
         cells.append("ok" if result.passes(args.tolerance, gate) else "FAIL")
         print("| " + " | ".join(cells) + " |")
     print()
-    print(f"Seeds {' '.join(map(str, args.seeds))}; k = number of distinct labels; mean ± sample standard "
-          "deviation over seeds; NMI uses the arithmetic mean.")
+    print(
+        f"Seeds {' '.join(map(str, args.seeds))}; k = number of distinct labels; mean ± sample standard "
+        "deviation over seeds; NMI uses the arithmetic mean."
+    )
     print("'all docs': every document is scored; documents without a topic (-1) count as one cluster of their own.")
     print("'non-blank': only documents whose text is not blank, the set the reference figures are scored on.")
-    print("ref NMI/ARI: the scikit-learn 1.9.1 reference (LSA(100) + k-means) on non-blank documents, mean over "
-          "the same seeds; * marks the corpora README's figure, used when a seed is outside 0 1 2.")
-    print(f"status FAIL: mean NMI ({gate}) more than {args.tolerance} below ref NMI. "
-          "s/run: median wall seconds of one topictag run.")
+    print(
+        "ref NMI/ARI: the scikit-learn 1.9.1 reference (LSA(100) + k-means) on non-blank documents, mean over "
+        "the same seeds; * marks the corpora README's figure, used when a seed is outside 0 1 2."
+    )
+    print(
+        f"status FAIL: mean NMI ({gate}) more than {args.tolerance} below ref NMI. "
+        "s/run: median wall seconds of one topictag run."
+    )
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     choice = parser.add_mutually_exclusive_group()
     choice.add_argument("--all", action="store_true", help="all four corpora")
-    choice.add_argument("--corpora", nargs="+", metavar="NAME",
-                        help=f"corpus names in the corpora dir, with or without .csv "
-                             f"(default: {' '.join(DEFAULT_CORPORA)})")
+    choice.add_argument(
+        "--corpora",
+        nargs="+",
+        metavar="NAME",
+        help=f"corpus names in the corpora dir, with or without .csv (default: {' '.join(DEFAULT_CORPORA)})",
+    )
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds to run (default: 0 1 2)")
-    parser.add_argument("--tolerance", type=float, default=0.02,
-                        help="allowed shortfall of mean NMI below the reference (default: 0.02)")
-    parser.add_argument("--gate-on", choices=["non-blank", "all"], default="non-blank",
-                        help="documents whose NMI is held to the reference: those with non-blank text, as the "
-                             "reference is scored (default), or all documents, -1 as its own cluster")
-    parser.add_argument("--sklearn", action="store_true",
-                        help="also run the scikit-learn reference pipeline on the same corpora and seeds")
-    parser.add_argument("--binary", type=Path, default=REPO_ROOT / "target" / "release" / "topictag",
-                        help="topictag binary (default: target/release/topictag)")
-    parser.add_argument("--work-dir", type=Path, default=REPO_ROOT / "bench" / "results" / "quality",
-                        help="where topictag's outputs are kept (default: bench/results/quality)")
+    parser.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.02,
+        help="allowed shortfall of mean NMI below the reference (default: 0.02)",
+    )
+    parser.add_argument(
+        "--gate-on",
+        choices=["non-blank", "all"],
+        default="non-blank",
+        help="documents whose NMI is held to the reference: those with non-blank text, as the "
+        "reference is scored (default), or all documents, -1 as its own cluster",
+    )
+    parser.add_argument(
+        "--sklearn",
+        action="store_true",
+        help="also run the scikit-learn reference pipeline on the same corpora and seeds",
+    )
+    parser.add_argument(
+        "--binary",
+        type=Path,
+        default=REPO_ROOT / "target" / "release" / "topictag",
+        help="topictag binary (default: target/release/topictag)",
+    )
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=REPO_ROOT / "bench" / "results" / "quality",
+        help="where topictag's outputs are kept (default: bench/results/quality)",
+    )
     args = parser.parse_args()
     if args.all:
         args.corpora = list(README_REFERENCE)
@@ -275,13 +329,22 @@ def main() -> int:
     args = parse_args()
     missing = [name for name in args.corpora if not (CORPORA_DIR / f"{name}.csv").is_file()]
     if missing:
-        print(f"quality: no {', '.join(f'{name}.csv' for name in missing)} in {CORPORA_DIR} "
-              "(set TOPICTAG_CORPORA to the corpora folder)", file=sys.stderr)
+        print(
+            f"quality: no {', '.join(f'{name}.csv' for name in missing)} in {CORPORA_DIR} "
+            "(set TOPICTAG_CORPORA to the corpora folder)",
+            file=sys.stderr,
+        )
         return 2
     if not os.access(args.binary, os.X_OK):
-        print(f"quality: no topictag binary at {args.binary}; build it with `cargo build --release` "
-              "(bench/quality.sh does) or pass --binary", file=sys.stderr)
+        print(
+            f"quality: no topictag binary at {args.binary}; build it with `cargo build --release` "
+            "(bench/quality.sh does) or pass --binary",
+            file=sys.stderr,
+        )
         return 2
+    # Run a copy, so that a rebuild during the measurement cannot swap the binary between runs.
+    args.work_dir.mkdir(parents=True, exist_ok=True)
+    args.binary = Path(shutil.copy2(args.binary, args.work_dir / "topictag.bin"))
     try:
         results = [evaluate_corpus(name, args) for name in args.corpora]
     except BenchError as error:
@@ -290,8 +353,11 @@ def main() -> int:
     print_table(results, args)
     failed = [result.name for result in results if not result.passes(args.tolerance, args.gate_on)]
     if failed:
-        print(f"quality: mean NMI ({args.gate_on}) more than {args.tolerance} below the reference on: "
-              f"{', '.join(failed)}", file=sys.stderr)
+        print(
+            f"quality: mean NMI ({args.gate_on}) more than {args.tolerance} below the reference on: "
+            f"{', '.join(failed)}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -89,7 +89,7 @@ def cluster(corpus: Corpus, k: int, seed: int, timings: dict[str, float] | None 
     timings["kmeans"] = time.perf_counter() - start
 
     topics = [NO_TOPIC] * len(corpus)
-    for position, topic in zip(kept, kmeans.labels_):
+    for position, topic in zip(kept, kmeans.labels_, strict=True):
         topics[position] = int(topic)
     return topics
 
@@ -111,7 +111,7 @@ def write_topics(path: Path, corpus: Corpus, topics: list[int]) -> None:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "topic"])
-        writer.writerows(zip(corpus.ids, topics))
+        writer.writerows(zip(corpus.ids, topics, strict=True))
 
 
 def main() -> int:
@@ -133,8 +133,9 @@ def main() -> int:
 
     dropped = topics.count(NO_TOPIC)
     stages = " ".join(f"{name}={seconds:.2f}s" for name, seconds in timings.items())
-    print(f"sklearn_pipeline: {len(corpus)} docs ({dropped} dropped), k={k}, seed={args.seed}; {stages}",
-          file=sys.stderr)
+    print(
+        f"sklearn_pipeline: {len(corpus)} docs ({dropped} dropped), k={k}, seed={args.seed}; {stages}", file=sys.stderr
+    )
     print(f"sklearn_pipeline: kernels: {blas_description()}", file=sys.stderr)
     return 0
 

@@ -36,12 +36,12 @@ die() { echo "speed: $*" >&2; exit 2; }
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
-        --corpus) corpus="$(realpath "${2:?--corpus needs a file}")"; shift 2 ;;
+        --corpus) corpus="$(realpath -m "${2:?--corpus needs a file}")"; shift 2 ;;
         --k) k="${2:?--k needs a number}"; shift 2 ;;
         --seed) seed="${2:?--seed needs a number}"; shift 2 ;;
         --repeat) repeat="${2:?--repeat needs a number}"; shift 2 ;;
         --tools) tools="${2:?--tools needs a list}"; tools="${tools//,/ }"; shift 2 ;;
-        --binary) binary="$(realpath "${2:?--binary needs a path}")"; shift 2 ;;
+        --binary) binary="$(realpath -m "${2:?--binary needs a path}")"; shift 2 ;;
         --no-build) build=0; shift ;;
         --out) out="$(realpath -m "${2:?--out needs a directory}")"; shift 2 ;;
         -h|--help) usage; exit 0 ;;
@@ -81,6 +81,12 @@ print(read_corpus(Path(sys.argv[1])).label_count)' "$corpus")"
 fi
 out="${out:-$bench_dir/results/speed-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$out"
+if [[ " $tools " == *" topictag "* ]]; then
+    # Run a copy, so that a rebuild during the measurement cannot swap the binary between runs.
+    cp "$binary" "$out/topictag.bin"
+    binary="$out/topictag.bin"
+    binary_sha="$(sha256sum "$binary" | cut -c1-16)"
+fi
 
 run_topictag() {
     local run="$1"
@@ -120,6 +126,7 @@ done
 
 {
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
+    if [[ -n "${binary_sha:-}" ]]; then echo "topictag binary: sha256 $binary_sha…"; fi
     if [[ " $tools " == *" sklearn "* ]]; then
         grep -h '^sklearn_pipeline: kernels' "$out/sklearn-1.stderr" || true
         "$python" -c 'import sklearn, numpy; print(f"scikit-learn {sklearn.__version__}, numpy {numpy.__version__}")'

@@ -94,10 +94,14 @@ def main() -> int:
     megabytes = args.corpus.stat().st_size / 1e6
     runs = range(1, args.repeat + 1)
 
-    print(f"\n{args.corpus.name}: {len(corpus)} documents, {megabytes:.1f} MB, k={args.k}, seed={args.seed}, "
-          f"{args.repeat} run(s) per tool, alternating\n")
-    print("| tool | median wall s | wall min–max s | median CPU s | max peak RSS MiB | docs/s | MB/s "
-          "| NMI all docs | NMI non-blank |")
+    print(
+        f"\n{args.corpus.name}: {len(corpus)} documents, {megabytes:.1f} MB, k={args.k}, seed={args.seed}, "
+        f"{args.repeat} run(s) per tool, alternating\n"
+    )
+    print(
+        "| tool | median wall s | wall min–max s | median CPU s | max peak RSS MiB | docs/s | MB/s "
+        "| NMI all docs | NMI non-blank |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     medians: dict[str, tuple[float, int]] = {}
     for tool in args.tools:
@@ -107,18 +111,24 @@ def main() -> int:
         wall = statistics.median(walls)
         peak = max(m.peak_rss_kib for m in measured)
         medians[tool] = (wall, peak)
-        print(f"| {tool} | {wall:.2f} | {min(walls):.2f}–{max(walls):.2f} "
-              f"| {statistics.median(m.cpu_seconds for m in measured):.2f} | {peak / 1024:.0f} "
-              f"| {len(corpus) / wall:,.0f} | {megabytes / wall:.2f} "
-              f"| {span([s[0] for s in scores])} | {span([s[1] for s in scores])} |")
+        print(
+            f"| {tool} | {wall:.2f} | {min(walls):.2f}–{max(walls):.2f} "
+            f"| {statistics.median(m.cpu_seconds for m in measured):.2f} | {peak / 1024:.0f} "
+            f"| {len(corpus) / wall:,.0f} | {megabytes / wall:.2f} "
+            f"| {span([s[0] for s in scores])} | {span([s[1] for s in scores])} |"
+        )
 
     if len(medians) == 2:
         (tt_wall, tt_rss), (sk_wall, sk_rss) = medians["topictag"], medians["sklearn"]
         print(f"\nsklearn / topictag: wall time {sk_wall / tt_wall:.2f}×, peak RSS {sk_rss / tt_rss:.2f}×")
-    print("\nWall and peak RSS (max over runs) from `/usr/bin/time -v`, whole process: start-up, reading the CSV, "
-          "writing the output. CPU = user + sys.")
-    print("NMI (arithmetic) against the labels: 'all docs' counts documents without a topic (-1) as one cluster; "
-          "'non-blank' scores only documents with non-blank text, as the reference figures do.")
+    print(
+        "\nWall and peak RSS (max over runs) from `/usr/bin/time -v`, whole process: start-up, reading the CSV, "
+        "writing the output. CPU = user + sys."
+    )
+    print(
+        "NMI (arithmetic) against the labels: 'all docs' counts documents without a topic (-1) as one cluster; "
+        "'non-blank' scores only documents with non-blank text, as the reference figures do."
+    )
     return 0
 
 

@@ -89,6 +89,10 @@ pub struct Cli {
     /// Output format
     #[arg(long, default_value = "csv", value_name = "csv|jsonl")]
     pub format: OutputFormat,
+
+    /// Print each stage's wall time to stderr
+    #[arg(long)]
+    pub timings: bool,
 }
 
 impl Cli {

@@ -5,7 +5,7 @@ use linfa::prelude::*;
 use linfa::DatasetBase;
 use linfa_clustering::{KMeans, KMeansInit};
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
 use rayon::prelude::*;
 
@@ -36,6 +36,14 @@ impl Default for ClusterParams {
         }
     }
 }
+
+/// Restarts on corpora larger than this many rows per topic (and [`SAMPLE_ROWS_MIN`]) run on a
+/// seeded sample of that size: linfa's k-means costs rows x k x dims per iteration, and a
+/// restart only has to find a good basin, which the polish on all rows then finishes.
+const SAMPLE_ROWS_PER_TOPIC: usize = 200;
+const SAMPLE_ROWS_MIN: usize = 2000;
+/// Lloyd iterations of a sampled restart.
+const SAMPLE_MAX_ITERATIONS: u64 = 10;
 
 /// The default number of topics for `documents` documents: round(sqrt(documents / 2)), at
 /// least 2 and at most 50 (110 abstracts -> 7 topics, 2,000 -> 32).
@@ -83,61 +91,124 @@ impl ClusterParams {
                 documents: rows.nrows(),
             });
         }
-        // Each restart is a complete, independently seeded fit, so the winner is the same
-        // whatever the number of threads.
-        let fits: Vec<(f64, usize, Vec<usize>)> = (0..self.runs)
+        let sample_size = self.sample_size(rows.nrows(), k);
+        // Each restart is a complete, independently seeded fit on its own sample, judged by its
+        // inertia on all rows, so the winner is the same whatever the number of threads.
+        let restarts: Vec<(f64, usize, Array2<f64>)> = (0..self.runs)
             .into_par_iter()
-            .map(|run| self.fit_once(rows, k, run))
+            .map(|run| self.restart(rows, k, run, sample_size))
             .collect::<Result<_>>()?;
-        let (inertia, _, assignments) = fits
+        let (_, _, mut centroids) = restarts
             .into_iter()
             .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
             .ok_or_else(|| Error::Compute("k-means ran no restart".into()))?;
+        if sample_size < rows.nrows() {
+            // Polish the winner on every row: it starts near a minimum, so this is short.
+            centroids = self.lloyd(rows, KMeansInit::Precomputed(centroids), k, 0)?;
+        }
+        let (assignments, inertia) = assign(rows, centroids.view());
         Ok(number_by_size(rows, &assignments, k, inertia))
     }
 
-    /// One seeded k-means++ fit; returns (inertia, run, assignments).
-    fn fit_once(
+    /// Rows each restart clusters: all of them for small corpora, else a sample large enough to
+    /// hold every topic many times over.
+    fn sample_size(&self, rows: usize, k: usize) -> usize {
+        rows.min((k * SAMPLE_ROWS_PER_TOPIC).max(SAMPLE_ROWS_MIN))
+    }
+
+    /// One seeded k-means++ fit on a seeded sample; returns (inertia on all rows, run, centroids).
+    fn restart(
         &self,
         rows: ArrayView2<'_, f64>,
         k: usize,
         run: usize,
-    ) -> Result<(f64, usize, Vec<usize>)> {
+        sample_size: usize,
+    ) -> Result<(f64, usize, Array2<f64>)> {
         let seed = self
             .seed
             .wrapping_add((run as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut rng = Xoshiro256Plus::seed_from_u64(seed);
+        let centroids = if sample_size < rows.nrows() {
+            let mut picked =
+                rand::seq::index::sample(&mut rng, rows.nrows(), sample_size).into_vec();
+            picked.sort_unstable();
+            let sample = rows.select(Axis(0), &picked);
+            // The winner is polished on all rows, so a sample fit need only find its basin.
+            let params = ClusterParams {
+                max_iterations: self.max_iterations.min(SAMPLE_MAX_ITERATIONS),
+                ..self.clone()
+            };
+            params.lloyd(sample.view(), KMeansInit::KMeansPlusPlus, k, rng.gen())?
+        } else {
+            self.lloyd(rows, KMeansInit::KMeansPlusPlus, k, rng.gen())?
+        };
+        let (_, inertia) = assign(rows, centroids.view());
+        Ok((inertia, run, centroids))
+    }
+
+    /// linfa's k-means from the given start.
+    fn lloyd(
+        &self,
+        rows: ArrayView2<'_, f64>,
+        init: KMeansInit<f64>,
+        k: usize,
+        seed: u64,
+    ) -> Result<Array2<f64>> {
         let model = KMeans::params_with_rng(k, Xoshiro256Plus::seed_from_u64(seed))
             .n_runs(1)
-            .init_method(KMeansInit::KMeansPlusPlus)
+            .init_method(init)
             .max_n_iterations(self.max_iterations)
             .tolerance(self.tolerance)
             .fit(&DatasetBase::from(rows))
             .map_err(|e| Error::Compute(format!("k-means failed: {e}")))?;
-        let centroids = model.centroids();
-        let nearest: Vec<(usize, f64)> = rows
-            .axis_iter(Axis(0))
-            .into_par_iter()
-            .map(|row| nearest_centroid(row, centroids.view()))
-            .collect();
-        let inertia = nearest.iter().map(|(_, d)| d).sum();
-        Ok((inertia, run, nearest.into_iter().map(|(c, _)| c).collect()))
+        Ok(model.centroids().clone())
     }
+}
+
+/// Nearest centroid of every row, in parallel, and the total squared distance.
+fn assign(rows: ArrayView2<'_, f64>, centroids: ArrayView2<'_, f64>) -> (Vec<usize>, f64) {
+    let nearest: Vec<(usize, f64)> = rows
+        .axis_iter(Axis(0))
+        .into_par_iter()
+        .map(|row| nearest_centroid(row, centroids))
+        .collect();
+    let inertia = nearest.iter().map(|(_, d)| d).sum();
+    (nearest.into_iter().map(|(c, _)| c).collect(), inertia)
 }
 
 /// Index and squared distance of the closest centroid (ties: lowest index).
 fn nearest_centroid(row: ArrayView1<'_, f64>, centroids: ArrayView2<'_, f64>) -> (usize, f64) {
     let mut best = (0, f64::INFINITY);
+    let row = row.as_slice().expect("embedding rows are contiguous");
     for (index, centroid) in centroids.axis_iter(Axis(0)).enumerate() {
-        let distance: f64 = row
-            .iter()
-            .zip(centroid.iter())
-            .map(|(a, b)| (a - b) * (a - b))
-            .sum();
+        let centroid = centroid.as_slice().expect("centroid rows are contiguous");
+        let distance = squared_distance(row, centroid);
         if distance < best.1 {
             best = (index, distance);
         }
     }
     best
+}
+
+/// Squared Euclidean distance with four independent sums, so the loop vectorizes instead of
+/// waiting on one long chain of additions. The order is fixed, so results are reproducible.
+fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
+    let mut sums = [0.0f64; 4];
+    let mut a_chunks = a.chunks_exact(4);
+    let mut b_chunks = b.chunks_exact(4);
+    for (x, y) in a_chunks.by_ref().zip(b_chunks.by_ref()) {
+        for lane in 0..4 {
+            let d = x[lane] - y[lane];
+            sums[lane] += d * d;
+        }
+    }
+    let tail: f64 = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum();
+    (sums[0] + sums[1]) + (sums[2] + sums[3]) + tail
 }
 
 /// Renumbers clusters by size (largest = 0; ties: the one whose first member comes first),

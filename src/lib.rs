@@ -13,6 +13,7 @@ pub mod vectorize;
 pub mod write;
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 pub use config::Config;
 pub use error::{Error, ErrorKind, Result};
@@ -29,18 +30,24 @@ pub struct Summary {
     pub topics: Vec<(usize, usize, String)>,
     pub warnings: Vec<String>,
     pub files: Vec<PathBuf>,
+    pub timings: Timings,
 }
 
 /// Runs the whole pipeline; output files are written only if every stage succeeds.
 pub fn run(config: &Config) -> Result<Summary> {
     config.check()?;
-    let corpus = config.read.read()?;
-    let tokens = config.text.analyze(&corpus.documents);
-    let tfidf = config.vectorize.fit(&tokens, &corpus.source)?;
-    let embedding = config.reduce.fit(&tfidf)?;
-    let clustering = config.cluster.fit(&embedding)?;
-    let topics = config.label.describe(&tfidf, &embedding, &clustering);
-    let files = config.write.write(&corpus.documents, &topics)?;
+    let mut timings = Timings::default();
+    let corpus = timings.time("read", || config.read.read())?;
+    let tokens = timings.time("text", || config.text.analyze(&corpus.documents));
+    let tfidf = timings.time("vectorize", || {
+        config.vectorize.fit(&tokens, &corpus.source)
+    })?;
+    let embedding = timings.time("reduce", || config.reduce.fit(&tfidf))?;
+    let clustering = timings.time("cluster", || config.cluster.fit(&embedding))?;
+    let topics = timings.time("label", || {
+        config.label.describe(&tfidf, &embedding, &clustering)
+    });
+    let files = timings.time("write", || config.write.write(&corpus.documents, &topics))?;
 
     let mut warnings = corpus.warnings;
     let without_terms = corpus.documents.len() - embedding.documents.len();
@@ -67,5 +74,19 @@ pub fn run(config: &Config) -> Result<Summary> {
             .collect(),
         warnings,
         files,
+        timings,
     })
+}
+
+/// Wall time of each stage, in pipeline order.
+#[derive(Debug, Clone, Default)]
+pub struct Timings(pub Vec<(&'static str, Duration)>);
+
+impl Timings {
+    fn time<T>(&mut self, stage: &'static str, work: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let result = work();
+        self.0.push((stage, start.elapsed()));
+        result
+    }
 }

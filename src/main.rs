@@ -9,11 +9,17 @@ use topictag::{ErrorKind, Summary};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let show_timings = cli.timings;
     let outcome = cli.into_config().and_then(|config| topictag::run(&config));
     match outcome {
         Ok(summary) => {
             for warning in &summary.warnings {
                 eprintln!("warning: {warning}");
+            }
+            if show_timings {
+                for (stage, elapsed) in &summary.timings.0 {
+                    eprintln!("time: {stage:<10} {:>8.3} s", elapsed.as_secs_f64());
+                }
             }
             match print_table(&summary) {
                 Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
