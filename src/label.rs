@@ -8,6 +8,16 @@ use crate::error::{Error, Result};
 use crate::reduce::Embedding;
 use crate::vectorize::TfIdf;
 
+/// Words of research-abstract boilerplate: distinctive of no topic, so never shown in a label or
+/// tag, though they take part in clustering.
+const BOILERPLATE: &str = "
+additionally also approach approaches achieve achieved achieves based demonstrate demonstrated
+demonstrates existing introduce introduced introduces method methods novel paper papers
+particularly present presented presents propose proposed proposes proposing respectively result
+results show showed shown shows specifically studies study typically use used uses using usually
+work works
+";
+
 /// Settings for the label stage.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelParams {
@@ -84,8 +94,28 @@ impl LabelParams {
                 score: clustering.scores[row],
             });
         }
-        let weights = class_tfidf(tfidf, &assignments, clustering.sizes.len());
         let labels = &tfidf.vocabulary.labels;
+        let boilerplate: Vec<&str> = BOILERPLATE.split_whitespace().collect();
+        let shown: Vec<bool> = labels
+            .iter()
+            .zip(&tfidf.vocabulary.displayable)
+            .map(|(label, &displayable)| {
+                displayable
+                    && !label
+                        .split(' ')
+                        .any(|word| boilerplate.contains(&word.to_lowercase().as_str()))
+            })
+            .collect();
+        let mut weights = class_tfidf(tfidf, &assignments, clustering.sizes.len());
+        for topic_weights in &mut weights {
+            for (weight, _) in topic_weights
+                .iter_mut()
+                .zip(&shown)
+                .filter(|(_, shown)| !**shown)
+            {
+                *weight = 0.0;
+            }
+        }
         let topics = weights
             .iter()
             .enumerate()
@@ -112,7 +142,11 @@ impl LabelParams {
         let tags = (0..documents)
             .map(|doc| {
                 let (cols, values) = tfidf.weights.row(doc);
-                let pairs = cols.iter().map(|&c| c as usize).zip(values.iter().copied());
+                let pairs = cols
+                    .iter()
+                    .map(|&c| c as usize)
+                    .zip(values.iter().copied())
+                    .filter(|&(col, _)| shown[col]);
                 top_columns(pairs, self.tags)
                     .into_iter()
                     .map(|col| labels[col].clone())
@@ -263,6 +297,29 @@ mod tests {
         assert_eq!(topics.assignments[6], None);
         assert!(topics.tags[6].is_empty());
         assert_eq!(topics.tags[0][0], "galaxy");
+    }
+
+    #[test]
+    fn boilerplate_never_labels_a_topic_or_tags_a_document() {
+        let texts = [
+            "we propose galaxy survey results",
+            "results galaxy survey proposed",
+            "proposed protein folding results",
+            "results protein folding propose",
+        ];
+        let (tfidf, embedding, clustering) = pipeline(&texts, 2);
+        let topics = LabelParams::default().describe(&tfidf, &embedding, &clustering);
+        for topic in &topics.topics {
+            assert!(
+                topic
+                    .top_terms
+                    .iter()
+                    .all(|t| t != "results" && !t.starts_with("propos")),
+                "{:?}",
+                topic.top_terms
+            );
+        }
+        assert!(topics.tags.iter().flatten().all(|t| t != "results"));
     }
 
     #[test]

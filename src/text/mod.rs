@@ -58,6 +58,9 @@ pub struct TokenizedCorpus {
     pub stems: Vec<String>,
     /// For each stem, the word form to show people (`models`, `LoRA`), indexed by stem id.
     pub surface_forms: Vec<String>,
+    /// For each stem, whether it was ever written as a word of its own: `pre` from `pre-training`
+    /// helps clustering but means nothing on a label.
+    pub standalone: Vec<bool>,
 }
 
 /// A chunk's words before the global merge: ids are local to the chunk.
@@ -117,6 +120,10 @@ impl TextParams {
             })
             .collect();
         let surface_forms = surface::choose(&words, &votes, &word_to_stem, stems.len());
+        let mut standalone = vec![false; stems.len()];
+        for (vote, &stem) in votes.iter().zip(&word_to_stem) {
+            standalone[stem as usize] |= vote.standalone > 0;
+        }
 
         // 4. Rewrite documents from chunk word ids to stem ids.
         let word_to_stem = &word_to_stem;
@@ -138,6 +145,7 @@ impl TextParams {
             documents,
             stems,
             surface_forms,
+            standalone,
         }
     }
 
@@ -175,7 +183,7 @@ impl TextParams {
                         (None, false) => push_break(&mut terms.sequence),
                         (None, true) => {}
                         (Some(id), is_piece) => {
-                            chunk.votes[id as usize].record(case_vote);
+                            chunk.votes[id as usize].record(case_vote, is_piece);
                             if is_piece {
                                 terms.pieces.push(id);
                             } else {

@@ -7,17 +7,21 @@ use rustc_hash::FxHashMap;
 pub struct SurfaceVotes {
     pub count: u32,
     pub case_votes: u32,
+    /// Occurrences as a word of its own, not as a piece of a compound.
+    pub standalone: u32,
 }
 
 impl SurfaceVotes {
-    pub fn record(&mut self, case_vote: bool) {
+    pub fn record(&mut self, case_vote: bool, is_piece: bool) {
         self.count += 1;
         self.case_votes += u32::from(case_vote);
+        self.standalone += u32::from(!is_piece);
     }
 
     pub fn add(&mut self, other: &SurfaceVotes) {
         self.count += other.count;
         self.case_votes += other.case_votes;
+        self.standalone += other.standalone;
     }
 }
 
@@ -71,7 +75,11 @@ mod tests {
     use super::*;
 
     fn votes(count: u32, case_votes: u32) -> SurfaceVotes {
-        SurfaceVotes { count, case_votes }
+        SurfaceVotes {
+            count,
+            case_votes,
+            standalone: count,
+        }
     }
 
     #[test]

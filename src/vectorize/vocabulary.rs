@@ -32,6 +32,9 @@ pub struct Vocabulary {
     pub labels: Vec<String>,
     /// Number of documents containing each term.
     pub doc_freq: Vec<u32>,
+    /// Whether a term may be shown to people: phrases and words written on their own are;
+    /// pieces seen only inside compounds (`pre`, `multi`) are not.
+    pub displayable: Vec<bool>,
     columns: FxHashMap<u64, u32>,
 }
 
@@ -75,6 +78,10 @@ impl Vocabulary {
             vocabulary.labels.push(name(key, &corpus.surface_forms));
             vocabulary.stems.push(stem);
             vocabulary.doc_freq.push(df);
+            vocabulary.displayable.push(match stems_of(key) {
+                (None, word) => corpus.standalone[word as usize],
+                (Some(_), _) => true,
+            });
             vocabulary.columns.insert(key, column as u32);
         }
         vocabulary
