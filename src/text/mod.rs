@@ -103,19 +103,22 @@ impl TextParams {
             })
             .collect();
 
-        // 3. Stem each distinct word once; words with the same stem share a stem id.
+        // 3. Stem each distinct word once (in parallel); words with the same stem share an id,
+        //    given in word order.
         let stemmer = self.language.stemmer();
-        let mut stem_ids: FxHashMap<String, u32> = FxHashMap::default();
+        let word_stems: Vec<String> = words
+            .par_iter()
+            .with_min_len(1024)
+            .map(|word| stemmer.stem(&word.to_lowercase()))
+            .collect();
+        let mut stem_ids: FxHashMap<&str, u32> = FxHashMap::default();
         let mut stems: Vec<String> = Vec::new();
-        let word_to_stem: Vec<u32> = words
+        let word_to_stem: Vec<u32> = word_stems
             .iter()
-            .map(|word| {
-                let lower = word.to_lowercase();
-                let stem = stemmer.stem(&lower);
-                let next = stems.len() as u32;
-                *stem_ids.entry(stem.clone()).or_insert_with(|| {
-                    stems.push(stem);
-                    next
+            .map(|stem| {
+                *stem_ids.entry(stem.as_str()).or_insert_with(|| {
+                    stems.push(stem.clone());
+                    (stems.len() - 1) as u32
                 })
             })
             .collect();

@@ -1,7 +1,5 @@
 //! Display forms: the words as written and their counts -> one readable form per stem.
 
-use rustc_hash::FxHashMap;
-
 /// How often a word (exactly as written) occurs, and how often where its case is telling.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SurfaceVotes {
@@ -25,6 +23,9 @@ impl SurfaceVotes {
     }
 }
 
+/// A word's stem id, lowercase form and word id.
+type Form = (u32, String, usize);
+
 /// For each stem: the most frequent lowercase word among its forms (ties: alphabetical), written
 /// in the casing most often seen where case is telling (ties and no evidence: lowercase).
 pub fn choose(
@@ -33,41 +34,59 @@ pub fn choose(
     word_to_stem: &[u32],
     stem_count: usize,
 ) -> Vec<String> {
-    // Per stem and lowercase form: total count, then per casing its telling votes.
-    let mut by_lower: Vec<FxHashMap<String, (u32, Vec<(usize, u32)>)>> =
-        vec![FxHashMap::default(); stem_count];
-    for (word_id, word) in words.iter().enumerate() {
-        let entry = by_lower[word_to_stem[word_id] as usize]
-            .entry(word.to_lowercase())
-            .or_default();
-        entry.0 += votes[word_id].count;
-        entry.1.push((word_id, votes[word_id].case_votes));
+    // Sorting (stem, lowercase form) groups every stem's forms and each form's casings together.
+    let mut forms: Vec<Form> = words
+        .iter()
+        .enumerate()
+        .map(|(id, word)| (word_to_stem[id], word.to_lowercase(), id))
+        .collect();
+    forms.sort_unstable();
+    let mut chosen = vec![String::new(); stem_count];
+    for stem_forms in forms.chunk_by(|a, b| a.0 == b.0) {
+        let best = stem_forms
+            .chunk_by(|a, b| a.1 == b.1)
+            .map(|casings| {
+                let count: u32 = casings.iter().map(|(_, _, id)| votes[*id].count).sum();
+                (count, casings)
+            })
+            // Highest count; among equals the alphabetically first form (groups come sorted).
+            .fold(
+                None,
+                |best: Option<(u32, &[Form])>, (count, casings)| match best {
+                    Some((best_count, _)) if best_count >= count => best,
+                    _ => Some((count, casings)),
+                },
+            );
+        if let Some((_, casings)) = best {
+            chosen[stem_forms[0].0 as usize] = casing(casings, words, votes);
+        }
     }
-    by_lower
-        .into_iter()
-        .map(|forms| {
-            let (lower, (_, casings)) = forms
-                .into_iter()
-                .max_by(|(a_lower, (a_count, _)), (b_lower, (b_count, _))| {
-                    a_count.cmp(b_count).then_with(|| b_lower.cmp(a_lower))
-                })
-                .unwrap_or_default();
-            casings
-                .iter()
-                .filter(|(_, case_votes)| *case_votes > 0)
-                .max_by(|(a_id, a_votes), (b_id, b_votes)| {
-                    a_votes
-                        .cmp(b_votes)
-                        .then_with(|| {
-                            (words[*b_id] == lower)
-                                .cmp(&(words[*a_id] == lower))
-                                .reverse()
-                        })
-                        .then_with(|| words[*b_id].cmp(words[*a_id]))
-                })
-                .map_or(lower.clone(), |(id, _)| words[*id].to_string())
-        })
-        .collect()
+    chosen
+}
+
+/// The casing with the most telling votes; lowercase wins ties and the case of no votes.
+fn casing(casings: &[Form], words: &[&str], votes: &[SurfaceVotes]) -> String {
+    let lower = &casings[0].1;
+    let mut best: Option<(u32, bool, &str)> = None;
+    for (_, _, id) in casings {
+        let case_votes = votes[*id].case_votes;
+        if case_votes == 0 {
+            continue;
+        }
+        let candidate = (case_votes, words[*id] == lower.as_str(), words[*id]);
+        let better = match best {
+            None => true,
+            Some((best_votes, best_is_lower, best_word)) => {
+                (case_votes, candidate.1) > (best_votes, best_is_lower)
+                    || ((case_votes, candidate.1) == (best_votes, best_is_lower)
+                        && candidate.2 < best_word)
+            }
+        };
+        if better {
+            best = Some(candidate);
+        }
+    }
+    best.map_or_else(|| lower.clone(), |(_, _, word)| word.to_string())
 }
 
 #[cfg(test)]

@@ -133,7 +133,7 @@ impl VectorizeParams {
             .map(|&df| ((1.0 + documents as f64) / (1.0 + df as f64)).ln() + 1.0)
             .collect();
 
-        let rows: Vec<(Vec<(u32, f64)>, Vec<(u32, f64)>)> = term_counts
+        let rows: Vec<(SparseRow, SparseRow)> = term_counts
             .into_par_iter()
             .map(|counts| {
                 let mut kept: Vec<(u32, u32)> = counts
@@ -170,6 +170,9 @@ impl VectorizeParams {
         })
     }
 }
+
+/// One row of a sparse matrix: (column, value) pairs sorted by column.
+type SparseRow = Vec<(u32, f64)>;
 
 /// Sorted keys -> (key, occurrences).
 fn run_lengths(mut keys: Vec<u64>) -> Vec<(u64, u32)> {
