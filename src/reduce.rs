@@ -81,19 +81,21 @@ impl ReduceParams {
             .min(matrix.rows())
             .min(matrix.cols());
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed);
-        let omega = Array2::from_shape_simple_fn((matrix.cols(), width), || {
+        let omega: Array2<f32> = Array2::from_shape_simple_fn((matrix.cols(), width), || {
             StandardNormal.sample(&mut rng)
         });
 
         // Range finder with power iterations (X Xᵀ)^q X Ω. Re-orthonormalising once per iteration
         // keeps the condition number of the block near (σ1/σl)², harmless in f64; the final basis
         // is orthonormalised twice for orthogonality to machine precision.
+        // The iterations only steer the subspace, so their products run in f32; the basis and
+        // the final projection are f64.
         let mut sample = matrix.mul_dense(omega.view());
         for _ in 0..self.power_iterations {
-            let basis = orthonormalize(sample, 1)?;
+            let basis = orthonormalize(sample.mapv(f64::from), 1)?.mapv(|v| v as f32);
             sample = matrix.mul_dense(transposed.mul_dense(basis.view()).view());
         }
-        let basis = orthonormalize(sample, 2)?;
+        let basis = orthonormalize(sample.mapv(f64::from), 2)?;
 
         // B = Qᵀ X is small (width x terms): its left singular vectors come from the
         // eigen-decomposition of B Bᵀ (width x width).
