@@ -50,6 +50,14 @@ pub fn run(config: &Config) -> Result<Summary> {
     let files = timings.time("write", || config.write.write(&corpus.documents, &topics))?;
 
     let mut warnings = corpus.warnings;
+    let requested = config.cluster.topic_count(embedding.documents.len());
+    if topics.topics.len() < requested {
+        warnings.push(format!(
+            "{}: asked for {requested} topics but found only {} (the documents are too similar to split further)",
+            corpus.source,
+            topics.topics.len()
+        ));
+    }
     let without_terms = corpus.documents.len() - embedding.documents.len();
     if without_terms > 0 {
         let first = topics

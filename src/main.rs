@@ -8,7 +8,19 @@ use topictag::cli::Cli;
 use topictag::{ErrorKind, Summary};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => error.exit(), // --help, --version
+        Err(error) => {
+            // clap adds a usage hint on more lines; one line is the contract for every error.
+            let message = error.to_string();
+            eprintln!(
+                "{}",
+                message.lines().next().unwrap_or("error: invalid arguments")
+            );
+            return ExitCode::from(2);
+        }
+    };
     let show_timings = cli.timings;
     let outcome = cli.into_config().and_then(|config| topictag::run(&config));
     match outcome {
