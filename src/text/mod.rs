@@ -1,6 +1,7 @@
 //! Text analysis: documents -> [`TokenizedCorpus`] (per document, stem ids in text order with
 //! phrase breaks, plus compound pieces), and for every stem the word people actually wrote.
 
+mod ascii_words;
 mod language;
 mod stop_words;
 mod surface;

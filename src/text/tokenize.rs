@@ -3,6 +3,8 @@
 
 use unicode_segmentation::UnicodeSegmentation;
 
+use super::ascii_words;
+
 /// What the tokenizer reports, in text order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Token<'a> {
@@ -43,7 +45,11 @@ pub fn tokenize<'a>(
             continue;
         }
         segments.clear();
-        segments.extend(chunk.split_word_bounds());
+        if chunk.is_ascii() {
+            ascii_words::split(chunk, segments);
+        } else {
+            segments.extend(chunk.split_word_bounds());
+        }
         let mut i = 0;
         while i < segments.len() {
             let segment = segments[i];

@@ -1,0 +1,162 @@
+//! Word boundaries of pure-ASCII text: a chunk without whitespace -> the same segments as the
+//! Unicode word-boundary rules (UAX #29) give, several times faster. Most abstracts are ASCII.
+
+/// Character classes of UAX #29 restricted to ASCII.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Letter,
+    Numeric,
+    /// `_` joins words and numbers on both sides.
+    ExtendNumLet,
+    /// `:` between letters.
+    MidLetter,
+    /// `,` and `;` between digits.
+    MidNum,
+    /// `.` and `'` between letters or between digits.
+    MidNumLet,
+    Other,
+}
+
+fn class(byte: u8) -> Class {
+    match byte {
+        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+        b'0'..=b'9' => Class::Numeric,
+        b'_' => Class::ExtendNumLet,
+        b':' => Class::MidLetter,
+        b',' | b';' => Class::MidNum,
+        b'.' | b'\'' => Class::MidNumLet,
+        _ => Class::Other,
+    }
+}
+
+/// Whether a word continues from `prev` (the class of the previous word character) over the
+/// character of class `next`, looking one further ahead (`after`) for the mid-word rules.
+fn continues(prev: Class, next: Class, after: Option<Class>) -> bool {
+    use Class::*;
+    match (prev, next) {
+        (Letter | Numeric | ExtendNumLet, Letter | Numeric | ExtendNumLet) => true,
+        // WB6/7: letter (MidLetter | MidNumLet) letter.
+        (Letter, MidLetter | MidNumLet) => after == Some(Letter),
+        // WB11/12: digit (MidNum | MidNumLet) digit.
+        (Numeric, MidNum | MidNumLet) => after == Some(Numeric),
+        _ => false,
+    }
+}
+
+/// Pushes the word-boundary segments of an ASCII chunk (no whitespace) onto `segments`.
+pub fn split<'a>(chunk: &'a str, segments: &mut Vec<&'a str>) {
+    let bytes = chunk.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        let first = class(bytes[start]);
+        let mut end = start + 1;
+        if matches!(first, Class::Letter | Class::Numeric | Class::ExtendNumLet) {
+            let mut prev = first;
+            while end < bytes.len() {
+                let next = class(bytes[end]);
+                let after = bytes.get(end + 1).map(|&b| class(b));
+                if !continues(prev, next, after) {
+                    break;
+                }
+                if matches!(next, Class::MidLetter | Class::MidNum | Class::MidNumLet) {
+                    // The joined middle character is followed by the letter or digit it needs.
+                    end += 1;
+                    prev = after.unwrap_or(Class::Other);
+                } else {
+                    prev = next;
+                }
+                end += 1;
+            }
+        }
+        segments.push(&chunk[start..end]);
+        start = end;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unicode_segmentation::UnicodeSegmentation;
+
+    fn unicode(chunk: &str) -> Vec<&str> {
+        chunk.split_word_bounds().collect()
+    }
+
+    fn fast(chunk: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        split(chunk, &mut out);
+        out
+    }
+
+    #[test]
+    fn matches_unicode_rules_on_typical_tokens() {
+        for chunk in [
+            "GPT-4",
+            "llama-2's",
+            "e.g.,",
+            "3.5",
+            "10,000",
+            "1;2",
+            "(LoRA)",
+            "don't",
+            "a:b",
+            "x_1",
+            "U.S.A.",
+            "1.2.3",
+            "..",
+            "'quoted'",
+            "v2.0-beta",
+            "f(x)=y",
+            "co-author's",
+            "3d",
+            "_a_",
+            "a.1",
+            "1.a",
+            "2,",
+            ",2",
+            "a'",
+            "'a",
+            "http://x.y/z",
+            "50%",
+            "[1,2]",
+            "1:2",
+        ] {
+            assert_eq!(fast(chunk), unicode(chunk), "{chunk}");
+        }
+    }
+
+    #[test]
+    fn matches_unicode_rules_on_generated_chunks() {
+        // Every string of length up to 4 over an alphabet with one member of each class, plus
+        // pseudo-random longer ones.
+        let alphabet: &[u8] = b"aZ09_:,;.'-(";
+        let mut chunk = Vec::new();
+        let mut check = |chunk: &[u8]| {
+            let text = std::str::from_utf8(chunk).expect("ascii");
+            assert_eq!(fast(text), unicode(text), "{text:?}");
+        };
+        for length in 1..=4u32 {
+            for mut code in 0..alphabet.len().pow(length) {
+                chunk.clear();
+                for _ in 0..length {
+                    chunk.push(alphabet[code % alphabet.len()]);
+                    code /= alphabet.len();
+                }
+                check(&chunk);
+            }
+        }
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..20_000 {
+            chunk.clear();
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let length = 5 + (state % 12) as usize;
+            for step in 0..length {
+                let bits = state.rotate_right((step * 4) as u32);
+                chunk.push(alphabet[(bits % alphabet.len() as u64) as usize]);
+            }
+            check(&chunk);
+        }
+    }
+}
