@@ -131,7 +131,7 @@ mod tests {
         // pseudo-random longer ones.
         let alphabet: &[u8] = b"aZ09_:,;.'-(";
         let mut chunk = Vec::new();
-        let mut check = |chunk: &[u8]| {
+        let check = |chunk: &[u8]| {
             let text = std::str::from_utf8(chunk).expect("ascii");
             assert_eq!(fast(text), unicode(text), "{text:?}");
         };
