@@ -68,7 +68,7 @@ pub struct Clustering {
     /// Cosine similarity of each row to its topic's centroid.
     pub scores: Vec<f64>,
     pub sizes: Vec<usize>,
-    /// Sum of squared distances to the nearest centroid, of the winning run.
+    /// Sum of squared distances of the rows to their nearest centroid, after the polish.
     pub inertia: f64,
 }
 
