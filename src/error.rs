@@ -24,6 +24,16 @@ pub enum Error {
     #[error("{path}: no documents (the file has a header but no rows)")]
     NoDocuments { path: String },
 
+    #[error("{path}: column '{column}' appears {count} times in the header; rename one so the choice is clear")]
+    DuplicateColumn {
+        path: String,
+        column: String,
+        count: usize,
+    },
+
+    #[error("{path}: row {row} (line {line}): a quoted field is never closed (it runs to the end of the file)")]
+    UnclosedQuote { path: String, row: u64, line: u64 },
+
     #[error("{path}: no column '{column}' (given by {flag}); the columns are: {available}")]
     MissingColumn {
         path: String,
@@ -79,6 +89,13 @@ pub enum Error {
 
     #[error("invalid {flag}: {message}")]
     InvalidSetting { flag: &'static str, message: String },
+
+    #[error("{documents} document(s) are too few for --min-df {min_df} with --max-df {max_df:?}: no term can be in at least {min_df} and at most {max_df:?} of the documents; lower --min-df or raise --max-df")]
+    DocumentFrequency {
+        documents: usize,
+        min_df: usize,
+        max_df: f64,
+    },
 
     #[error("--k {k} asks for more topics than the {documents} documents that have terms")]
     TooFewDocuments { k: usize, documents: usize },

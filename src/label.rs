@@ -120,20 +120,19 @@ impl LabelParams {
             .iter()
             .enumerate()
             .map(|(id, topic_weights)| {
-                let top_terms: Vec<String> =
-                    top_columns(topic_weights.iter().copied().enumerate(), self.top_terms)
+                // The label takes its own number of terms, however few `--top-terms` lists.
+                let wanted = self.top_terms.max(self.label_terms);
+                let mut top_terms: Vec<String> =
+                    top_columns(topic_weights.iter().copied().enumerate(), wanted)
                         .into_iter()
                         .map(|col| labels[col].clone())
                         .collect();
+                let label = top_terms[..top_terms.len().min(self.label_terms)].join(", ");
+                top_terms.truncate(self.top_terms);
                 Topic {
                     id,
                     size: clustering.sizes[id],
-                    label: top_terms
-                        .iter()
-                        .take(self.label_terms)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    label,
                     top_terms,
                     representatives: self.representatives_of(id, &assignments),
                 }

@@ -53,7 +53,7 @@ pub fn run(config: &Config) -> Result<Summary> {
     let requested = config.cluster.topic_count(embedding.documents.len());
     if topics.topics.len() < requested {
         warnings.push(format!(
-            "{}: asked for {requested} topics but found only {} (the documents are too similar to split further)",
+            "{}: asked for {requested} topics but k-means left only {} non-empty (many documents look alike in LSA space)",
             corpus.source,
             topics.topics.len()
         ));

@@ -14,10 +14,7 @@ fn main() -> ExitCode {
         Err(error) => {
             // clap adds a usage hint on more lines; one line is the contract for every error.
             let message = error.to_string();
-            eprintln!(
-                "{}",
-                message.lines().next().unwrap_or("error: invalid arguments")
-            );
+            say(message.lines().next().unwrap_or("error: invalid arguments"));
             return ExitCode::from(2);
         }
     };
@@ -26,29 +23,38 @@ fn main() -> ExitCode {
     match outcome {
         Ok(summary) => {
             for warning in &summary.warnings {
-                eprintln!("warning: {warning}");
+                say(&format!("warning: {warning}"));
             }
             if show_timings {
                 for (stage, elapsed) in &summary.timings.0 {
-                    eprintln!("time: {stage:<10} {:>8.3} s", elapsed.as_secs_f64());
+                    say(&format!(
+                        "time: {stage:<10} {:>8.3} s",
+                        elapsed.as_secs_f64()
+                    ));
                 }
             }
             match print_table(&summary) {
                 Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
-                    eprintln!("error: cannot write to stdout: {error}");
+                    say(&format!("error: cannot write to stdout: {error}"));
                     ExitCode::from(1)
                 }
                 _ => ExitCode::SUCCESS,
             }
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            say(&format!("error: {error}"));
             match error.kind() {
                 ErrorKind::Input => ExitCode::from(2),
                 ErrorKind::Runtime => ExitCode::from(1),
             }
         }
     }
+}
+
+/// One line to stderr. If stderr itself cannot be written there is no one left to tell, and the
+/// exit code still says how the run ended.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 fn print_table(summary: &Summary) -> std::io::Result<()> {

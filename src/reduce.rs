@@ -46,15 +46,21 @@ pub struct Embedding {
 
 impl ReduceParams {
     pub fn check(&self) -> Result<()> {
-        if self.dims == 0 {
-            return Err(Error::setting("--dims", "must be at least 1"));
+        if self.dims < 2 {
+            return Err(Error::setting(
+                "--dims",
+                "must be at least 2 (one dimension normalised to unit length keeps only a sign)",
+            ));
         }
         Ok(())
     }
 
-    /// The number of dimensions actually used for `documents` x `terms`.
+    /// The number of dimensions actually used for `documents` x `terms`: below the number of
+    /// documents, but never fewer than two while the data has them, because a single dimension
+    /// normalised to unit length keeps only a sign.
     pub fn effective_dims(&self, documents: usize, terms: usize) -> usize {
-        self.dims.min(documents.saturating_sub(1)).min(terms).max(1)
+        let rank = documents.min(terms).max(1);
+        self.dims.min(documents.saturating_sub(1)).max(2).min(rank)
     }
 
     pub fn fit(&self, tfidf: &TfIdf) -> Result<Embedding> {
@@ -85,11 +91,10 @@ impl ReduceParams {
             StandardNormal.sample(&mut rng)
         });
 
-        // Range finder with power iterations (X Xᵀ)^q X Ω. Re-orthonormalising once per iteration
-        // keeps the condition number of the block near (σ1/σl)², harmless in f64; the final basis
-        // is orthonormalised twice for orthogonality to machine precision.
-        // The iterations only steer the subspace, so their products run in f32; the basis and
-        // the final projection are f64.
+        // Range finder with power iterations (X Xᵀ)^q X Ω. The iterations only steer the
+        // subspace, so their sparse products run in f32; each iterate is re-orthonormalised in
+        // f64, which keeps its condition number near (σ1/σl)², a few digits of f32's seven. The
+        // final basis is orthonormalised twice (machine precision) and projected in f64.
         let mut sample = matrix.mul_dense(omega.view());
         for _ in 0..self.power_iterations {
             let basis = orthonormalize(sample.mapv(f64::from), 1)?.mapv(|v| v as f32);
@@ -242,7 +247,9 @@ mod tests {
         let params = ReduceParams::default();
         assert_eq!(params.effective_dims(50, 1000), 49);
         assert_eq!(params.effective_dims(5000, 30), 30);
+        assert_eq!(params.effective_dims(2, 10), 2);
         assert_eq!(params.effective_dims(1, 10), 1);
-        assert!(ReduceParams { dims: 0, ..params }.check().is_err());
+        assert_eq!(params.effective_dims(10, 1), 1);
+        assert!(ReduceParams { dims: 1, ..params }.check().is_err());
     }
 }

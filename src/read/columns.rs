@@ -61,6 +61,16 @@ impl ColumnChoice {
             }
             self.text.clone()
         };
+        for name in id.iter().chain(&title).chain(&text) {
+            let count = available.iter().filter(|a| *a == name).count();
+            if count > 1 {
+                return Err(Error::DuplicateColumn {
+                    path: path.to_string(),
+                    column: name.clone(),
+                    count,
+                });
+            }
+        }
         Ok(ResolvedColumns { id, title, text })
     }
 }
@@ -107,6 +117,21 @@ mod tests {
             message,
             "f.csv: no column 'summary' (given by --text-column); the columns are: id, abstract"
         );
+    }
+
+    #[test]
+    fn a_chosen_column_named_twice_is_ambiguous() {
+        let error = ColumnChoice::default()
+            .resolve(&names(&["id", "text", "text"]), "f.csv")
+            .expect_err("ambiguous");
+        assert_eq!(
+            error.to_string(),
+            "f.csv: column 'text' appears 2 times in the header; rename one so the choice is clear"
+        );
+        // Repeats among columns nobody reads do not matter.
+        assert!(ColumnChoice::default()
+            .resolve(&names(&["text", "x", "x"]), "f.csv")
+            .is_ok());
     }
 
     #[test]

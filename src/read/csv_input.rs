@@ -8,10 +8,16 @@ const BOM: &str = "\u{feff}";
 
 /// Parses a whole CSV input. Rows are validated strictly: a ragged row or a field that is not
 /// UTF-8 stops the run rather than silently dropping or mangling a document.
-pub fn parse(bytes: &[u8], path: &str, choice: &ColumnChoice) -> Result<Vec<Document>> {
+pub fn parse(
+    bytes: &[u8],
+    delimiter: u8,
+    path: &str,
+    choice: &ColumnChoice,
+) -> Result<Vec<Document>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
+        .delimiter(delimiter)
         .from_reader(bytes);
     let header = reader
         .byte_headers()
@@ -38,18 +44,56 @@ pub fn parse(bytes: &[u8], path: &str, choice: &ColumnChoice) -> Result<Vec<Docu
     let mut documents = Vec::new();
     let mut record = csv::ByteRecord::new();
     let mut row = 0u64;
+    let (mut last_start, mut last_line) = (0usize, 1u64);
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 row += 1;
-                let line = record.position().map_or(0, |p| p.line());
-                documents.push(layout.document(&record, row, line, path, &names)?);
+                let position = record.position();
+                last_start = position.map_or(0, |p| p.byte() as usize);
+                last_line = position.map_or(0, |p| p.line());
+                documents.push(layout.document(&record, row, last_line, path, &names)?);
             }
             Err(error) => return Err(csv_error(error, path)),
         }
     }
+    // The csv crate ends a quoted field at the end of the input without complaint, which would
+    // fold every row after a missing closing quote into one field: refuse that instead.
+    if ends_inside_quotes(&bytes[last_start.min(bytes.len())..], delimiter) {
+        return Err(Error::UnclosedQuote {
+            path: path.to_string(),
+            row,
+            line: last_line,
+        });
+    }
     Ok(documents)
+}
+
+/// Whether the quoting of one record's raw bytes is still open at their end (RFC 4180: a quote
+/// opens a field only at its start; `""` inside is an escaped quote).
+fn ends_inside_quotes(raw: &[u8], delimiter: u8) -> bool {
+    let mut quoted = false;
+    let mut field_start = true;
+    let mut i = 0;
+    while i < raw.len() {
+        let byte = raw[i];
+        if quoted {
+            if byte == b'"' {
+                if raw.get(i + 1) == Some(&b'"') {
+                    i += 2;
+                    continue;
+                }
+                quoted = false;
+            }
+            field_start = false;
+        } else {
+            quoted = field_start && byte == b'"';
+            field_start = matches!(byte, b'\n' | b'\r') || byte == delimiter;
+        }
+        i += 1;
+    }
+    quoted
 }
 
 /// Field positions of the resolved columns.
@@ -143,7 +187,7 @@ mod tests {
     use super::*;
 
     fn read(text: &[u8]) -> Result<Vec<Document>> {
-        parse(text, "t.csv", &ColumnChoice::default())
+        parse(text, b',', "t.csv", &ColumnChoice::default())
     }
 
     #[test]
@@ -170,9 +214,36 @@ mod tests {
             text: vec!["a".into(), "b".into()],
             ..Default::default()
         };
-        let docs = parse(b"a,b\nfirst,second\n,only\n", "t.csv", &choice).expect("ok");
+        let docs = parse(b"a,b\nfirst,second\n,only\n", b',', "t.csv", &choice).expect("ok");
         assert_eq!(docs[0].text, "first\n\nsecond");
         assert_eq!(docs[1].text, "only");
+    }
+
+    #[test]
+    fn tabs_delimit_tsv() {
+        let docs = parse(
+            b"id\ttext\n1\tone, two\n",
+            b'\t',
+            "t.tsv",
+            &ColumnChoice::default(),
+        )
+        .expect("ok");
+        assert_eq!(docs[0].text, "one, two");
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_not_a_swallowed_file() {
+        let message = read(b"id,text\n1,fine\n2,\"never closed\n3,lost\n4,lost\n")
+            .expect_err("unclosed")
+            .to_string();
+        assert_eq!(
+            message,
+            "t.csv: row 2 (line 3): a quoted field is never closed (it runs to the end of the file)"
+        );
+        // Closed quotes, escaped quotes and a quote inside an unquoted field are all fine.
+        let docs = read(b"id,text\n1,\"a \"\"b\"\" c\"\n2,5\" screen\n3,\"x\"").expect("ok");
+        assert_eq!(docs.len(), 3);
+        assert_eq!(docs[0].text, "a \"b\" c");
     }
 
     #[test]

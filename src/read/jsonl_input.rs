@@ -110,6 +110,12 @@ mod tests {
     }
 
     #[test]
+    fn large_integer_ids_keep_every_digit() {
+        let docs = read("{\"id\": 123456789012345678901234, \"text\": \"a\"}\n").expect("ok");
+        assert_eq!(docs[0].id, "123456789012345678901234");
+    }
+
+    #[test]
     fn malformed_line_names_its_line_number() {
         let message = read("{\"text\": \"a\"}\n{\"text\": \n")
             .expect_err("bad")

@@ -37,28 +37,32 @@ impl InputSource {
     }
 }
 
-/// The two input formats.
+/// The input formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputFormat {
-    Csv,
+    /// Delimited text with a header row: `,` for CSV, a tab for `.tsv`.
+    Delimited(u8),
     JsonLines,
 }
 
 impl InputFormat {
-    /// Files are judged by extension; stdin by its first non-blank byte (`{` opens JSON Lines).
+    /// Files are judged by extension; stdin and unknown extensions by the first byte after any
+    /// byte-order mark and blanks (`{` opens JSON Lines).
     fn detect(source: &InputSource, head: &[u8]) -> Self {
         if let InputSource::File(path) = source {
             if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
                 match ext.to_ascii_lowercase().as_str() {
                     "jsonl" | "ndjson" | "json" => return InputFormat::JsonLines,
-                    "csv" | "tsv" | "txt" => return InputFormat::Csv,
+                    "tsv" | "tab" => return InputFormat::Delimited(b'\t'),
+                    "csv" => return InputFormat::Delimited(b','),
                     _ => {}
                 }
             }
         }
+        let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
         match head.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'{') => InputFormat::JsonLines,
-            _ => InputFormat::Csv,
+            _ => InputFormat::Delimited(b','),
         }
     }
 }
@@ -124,7 +128,9 @@ impl ReadParams {
             return Err(Error::EmptyInput { path: name });
         }
         let documents = match InputFormat::detect(&self.source, &bytes) {
-            InputFormat::Csv => csv_input::parse(&bytes, &name, &self.columns)?,
+            InputFormat::Delimited(delimiter) => {
+                csv_input::parse(&bytes, delimiter, &name, &self.columns)?
+            }
             InputFormat::JsonLines => jsonl_input::parse(&bytes, &name, &self.columns)?,
         };
         if documents.is_empty() {
@@ -192,19 +198,27 @@ mod tests {
     #[test]
     fn detects_format_by_extension_then_content() {
         let file = |p: &str| InputSource::File(PathBuf::from(p));
+        let csv = InputFormat::Delimited(b',');
+        let jsonl = InputFormat::JsonLines;
+        assert_eq!(InputFormat::detect(&file("a.jsonl"), b"id"), jsonl);
+        assert_eq!(InputFormat::detect(&file("a.CSV"), b"{"), csv);
         assert_eq!(
-            InputFormat::detect(&file("a.jsonl"), b"id"),
-            InputFormat::JsonLines
+            InputFormat::detect(&file("a.tsv"), b"id"),
+            InputFormat::Delimited(b'\t')
         );
-        assert_eq!(InputFormat::detect(&file("a.CSV"), b"{"), InputFormat::Csv);
+        assert_eq!(
+            InputFormat::detect(&file("a.dat"), b"\xef\xbb\xbf{}"),
+            jsonl
+        );
         assert_eq!(
             InputFormat::detect(&InputSource::Stdin, b"  {\"a\":1}"),
-            InputFormat::JsonLines
+            jsonl
         );
         assert_eq!(
-            InputFormat::detect(&InputSource::Stdin, b"id,text"),
-            InputFormat::Csv
+            InputFormat::detect(&InputSource::Stdin, b"\xef\xbb\xbf{}"),
+            jsonl
         );
+        assert_eq!(InputFormat::detect(&InputSource::Stdin, b"id,text"), csv);
     }
 
     #[test]

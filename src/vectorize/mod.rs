@@ -66,7 +66,7 @@ impl VectorizeParams {
         if !(self.max_df > 0.0 && self.max_df <= 1.0) {
             return Err(Error::setting(
                 "--max-df",
-                format!("{} is not a fraction of documents in (0, 1]", self.max_df),
+                format!("{:?} is not a fraction of documents in (0, 1]", self.max_df),
             ));
         }
         if self.max_terms == Some(0) {
@@ -106,13 +106,11 @@ impl VectorizeParams {
 
         let max_doc_count = self.max_df * documents as f64;
         if (self.min_df as f64) > max_doc_count {
-            return Err(Error::setting(
-                "--max-df",
-                format!(
-                    "{} of {documents} documents is fewer than --min-df {}",
-                    self.max_df, self.min_df
-                ),
-            ));
+            return Err(Error::DocumentFrequency {
+                documents,
+                min_df: self.min_df,
+                max_df: self.max_df,
+            });
         }
         let vocabulary = Vocabulary::select(
             &term_counts,
