@@ -4,7 +4,8 @@
 use linfa::prelude::*;
 use linfa::DatasetBase;
 use linfa_clustering::{KMeans, KMeansInit};
-use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use linfa_nn::distance::Distance;
+use ndarray::{Array2, ArrayView, ArrayView1, ArrayView2, Axis, Dimension};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
 use rayon::prelude::*;
@@ -172,7 +173,7 @@ impl ClusterParams {
         Ok((inertia, run, centroids))
     }
 
-    /// linfa's k-means from the given start.
+    /// linfa's k-means from the given start, with [`SquaredEuclidean`] as its distance.
     fn lloyd(
         &self,
         rows: ArrayView2<'_, f64>,
@@ -180,7 +181,7 @@ impl ClusterParams {
         k: usize,
         seed: u64,
     ) -> Result<Array2<f64>> {
-        let model = KMeans::params_with_rng(k, Xoshiro256Plus::seed_from_u64(seed))
+        let model = KMeans::params_with(k, Xoshiro256Plus::seed_from_u64(seed), SquaredEuclidean)
             .n_runs(1)
             .init_method(init)
             .max_n_iterations(self.max_iterations)
@@ -235,6 +236,34 @@ fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
         .map(|(x, y)| (x - y) * (x - y))
         .sum();
     (sums[0] + sums[1]) + (sums[2] + sums[3]) + tail
+}
+
+/// Euclidean distance for linfa's k-means, computed by [`squared_distance`]. linfa's own `L2Dist`
+/// sums in one dependent chain, which makes each k-means iteration about four times slower on
+/// 100-dimensional rows; k-means is otherwise linfa's, unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SquaredEuclidean;
+
+impl Distance<f64> for SquaredEuclidean {
+    fn distance<D: Dimension>(&self, a: ArrayView<'_, f64, D>, b: ArrayView<'_, f64, D>) -> f64 {
+        self.rdistance(a, b).sqrt()
+    }
+
+    fn rdistance<D: Dimension>(&self, a: ArrayView<'_, f64, D>, b: ArrayView<'_, f64, D>) -> f64 {
+        assert_eq!(a.shape(), b.shape(), "points of different dimensions");
+        match (a.as_slice(), b.as_slice()) {
+            (Some(a), Some(b)) => squared_distance(a, b),
+            _ => a.iter().zip(b.iter()).map(|(x, y)| (x - y) * (x - y)).sum(),
+        }
+    }
+
+    fn rdist_to_dist(&self, rdist: f64) -> f64 {
+        rdist.sqrt()
+    }
+
+    fn dist_to_rdist(&self, dist: f64) -> f64 {
+        dist * dist
+    }
 }
 
 /// Renumbers clusters by size (largest = 0; ties: the one whose first member comes first),
@@ -375,6 +404,19 @@ mod tests {
         }
         .check()
         .is_err());
+    }
+
+    #[test]
+    fn distance_matches_the_plain_formula() {
+        let a = array![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
+        let b = array![0.5, 2.5, 2.0, 4.0, 1.0, 6.0, 9.0];
+        let plain: f64 = a.iter().zip(b.iter()).map(|(x, y)| (x - y) * (x - y)).sum();
+        assert!((SquaredEuclidean.rdistance(a.view(), b.view()) - plain).abs() < 1e-12);
+        assert!((SquaredEuclidean.distance(a.view(), b.view()) - plain.sqrt()).abs() < 1e-12);
+        // Non-contiguous views take the general path.
+        let m = array![[1.0, 0.0], [2.0, 0.0], [3.0, 0.0]];
+        let n = array![[0.0, 0.0], [0.0, 0.0], [0.0, 0.0]];
+        assert_eq!(SquaredEuclidean.rdistance(m.column(0), n.column(0)), 14.0);
     }
 
     #[test]
