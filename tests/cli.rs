@@ -1261,6 +1261,71 @@ fn error_invalid_utf8_names_row_and_column() {
 }
 
 #[test]
+fn error_unclosed_quote_names_the_row_instead_of_swallowing_the_rest() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join("open.csv"),
+        "id,text\n1,galaxy stars\n2,\"protein cell never closed\n3,galaxy moon\n4,cell gene\n",
+    )
+    .expect("write");
+    assert_input_error(
+        dir.path(),
+        &["open.csv"],
+        None,
+        &["open.csv", "row 2", "line 3", "never closed"],
+    );
+}
+
+#[test]
+fn error_chosen_column_named_twice_in_the_header() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join("twice.csv"),
+        "id,text,text\n1,galaxy stars,moon\n2,protein cell,gene\n",
+    )
+    .expect("write");
+    assert_input_error(
+        dir.path(),
+        &["twice.csv"],
+        None,
+        &["twice.csv", "'text'", "2 times"],
+    );
+}
+
+#[test]
+fn tab_separated_files_are_read_by_extension() {
+    let dir = tempdir();
+    let csv = std::fs::read_to_string(fixture("themes/docs.csv")).expect("fixture");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut tsv = header.join("\t") + "\n";
+    for record in reader.records() {
+        let record = record.expect("record");
+        let fields: Vec<&str> = record.iter().collect();
+        tsv += &(fields.join("\t") + "\n");
+    }
+    std::fs::write(dir.path().join("docs.tsv"), tsv).expect("write");
+    let from_csv = run(topictag(dir.path())
+        .arg(fixture("themes/docs.csv"))
+        .args(["--k", "3", "--output", "a"]));
+    let from_tsv = run(topictag(dir.path())
+        .arg("docs.tsv")
+        .args(["--k", "3", "--output", "b"]));
+    assert_eq!(from_csv.code, Some(0), "{}", from_csv.stderr);
+    assert_eq!(from_tsv.code, Some(0), "{}", from_tsv.stderr);
+    for name in ["documents.csv", "topics.csv"] {
+        let a = std::fs::read(dir.path().join("a").join(name)).expect("csv output");
+        let b = std::fs::read(dir.path().join("b").join(name)).expect("tsv output");
+        assert_eq!(a, b, "{name} differs between the CSV and TSV inputs");
+    }
+}
+
+#[test]
 fn error_ragged_row_names_the_row() {
     let dir = tempdir();
     std::fs::write(
