@@ -49,27 +49,9 @@ pub fn run(config: &Config) -> Result<Summary> {
     });
     let files = timings.time("write", || config.write.write(&corpus.documents, &topics))?;
 
-    let mut warnings = corpus.warnings;
     let requested = config.cluster.topic_count(embedding.documents.len());
-    if topics.topics.len() < requested {
-        warnings.push(format!(
-            "{}: asked for {requested} topics but k-means left only {} non-empty (many documents look alike in LSA space)",
-            corpus.source,
-            topics.topics.len()
-        ));
-    }
     let without_terms = corpus.documents.len() - embedding.documents.len();
-    if without_terms > 0 {
-        let first = topics
-            .assignments
-            .iter()
-            .position(Option::is_none)
-            .map_or_else(String::new, |doc| corpus.documents[doc].id.clone());
-        warnings.push(format!(
-            "{}: {without_terms} document(s) have no terms left after filtering and get topic -1 (first: id '{first}')",
-            corpus.source
-        ));
-    }
+    let warnings = run_warnings(&corpus, &topics, requested, without_terms);
     Ok(Summary {
         documents: corpus.documents.len(),
         without_terms,
@@ -84,6 +66,36 @@ pub fn run(config: &Config) -> Result<Summary> {
         files,
         timings,
     })
+}
+
+/// The corpus's own warnings, then what the run noticed: fewer topics than asked, documents
+/// left without terms.
+fn run_warnings(
+    corpus: &read::Corpus,
+    topics: &label::Topics,
+    requested: usize,
+    without_terms: usize,
+) -> Vec<String> {
+    let mut warnings = corpus.warnings.clone();
+    if topics.topics.len() < requested {
+        warnings.push(format!(
+            "{}: asked for {requested} topics but k-means left only {} non-empty (many documents look alike in LSA space)",
+            corpus.source,
+            topics.topics.len()
+        ));
+    }
+    if without_terms > 0 {
+        let first = topics
+            .assignments
+            .iter()
+            .position(Option::is_none)
+            .map_or_else(String::new, |doc| corpus.documents[doc].id.clone());
+        warnings.push(format!(
+            "{}: {without_terms} document(s) have no terms left after filtering and get topic -1 (first: id '{first}')",
+            corpus.source
+        ));
+    }
+    warnings
 }
 
 /// Wall time of each stage, in pipeline order.
