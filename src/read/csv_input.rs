@@ -1,7 +1,7 @@
 //! CSV with a header row -> documents, with row, line and column in every error.
 
 use super::columns::{ColumnChoice, ResolvedColumns};
-use super::Document;
+use super::{append_paragraph, Document};
 use crate::error::{Error, Result};
 
 const BOM: &str = "\u{feff}";
@@ -140,13 +140,7 @@ impl Layout {
         };
         let mut text = String::new();
         for &index in &self.text {
-            let value = field(index)?.trim();
-            if !value.is_empty() {
-                if !text.is_empty() {
-                    text.push_str("\n\n");
-                }
-                text.push_str(value);
-            }
+            append_paragraph(&mut text, field(index)?.trim());
         }
         Ok(Document { id, title, text })
     }

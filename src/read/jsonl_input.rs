@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::columns::ColumnChoice;
-use super::Document;
+use super::{append_paragraph, Document};
 use crate::error::{Error, Result};
 
 /// Parses a whole JSON Lines input. Blank lines are skipped; every other line must be an object.
@@ -67,13 +67,7 @@ pub fn parse(bytes: &[u8], path: &str, choice: &ColumnChoice) -> Result<Vec<Docu
         };
         let mut text = String::new();
         for name in &resolved.text {
-            let value = field(name)?;
-            if !value.is_empty() {
-                if !text.is_empty() {
-                    text.push_str("\n\n");
-                }
-                text.push_str(&value);
-            }
+            append_paragraph(&mut text, &field(name)?);
         }
         documents.push(Document { id, title, text });
     }

@@ -147,6 +147,17 @@ impl ReadParams {
     }
 }
 
+/// Joins the values of several text columns as paragraphs, skipping empty ones.
+fn append_paragraph(text: &mut String, value: &str) {
+    if value.is_empty() {
+        return;
+    }
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    text.push_str(value);
+}
+
 fn read_file(path: &Path, name: &str) -> Result<Vec<u8>> {
     if path.is_dir() {
         return Err(Error::Read {
