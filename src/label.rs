@@ -108,6 +108,15 @@ impl LabelParams {
             .collect();
         let mut weights = class_tfidf(tfidf, &assignments, clustering.sizes.len());
         for topic_weights in &mut weights {
+            // A topic made only of hidden terms still gets a label from them: a boilerplate
+            // label says more than an empty one.
+            let any_shown = topic_weights
+                .iter()
+                .zip(&shown)
+                .any(|(w, s)| *s && *w > 0.0);
+            if !any_shown {
+                continue;
+            }
             for (weight, _) in topic_weights
                 .iter_mut()
                 .zip(&shown)
@@ -319,6 +328,22 @@ mod tests {
             );
         }
         assert!(topics.tags.iter().flatten().all(|t| t != "results"));
+    }
+
+    #[test]
+    fn a_topic_of_boilerplate_only_still_gets_a_label() {
+        let texts = [
+            "galaxy survey stars",
+            "galaxy survey stars",
+            "results proposed",
+            "results proposed",
+        ];
+        let (tfidf, embedding, clustering) = pipeline(&texts, 2);
+        let topics = LabelParams::default().describe(&tfidf, &embedding, &clustering);
+        assert_eq!(topics.topics.len(), 2);
+        for topic in &topics.topics {
+            assert!(!topic.label.is_empty(), "{:?}", topic);
+        }
     }
 
     #[test]
