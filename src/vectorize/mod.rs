@@ -7,7 +7,7 @@ mod vocabulary;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::text::{TokenizedCorpus, BREAK};
+use crate::text::{DocumentTerms, TokenizedCorpus, BREAK};
 
 pub use sparse::CsrMatrix;
 pub use vocabulary::Vocabulary;
@@ -81,29 +81,6 @@ impl VectorizeParams {
     /// Counts terms, chooses the vocabulary and weights every document.
     pub fn fit(&self, corpus: &TokenizedCorpus, source: &str) -> Result<TfIdf> {
         let documents = corpus.documents.len();
-        let term_counts: Vec<Vec<(u64, u32)>> = corpus
-            .documents
-            .par_iter()
-            .map(|doc| {
-                let mut keys: Vec<u64> = doc
-                    .sequence
-                    .iter()
-                    .chain(&doc.pieces)
-                    .filter(|&&id| id != BREAK)
-                    .map(|&id| vocabulary::unigram(id))
-                    .collect();
-                if self.ngrams == 2 {
-                    keys.extend(
-                        doc.sequence
-                            .windows(2)
-                            .filter(|pair| pair[0] != BREAK && pair[1] != BREAK)
-                            .map(|pair| vocabulary::bigram(pair[0], pair[1])),
-                    );
-                }
-                run_lengths(keys)
-            })
-            .collect();
-
         let max_doc_count = self.max_df * documents as f64;
         if (self.min_df as f64) > max_doc_count {
             return Err(Error::DocumentFrequency {
@@ -112,6 +89,11 @@ impl VectorizeParams {
                 max_df: self.max_df,
             });
         }
+        let term_counts: Vec<Vec<(u64, u32)>> = corpus
+            .documents
+            .par_iter()
+            .map(|doc| self.count_terms(doc))
+            .collect();
         let vocabulary = Vocabulary::select(
             &term_counts,
             corpus,
@@ -130,35 +112,10 @@ impl VectorizeParams {
             .iter()
             .map(|&df| ((1.0 + documents as f64) / (1.0 + df as f64)).ln() + 1.0)
             .collect();
-
-        let rows: Vec<(SparseRow, SparseRow)> = term_counts
+        let (weight_rows, count_rows): (Vec<SparseRow>, Vec<SparseRow>) = term_counts
             .into_par_iter()
-            .map(|counts| {
-                let mut kept: Vec<(u32, u32)> = counts
-                    .into_iter()
-                    .filter_map(|(key, count)| vocabulary.column(key).map(|col| (col, count)))
-                    .collect();
-                kept.sort_unstable();
-                let mut weights: Vec<(u32, f64)> = kept
-                    .iter()
-                    .map(|&(col, count)| {
-                        let tf = if self.sublinear_tf {
-                            1.0 + (count as f64).ln()
-                        } else {
-                            count as f64
-                        };
-                        (col, tf * idf[col as usize])
-                    })
-                    .collect();
-                let norm = weights.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
-                if norm > 0.0 {
-                    weights.iter_mut().for_each(|(_, w)| *w /= norm);
-                }
-                let counts = kept.into_iter().map(|(col, c)| (col, c as f64)).collect();
-                (weights, counts)
-            })
-            .collect();
-        let (weight_rows, count_rows): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+            .map(|counts| self.weigh(counts, &vocabulary, &idf))
+            .unzip();
         let columns = vocabulary.len();
         Ok(TfIdf {
             weights: CsrMatrix::from_rows(columns, weight_rows),
@@ -166,6 +123,59 @@ impl VectorizeParams {
             idf,
             vocabulary,
         })
+    }
+
+    /// One document's terms (words, compound pieces and, with bigrams, adjacent pairs) and how
+    /// often each occurs, sorted by term key.
+    fn count_terms(&self, doc: &DocumentTerms) -> Vec<(u64, u32)> {
+        let mut keys: Vec<u64> = doc
+            .sequence
+            .iter()
+            .chain(&doc.pieces)
+            .filter(|&&id| id != BREAK)
+            .map(|&id| vocabulary::unigram(id))
+            .collect();
+        if self.ngrams == 2 {
+            keys.extend(
+                doc.sequence
+                    .windows(2)
+                    .filter(|pair| pair[0] != BREAK && pair[1] != BREAK)
+                    .map(|pair| vocabulary::bigram(pair[0], pair[1])),
+            );
+        }
+        run_lengths(keys)
+    }
+
+    /// One document's row of L2-normalised TF-IDF weights and its row of raw counts, over the
+    /// vocabulary's columns.
+    fn weigh(
+        &self,
+        counts: Vec<(u64, u32)>,
+        vocabulary: &Vocabulary,
+        idf: &[f64],
+    ) -> (SparseRow, SparseRow) {
+        let mut kept: Vec<(u32, u32)> = counts
+            .into_iter()
+            .filter_map(|(key, count)| vocabulary.column(key).map(|col| (col, count)))
+            .collect();
+        kept.sort_unstable();
+        let mut weights: SparseRow = kept
+            .iter()
+            .map(|&(col, count)| {
+                let tf = if self.sublinear_tf {
+                    1.0 + (count as f64).ln()
+                } else {
+                    count as f64
+                };
+                (col, tf * idf[col as usize])
+            })
+            .collect();
+        let norm = weights.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+        if norm > 0.0 {
+            weights.iter_mut().for_each(|(_, w)| *w /= norm);
+        }
+        let counts = kept.into_iter().map(|(col, c)| (col, c as f64)).collect();
+        (weights, counts)
     }
 }
 
