@@ -94,59 +94,19 @@ impl LabelParams {
                 score: clustering.scores[row],
             });
         }
-        let labels = &tfidf.vocabulary.labels;
-        let boilerplate: Vec<&str> = BOILERPLATE.split_whitespace().collect();
-        let shown: Vec<bool> = labels
-            .iter()
-            .zip(&tfidf.vocabulary.displayable)
-            .map(|(label, &displayable)| {
-                displayable
-                    && !label
-                        .split(' ')
-                        .any(|word| boilerplate.contains(&word.to_lowercase().as_str()))
-            })
-            .collect();
+        let shown = shown_terms(tfidf);
         let mut weights = class_tfidf(tfidf, &assignments, clustering.sizes.len());
         for topic_weights in &mut weights {
-            // A topic made only of hidden terms still gets a label from them: a boilerplate
-            // label says more than an empty one.
-            let any_shown = topic_weights
-                .iter()
-                .zip(&shown)
-                .any(|(w, s)| *s && *w > 0.0);
-            if !any_shown {
-                continue;
-            }
-            for (weight, _) in topic_weights
-                .iter_mut()
-                .zip(&shown)
-                .filter(|(_, shown)| !**shown)
-            {
-                *weight = 0.0;
-            }
+            hide_terms(topic_weights, &shown);
         }
         let topics = weights
             .iter()
             .enumerate()
             .map(|(id, topic_weights)| {
-                // The label takes its own number of terms, however few `--top-terms` lists.
-                let wanted = self.top_terms.max(self.label_terms);
-                let mut top_terms: Vec<String> =
-                    top_columns(topic_weights.iter().copied().enumerate(), wanted)
-                        .into_iter()
-                        .map(|col| labels[col].clone())
-                        .collect();
-                let label = top_terms[..top_terms.len().min(self.label_terms)].join(", ");
-                top_terms.truncate(self.top_terms);
-                Topic {
-                    id,
-                    size: clustering.sizes[id],
-                    label,
-                    top_terms,
-                    representatives: self.representatives_of(id, &assignments),
-                }
+                self.topic(id, topic_weights, clustering.sizes[id], tfidf, &assignments)
             })
             .collect();
+        let labels = &tfidf.vocabulary.labels;
         let tags = (0..documents)
             .map(|doc| {
                 let (cols, values) = tfidf.weights.row(doc);
@@ -168,6 +128,32 @@ impl LabelParams {
         }
     }
 
+    /// One topic from its term weights: top terms, label, representatives.
+    fn topic(
+        &self,
+        id: usize,
+        weights: &[f64],
+        size: usize,
+        tfidf: &TfIdf,
+        assignments: &[Option<Assignment>],
+    ) -> Topic {
+        // The label takes its own number of terms, however few `--top-terms` lists.
+        let wanted = self.top_terms.max(self.label_terms);
+        let mut top_terms: Vec<String> = top_columns(weights.iter().copied().enumerate(), wanted)
+            .into_iter()
+            .map(|col| tfidf.vocabulary.labels[col].clone())
+            .collect();
+        let label = top_terms[..top_terms.len().min(self.label_terms)].join(", ");
+        top_terms.truncate(self.top_terms);
+        Topic {
+            id,
+            size,
+            label,
+            top_terms,
+            representatives: self.representatives_of(id, assignments),
+        }
+    }
+
     fn representatives_of(&self, topic: usize, assignments: &[Option<Assignment>]) -> Vec<usize> {
         let mut members: Vec<(usize, f64)> = assignments
             .iter()
@@ -184,6 +170,34 @@ impl LabelParams {
             .take(self.representatives)
             .map(|(doc, _)| doc)
             .collect()
+    }
+}
+
+/// Which terms may be shown: not pieces seen only inside compounds, not abstract boilerplate.
+fn shown_terms(tfidf: &TfIdf) -> Vec<bool> {
+    let boilerplate: Vec<&str> = BOILERPLATE.split_whitespace().collect();
+    tfidf
+        .vocabulary
+        .labels
+        .iter()
+        .zip(&tfidf.vocabulary.displayable)
+        .map(|(label, &displayable)| {
+            displayable
+                && !label
+                    .split(' ')
+                    .any(|word| boilerplate.contains(&word.to_lowercase().as_str()))
+        })
+        .collect()
+}
+
+/// Zeroes the weights of hidden terms, unless the topic has nothing else: a topic made only of
+/// hidden terms is labelled by them, which says more than an empty label.
+fn hide_terms(weights: &mut [f64], shown: &[bool]) {
+    if !weights.iter().zip(shown).any(|(w, s)| *s && *w > 0.0) {
+        return;
+    }
+    for (weight, _) in weights.iter_mut().zip(shown).filter(|(_, shown)| !**shown) {
+        *weight = 0.0;
     }
 }
 
