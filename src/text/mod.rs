@@ -81,48 +81,13 @@ impl TextParams {
             .collect();
 
         // 2. Merge chunk words in chunk order: global word ids follow first occurrence.
-        let mut word_ids: FxHashMap<&str, u32> = FxHashMap::default();
-        let mut words: Vec<&str> = Vec::new();
-        let mut votes: Vec<SurfaceVotes> = Vec::new();
-        let remaps: Vec<Vec<u32>> = chunks
-            .iter()
-            .map(|chunk| {
-                chunk
-                    .words
-                    .iter()
-                    .zip(&chunk.votes)
-                    .map(|(&word, vote)| {
-                        let id = *word_ids.entry(word).or_insert_with(|| {
-                            words.push(word);
-                            votes.push(SurfaceVotes::default());
-                            (words.len() - 1) as u32
-                        });
-                        votes[id as usize].add(vote);
-                        id
-                    })
-                    .collect()
-            })
-            .collect();
-
-        // 3. Stem each distinct word once (in parallel); words with the same stem share an id,
-        //    given in word order.
-        let stemmer = self.language.stemmer();
-        let word_stems: Vec<String> = words
-            .par_iter()
-            .with_min_len(1024)
-            .map(|word| stemmer.stem(&word.to_lowercase()))
-            .collect();
-        let mut stem_ids: FxHashMap<&str, u32> = FxHashMap::default();
-        let mut stems: Vec<String> = Vec::new();
-        let word_to_stem: Vec<u32> = word_stems
-            .iter()
-            .map(|stem| {
-                *stem_ids.entry(stem.as_str()).or_insert_with(|| {
-                    stems.push(stem.clone());
-                    (stems.len() - 1) as u32
-                })
-            })
-            .collect();
+        let MergedWords {
+            words,
+            votes,
+            remaps,
+        } = merge_chunks(&chunks);
+        // 3. Stem each distinct word once; words with the same stem share a stem id.
+        let (stems, word_to_stem) = self.stem_words(&words);
         let surface_forms = surface::choose(&words, &votes, &word_to_stem, stems.len());
         let mut standalone = vec![false; stems.len()];
         for (vote, &stem) in votes.iter().zip(&word_to_stem) {
@@ -151,6 +116,28 @@ impl TextParams {
             surface_forms,
             standalone,
         }
+    }
+
+    /// Stems of the words (in parallel), interned in word order: (stem strings, stem id per word).
+    fn stem_words(&self, words: &[&str]) -> (Vec<String>, Vec<u32>) {
+        let stemmer = self.language.stemmer();
+        let word_stems: Vec<String> = words
+            .par_iter()
+            .with_min_len(1024)
+            .map(|word| stemmer.stem(&word.to_lowercase()))
+            .collect();
+        let mut stem_ids: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut stems: Vec<String> = Vec::new();
+        let word_to_stem = word_stems
+            .iter()
+            .map(|stem| {
+                *stem_ids.entry(stem.as_str()).or_insert_with(|| {
+                    stems.push(stem.clone());
+                    (stems.len() - 1) as u32
+                })
+            })
+            .collect();
+        (stems, word_to_stem)
     }
 
     fn tokenize_chunk<'a>(&self, documents: &'a [Document]) -> ChunkWords<'a> {
@@ -220,6 +207,46 @@ impl TextParams {
         }
         let lower = word.to_lowercase();
         !self.stop_words.contains(&lower)
+    }
+}
+
+/// Every chunk's words under one global id each, with their votes summed.
+struct MergedWords<'a> {
+    words: Vec<&'a str>,
+    votes: Vec<SurfaceVotes>,
+    /// Per chunk, the global id of each of its local word ids.
+    remaps: Vec<Vec<u32>>,
+}
+
+/// Merges chunk vocabularies in chunk order, so global ids follow first occurrence in the input
+/// whatever the number of threads.
+fn merge_chunks<'a>(chunks: &[ChunkWords<'a>]) -> MergedWords<'a> {
+    let mut word_ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut words: Vec<&'a str> = Vec::new();
+    let mut votes: Vec<SurfaceVotes> = Vec::new();
+    let remaps = chunks
+        .iter()
+        .map(|chunk| {
+            chunk
+                .words
+                .iter()
+                .zip(&chunk.votes)
+                .map(|(&word, vote)| {
+                    let id = *word_ids.entry(word).or_insert_with(|| {
+                        words.push(word);
+                        votes.push(SurfaceVotes::default());
+                        (words.len() - 1) as u32
+                    });
+                    votes[id as usize].add(vote);
+                    id
+                })
+                .collect()
+        })
+        .collect();
+    MergedWords {
+        words,
+        votes,
+        remaps,
     }
 }
 
