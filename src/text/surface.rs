@@ -1,5 +1,7 @@
 //! Display forms: the words as written and their counts -> one readable form per stem.
 
+use std::cmp::Reverse;
+
 /// How often a word (exactly as written) occurs, and how often where its case is telling.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SurfaceVotes {
@@ -43,21 +45,14 @@ pub fn choose(
     forms.sort_unstable();
     let mut chosen = vec![String::new(); stem_count];
     for stem_forms in forms.chunk_by(|a, b| a.0 == b.0) {
+        // Highest count; among equals the alphabetically first form.
         let best = stem_forms
             .chunk_by(|a, b| a.1 == b.1)
-            .map(|casings| {
+            .max_by_key(|casings| {
                 let count: u32 = casings.iter().map(|(_, _, id)| votes[*id].count).sum();
-                (count, casings)
-            })
-            // Highest count; among equals the alphabetically first form (groups come sorted).
-            .fold(
-                None,
-                |best: Option<(u32, &[Form])>, (count, casings)| match best {
-                    Some((best_count, _)) if best_count >= count => best,
-                    _ => Some((count, casings)),
-                },
-            );
-        if let Some((_, casings)) = best {
+                (count, Reverse(&casings[0].1))
+            });
+        if let Some(casings) = best {
             chosen[stem_forms[0].0 as usize] = casing(casings, words, votes);
         }
     }
@@ -67,26 +62,14 @@ pub fn choose(
 /// The casing with the most telling votes; lowercase wins ties and the case of no votes.
 fn casing(casings: &[Form], words: &[&str], votes: &[SurfaceVotes]) -> String {
     let lower = &casings[0].1;
-    let mut best: Option<(u32, bool, &str)> = None;
-    for (_, _, id) in casings {
-        let case_votes = votes[*id].case_votes;
-        if case_votes == 0 {
-            continue;
-        }
-        let candidate = (case_votes, words[*id] == lower.as_str(), words[*id]);
-        let better = match best {
-            None => true,
-            Some((best_votes, best_is_lower, best_word)) => {
-                (case_votes, candidate.1) > (best_votes, best_is_lower)
-                    || ((case_votes, candidate.1) == (best_votes, best_is_lower)
-                        && candidate.2 < best_word)
-            }
-        };
-        if better {
-            best = Some(candidate);
-        }
-    }
-    best.map_or_else(|| lower.clone(), |(_, _, word)| word.to_string())
+    casings
+        .iter()
+        .filter(|(_, _, id)| votes[*id].case_votes > 0)
+        .max_by_key(|(_, _, id)| {
+            let word = words[*id];
+            (votes[*id].case_votes, word == lower.as_str(), Reverse(word))
+        })
+        .map_or_else(|| lower.clone(), |(_, _, id)| words[*id].to_string())
 }
 
 #[cfg(test)]
