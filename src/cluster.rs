@@ -113,13 +113,10 @@ impl ClusterParams {
         if sample_size < rows.nrows() {
             // Polish the winner on every row, in short linfa runs, until almost no document
             // changes topic: it starts near a minimum, so a few rounds suffice.
-            let round = ClusterParams {
-                max_iterations: POLISH_ROUND_ITERATIONS,
-                ..self.clone()
-            };
             let mut done = 0;
             while done < self.max_iterations {
-                centroids = round.lloyd(rows, KMeansInit::Precomputed(centroids), k, 0)?;
+                let start = KMeansInit::Precomputed(centroids);
+                centroids = self.lloyd(rows, start, k, 0, POLISH_ROUND_ITERATIONS)?;
                 done += POLISH_ROUND_ITERATIONS;
                 let (next, next_inertia) = assign(rows, centroids.view());
                 let moved = next
@@ -161,30 +158,30 @@ impl ClusterParams {
             picked.sort_unstable();
             let sample = rows.select(Axis(0), &picked);
             // The winner is polished on all rows, so a sample fit need only find its basin.
-            let params = ClusterParams {
-                max_iterations: self.max_iterations.min(SAMPLE_MAX_ITERATIONS),
-                ..self.clone()
-            };
-            params.lloyd(sample.view(), KMeansInit::KMeansPlusPlus, k, rng.gen())?
+            let cap = self.max_iterations.min(SAMPLE_MAX_ITERATIONS);
+            self.lloyd(sample.view(), KMeansInit::KMeansPlusPlus, k, rng.gen(), cap)?
         } else {
-            self.lloyd(rows, KMeansInit::KMeansPlusPlus, k, rng.gen())?
+            let cap = self.max_iterations;
+            self.lloyd(rows, KMeansInit::KMeansPlusPlus, k, rng.gen(), cap)?
         };
         let (_, inertia) = assign(rows, centroids.view());
         Ok((inertia, run, centroids))
     }
 
-    /// linfa's k-means from the given start, with [`SquaredEuclidean`] as its distance.
+    /// linfa's k-means from the given start, with [`SquaredEuclidean`] as its distance, for at
+    /// most `max_iterations` iterations.
     fn lloyd(
         &self,
         rows: ArrayView2<'_, f64>,
         init: KMeansInit<f64>,
         k: usize,
         seed: u64,
+        max_iterations: u64,
     ) -> Result<Array2<f64>> {
         let model = KMeans::params_with(k, Xoshiro256Plus::seed_from_u64(seed), SquaredEuclidean)
             .n_runs(1)
             .init_method(init)
-            .max_n_iterations(self.max_iterations)
+            .max_n_iterations(max_iterations)
             .tolerance(self.tolerance)
             .fit(&DatasetBase::from(rows))
             .map_err(|e| Error::Compute(format!("k-means failed: {e}")))?;
