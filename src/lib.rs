@@ -45,7 +45,9 @@ pub fn run(config: &Config) -> Result<Summary> {
     let embedding = timings.time("reduce", || config.reduce.fit(&tfidf))?;
     let clustering = timings.time("cluster", || config.cluster.fit(&embedding))?;
     let topics = timings.time("label", || {
-        config.label.describe(&tfidf, &embedding, &clustering)
+        config
+            .label
+            .describe(&tokens, &tfidf, &embedding, &clustering)
     });
     let files = timings.time("write", || config.write.write(&corpus.documents, &topics))?;
 

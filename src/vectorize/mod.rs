@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::text::{DocumentTerms, TokenizedCorpus, BREAK};
 
 pub use sparse::CsrMatrix;
-pub use vocabulary::Vocabulary;
+pub use vocabulary::{bigram, stems_of, unigram, Vocabulary};
 
 /// Settings for the vectorize stage.
 #[derive(Debug, Clone, PartialEq)]

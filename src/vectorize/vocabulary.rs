@@ -13,7 +13,8 @@ pub fn bigram(first: u32, second: u32) -> u64 {
     ((u64::from(first) + 1) << 32) | u64::from(second)
 }
 
-fn stems_of(key: u64) -> (Option<u32>, u32) {
+/// The stems of a term key: (first word of a phrase, last or only word).
+pub fn stems_of(key: u64) -> (Option<u32>, u32) {
     let high = (key >> 32) as u32;
     let low = key as u32;
     if high == 0 {
@@ -35,6 +36,8 @@ pub struct Vocabulary {
     /// Whether a term may be shown to people: phrases and words written on their own are;
     /// pieces seen only inside compounds (`pre`, `multi`) are not.
     pub displayable: Vec<bool>,
+    /// Term key of each column (see [`unigram`] and [`bigram`]).
+    pub keys: Vec<u64>,
     columns: FxHashMap<u64, u32>,
 }
 
@@ -82,6 +85,7 @@ impl Vocabulary {
                 (None, word) => corpus.standalone[word as usize],
                 (Some(_), _) => true,
             });
+            vocabulary.keys.push(key);
             vocabulary.columns.insert(key, column as u32);
         }
         vocabulary
@@ -93,6 +97,11 @@ impl Vocabulary {
 
     pub fn is_empty(&self) -> bool {
         self.stems.is_empty()
+    }
+
+    /// Whether any column is a two-word phrase.
+    pub fn has_phrases(&self) -> bool {
+        self.keys.iter().any(|&key| stems_of(key).0.is_some())
     }
 
     /// The column of a term key, if the term was kept.

@@ -1,18 +1,24 @@
 //! Labelling: counts, TF-IDF rows and topic assignments -> [`Topics`] (distinctive terms per
-//! topic by class-based TF-IDF, a short label, representative documents, per-document tags).
+//! topic by class-based TF-IDF, words or phrases with near-duplicates removed, a short label,
+//! representative documents, per-document tags).
 
 use std::cmp::Ordering;
+
+mod distinct;
+mod phrases;
 
 use crate::cluster::Clustering;
 use crate::error::{Error, Result};
 use crate::reduce::Embedding;
-use crate::vectorize::TfIdf;
+use crate::text::TokenizedCorpus;
+use crate::vectorize::{stems_of, TfIdf};
+use distinct::Candidate;
 
 /// Words of research-abstract boilerplate: distinctive of no topic, so never shown in a label or
 /// tag, though they take part in clustering.
 const BOILERPLATE: &str = "
 additionally also approach approaches achieve achieved achieves based demonstrate demonstrated
-demonstrates existing introduce introduced introduces method methods novel paper papers
+demonstrates existing introduce introduced introduces like method methods novel paper papers
 particularly present presented presents propose proposed proposes proposing respectively result
 results show showed shown shows specifically studies study typically use used uses using usually
 work works
@@ -48,8 +54,10 @@ pub struct Topic {
     pub id: usize,
     pub size: usize,
     pub label: String,
-    /// Most distinctive first.
+    /// Most distinctive first; near-duplicates removed.
     pub top_terms: Vec<String>,
+    /// Stem ids of each top term's words, in order.
+    pub top_stems: Vec<Vec<u32>>,
     /// Input positions of the documents closest to the centroid, closest first.
     pub representatives: Vec<usize>,
 }
@@ -82,6 +90,7 @@ impl LabelParams {
 
     pub fn describe(
         &self,
+        tokens: &TokenizedCorpus,
         tfidf: &TfIdf,
         embedding: &Embedding,
         clustering: &Clustering,
@@ -94,16 +103,25 @@ impl LabelParams {
                 score: clustering.scores[row],
             });
         }
-        let shown = shown_terms(tfidf);
-        let mut weights = class_tfidf(tfidf, &assignments, clustering.sizes.len());
-        for topic_weights in &mut weights {
-            hide_terms(topic_weights, &shown);
-        }
-        let topics = weights
+        let topic_of: Vec<Option<usize>> = assignments
             .iter()
+            .map(|a| a.as_ref().map(|a| a.topic))
+            .collect();
+        let shown = shown_terms(tfidf);
+        let class = ClassWeights::new(tfidf, &topic_of, clustering.sizes.len(), &shown);
+        // The label takes its own number of terms, however few `--top-terms` lists.
+        let wanted = self.top_terms.max(self.label_terms);
+        let mut candidates = class.word_candidates(tfidf, POOL_PER_TERM * wanted);
+        if !tfidf.vocabulary.has_phrases() {
+            class.add_phrases(&mut candidates, tokens, &topic_of);
+        }
+        let topics = candidates
+            .into_iter()
             .enumerate()
-            .map(|(id, topic_weights)| {
-                self.topic(id, topic_weights, clustering.sizes[id], tfidf, &assignments)
+            .map(|(id, mut topic_candidates)| {
+                distinct::rank(&mut topic_candidates);
+                let picked = distinct::pick(&topic_candidates, wanted);
+                self.topic(id, picked, clustering.sizes[id], &assignments)
             })
             .collect();
         let labels = &tfidf.vocabulary.labels;
@@ -128,28 +146,27 @@ impl LabelParams {
         }
     }
 
-    /// One topic from its term weights: top terms, label, representatives.
+    /// One topic from its distinct terms (best first): top terms, label, representatives.
     fn topic(
         &self,
         id: usize,
-        weights: &[f64],
+        picked: Vec<Candidate>,
         size: usize,
-        tfidf: &TfIdf,
         assignments: &[Option<Assignment>],
     ) -> Topic {
-        // The label takes its own number of terms, however few `--top-terms` lists.
-        let wanted = self.top_terms.max(self.label_terms);
-        let mut top_terms: Vec<String> = top_columns(weights.iter().copied().enumerate(), wanted)
-            .into_iter()
-            .map(|col| tfidf.vocabulary.labels[col].clone())
-            .collect();
-        let label = top_terms[..top_terms.len().min(self.label_terms)].join(", ");
-        top_terms.truncate(self.top_terms);
+        let label = picked
+            .iter()
+            .take(self.label_terms)
+            .map(|c| c.display.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let picked = &picked[..picked.len().min(self.top_terms)];
         Topic {
             id,
             size,
             label,
-            top_terms,
+            top_terms: picked.iter().map(|c| c.display.clone()).collect(),
+            top_stems: picked.iter().map(|c| c.stems.clone()).collect(),
             representatives: self.representatives_of(id, assignments),
         }
     }
@@ -173,21 +190,158 @@ impl LabelParams {
     }
 }
 
+/// Candidate terms gathered per shown term: near-duplicates and phrases need a deeper pool than
+/// the list they fill.
+const POOL_PER_TERM: usize = 3;
+/// A label phrase must occur in at least this many of its topic's documents.
+const PHRASE_MIN_DOCUMENTS: u32 = 2;
+
+fn is_boilerplate(word: &str) -> bool {
+    let word = word.to_lowercase();
+    BOILERPLATE.split_whitespace().any(|b| b == word)
+}
+
 /// Which terms may be shown: not pieces seen only inside compounds, not abstract boilerplate.
 fn shown_terms(tfidf: &TfIdf) -> Vec<bool> {
-    let boilerplate: Vec<&str> = BOILERPLATE.split_whitespace().collect();
     tfidf
         .vocabulary
         .labels
         .iter()
         .zip(&tfidf.vocabulary.displayable)
-        .map(|(label, &displayable)| {
-            displayable
-                && !label
-                    .split(' ')
-                    .any(|word| boilerplate.contains(&word.to_lowercase().as_str()))
-        })
+        .map(|(label, &displayable)| displayable && !label.split(' ').any(is_boilerplate))
         .collect()
+}
+
+/// Class-based TF-IDF of every term in every topic, hidden terms zeroed: for topic c and
+/// term t, `w(t, c) = tf(t, c) / |c| * ln(1 + A / f(t))`, where `tf(t, c)` sums the sublinear
+/// counts (1 + ln n) of t over c's documents, `|c|` is the sum of all of c's tf, `f(t)` the sum
+/// of t's tf over all topics and `A` the mean `|c|`. A term scores high when it is frequent in
+/// the topic and rare elsewhere; sublinear counts keep one verbose document from naming its
+/// topic.
+struct ClassWeights {
+    tf: Vec<Vec<f64>>,
+    scores: Vec<Vec<f64>>,
+    topic_totals: Vec<f64>,
+    average: f64,
+}
+
+impl ClassWeights {
+    fn new(tfidf: &TfIdf, topic_of: &[Option<usize>], topics: usize, shown: &[bool]) -> Self {
+        let terms = tfidf.vocabulary.len();
+        let mut tf = vec![vec![0.0f64; terms]; topics];
+        for (doc, topic) in topic_of.iter().enumerate() {
+            if let Some(topic) = *topic {
+                let (cols, counts) = tfidf.counts.row(doc);
+                for (&col, &count) in cols.iter().zip(counts) {
+                    tf[topic][col as usize] += 1.0 + count.ln();
+                }
+            }
+        }
+        let mut term_total = vec![0.0f64; terms];
+        for topic_tf in &tf {
+            for (total, value) in term_total.iter_mut().zip(topic_tf) {
+                *total += value;
+            }
+        }
+        let topic_totals: Vec<f64> = tf.iter().map(|t| t.iter().sum()).collect();
+        let average = topic_totals.iter().sum::<f64>() / topics.max(1) as f64;
+        let scores = tf
+            .iter()
+            .zip(&topic_totals)
+            .map(|(topic_tf, &total)| {
+                let mut scores: Vec<f64> = topic_tf
+                    .iter()
+                    .zip(&term_total)
+                    .map(|(&value, &all)| class_weight(value, total, all, average))
+                    .collect();
+                hide_terms(&mut scores, shown);
+                scores
+            })
+            .collect();
+        ClassWeights {
+            tf,
+            scores,
+            topic_totals,
+            average,
+        }
+    }
+
+    /// Each topic's `pool` best columns as candidates.
+    fn word_candidates(&self, tfidf: &TfIdf, pool: usize) -> Vec<Vec<Candidate>> {
+        let vocabulary = &tfidf.vocabulary;
+        self.scores
+            .iter()
+            .zip(&self.tf)
+            .map(|(scores, tf)| {
+                top_columns(scores.iter().copied().enumerate(), pool)
+                    .into_iter()
+                    .map(|col| Candidate {
+                        display: vocabulary.labels[col].clone(),
+                        stems: match stems_of(vocabulary.keys[col]) {
+                            (None, word) => vec![word],
+                            (Some(first), second) => vec![first, second],
+                        },
+                        tf: tf[col],
+                        score: scores[col],
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Adds to each topic the phrases formed around its candidate words, weighted on the same
+    /// scale as the words, so that `language model` competes with `language` and `model`.
+    fn add_phrases(
+        &self,
+        candidates: &mut [Vec<Candidate>],
+        tokens: &TokenizedCorpus,
+        topic_of: &[Option<usize>],
+    ) {
+        let stems = tokens.stems.len();
+        let mut words = phrases::TopicWords::new(candidates.len(), stems);
+        for (topic, topic_candidates) in candidates.iter().enumerate() {
+            for candidate in topic_candidates {
+                if let [stem] = candidate.stems[..] {
+                    words.insert(topic, stem);
+                }
+            }
+        }
+        let usable: Vec<bool> = tokens
+            .surface_forms
+            .iter()
+            .zip(&tokens.standalone)
+            .map(|(form, &standalone)| standalone && !is_boilerplate(form))
+            .collect();
+        let (per_topic, totals) = phrases::count(
+            tokens,
+            topic_of,
+            &words,
+            &usable,
+            candidates.len(),
+            PHRASE_MIN_DOCUMENTS,
+        );
+        for ((topic_candidates, found), &total) in
+            candidates.iter_mut().zip(per_topic).zip(&self.topic_totals)
+        {
+            for phrase in found {
+                let all = totals.get(&phrase.stems).copied().unwrap_or(phrase.tf);
+                topic_candidates.push(Candidate {
+                    display: phrases::display(&phrase.stems, &tokens.surface_forms),
+                    stems: phrase.stems,
+                    tf: phrase.tf,
+                    score: class_weight(phrase.tf, total, all, self.average),
+                });
+            }
+        }
+    }
+}
+
+fn class_weight(value: f64, topic_total: f64, all: f64, average: f64) -> f64 {
+    if value > 0.0 && topic_total > 0.0 {
+        value / topic_total * (1.0 + average / all).ln()
+    } else {
+        0.0
+    }
 }
 
 /// Zeroes the weights of hidden terms, unless the topic has nothing else: a topic made only of
@@ -199,48 +353,6 @@ fn hide_terms(weights: &mut [f64], shown: &[bool]) {
     for (weight, _) in weights.iter_mut().zip(shown).filter(|(_, shown)| !**shown) {
         *weight = 0.0;
     }
-}
-
-/// Class-based TF-IDF: for topic c and term t,
-/// `w(t, c) = tf(t, c) / |c| * ln(1 + A / f(t))`, where `tf(t, c)` sums the sublinear counts
-/// (1 + ln n) of t over c's documents, `|c|` is the sum of all of c's tf, `f(t)` the sum of
-/// t's tf over all topics and `A` the mean `|c|`. A term scores high when it is frequent in the
-/// topic and rare elsewhere; sublinear counts keep one verbose document from naming its topic.
-fn class_tfidf(tfidf: &TfIdf, assignments: &[Option<Assignment>], topics: usize) -> Vec<Vec<f64>> {
-    let terms = tfidf.vocabulary.len();
-    let mut tf = vec![vec![0.0f64; terms]; topics];
-    for (doc, assignment) in assignments.iter().enumerate() {
-        if let Some(assignment) = assignment {
-            let (cols, counts) = tfidf.counts.row(doc);
-            for (&col, &count) in cols.iter().zip(counts) {
-                tf[assignment.topic][col as usize] += 1.0 + count.ln();
-            }
-        }
-    }
-    let mut term_total = vec![0.0f64; terms];
-    for topic_tf in &tf {
-        for (total, value) in term_total.iter_mut().zip(topic_tf) {
-            *total += value;
-        }
-    }
-    let topic_totals: Vec<f64> = tf.iter().map(|t| t.iter().sum()).collect();
-    let average = topic_totals.iter().sum::<f64>() / topics.max(1) as f64;
-    tf.into_iter()
-        .zip(&topic_totals)
-        .map(|(topic_tf, &total)| {
-            topic_tf
-                .into_iter()
-                .zip(&term_total)
-                .map(|(value, &all)| {
-                    if value > 0.0 && total > 0.0 {
-                        value / total * (1.0 + average / all).ln()
-                    } else {
-                        0.0
-                    }
-                })
-                .collect()
-        })
-        .collect()
 }
 
 /// The `n` columns with the highest positive weight (ties: lower column first).
@@ -266,7 +378,7 @@ mod tests {
     use crate::text::TextParams;
     use crate::vectorize::VectorizeParams;
 
-    fn pipeline(texts: &[&str], k: usize) -> (TfIdf, Embedding, Clustering) {
+    fn pipeline(texts: &[&str], k: usize) -> (TokenizedCorpus, TfIdf, Embedding, Clustering) {
         let docs: Vec<Document> = texts
             .iter()
             .enumerate()
@@ -290,22 +402,23 @@ mod tests {
         }
         .fit(&embedding)
         .expect("kmeans");
-        (tfidf, embedding, clustering)
+        (tokens, tfidf, embedding, clustering)
     }
 
     #[test]
     fn distinctive_terms_name_each_topic() {
         let texts = [
+            // No two words follow each other twice, so no phrase competes with the words.
             "galaxy stars telescope galaxy",
-            "stars galaxy orbit telescope",
-            "telescope galaxy stars",
+            "stars orbit galaxy telescope",
+            "telescope stars galaxy",
             "protein cell gene protein",
             "gene cell protein enzyme",
-            "cell gene protein",
+            "gene enzyme cell",
             "",
         ];
-        let (tfidf, embedding, clustering) = pipeline(&texts, 2);
-        let topics = LabelParams::default().describe(&tfidf, &embedding, &clustering);
+        let (tokens, tfidf, embedding, clustering) = pipeline(&texts, 2);
+        let topics = LabelParams::default().describe(&tokens, &tfidf, &embedding, &clustering);
         assert_eq!(topics.topics.len(), 2);
         let astro = topics
             .topics
@@ -329,8 +442,8 @@ mod tests {
             "proposed protein folding results",
             "results protein folding propose",
         ];
-        let (tfidf, embedding, clustering) = pipeline(&texts, 2);
-        let topics = LabelParams::default().describe(&tfidf, &embedding, &clustering);
+        let (tokens, tfidf, embedding, clustering) = pipeline(&texts, 2);
+        let topics = LabelParams::default().describe(&tokens, &tfidf, &embedding, &clustering);
         for topic in &topics.topics {
             assert!(
                 topic
@@ -352,8 +465,8 @@ mod tests {
             "results proposed",
             "results proposed",
         ];
-        let (tfidf, embedding, clustering) = pipeline(&texts, 2);
-        let topics = LabelParams::default().describe(&tfidf, &embedding, &clustering);
+        let (tokens, tfidf, embedding, clustering) = pipeline(&texts, 2);
+        let topics = LabelParams::default().describe(&tokens, &tfidf, &embedding, &clustering);
         assert_eq!(topics.topics.len(), 2);
         for topic in &topics.topics {
             assert!(!topic.label.is_empty(), "{:?}", topic);
@@ -369,11 +482,11 @@ mod tests {
 
     #[test]
     fn class_tfidf_prefers_terms_rare_in_other_topics() {
-        let (tfidf, embedding, clustering) = pipeline(
+        let (tokens, tfidf, embedding, clustering) = pipeline(
             &["alpha shared", "alpha shared", "beta shared", "beta shared"],
             2,
         );
-        let topics = LabelParams::default().describe(&tfidf, &embedding, &clustering);
+        let topics = LabelParams::default().describe(&tokens, &tfidf, &embedding, &clustering);
         for topic in &topics.topics {
             assert_ne!(topic.top_terms[0], "shared", "{:?}", topic.top_terms);
         }

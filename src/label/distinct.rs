@@ -1,0 +1,237 @@
+//! Near-duplicate control: a topic's candidate terms, best first -> the distinct terms to show,
+//! so `model` / `models`, `LMM` / `LMMs`, `low-rank` / `rank` or `network` / `neural network`
+//! never take two places in one topic's list.
+
+/// A term that may describe a topic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// What people see (`neural network`, `LoRA`).
+    pub display: String,
+    /// Stem ids of the term's words, in order.
+    pub stems: Vec<u32>,
+    /// Weight of the term inside the topic (sum of sublinear counts).
+    pub tf: f64,
+    /// Class-based TF-IDF: how distinctive the term is for the topic.
+    pub score: f64,
+}
+
+/// A longer term replaces the shorter ones it contains (`neural network` for `network`) when it
+/// carries at least this share of their weight in the topic; below that the shorter, broader
+/// term stays and the phrase is dropped as a near-duplicate.
+const PHRASE_SHARE: f64 = 0.4;
+
+/// Orders candidates best first: by score, ties by display text, so the choice never depends on
+/// the order they were gathered in.
+pub fn rank(candidates: &mut [Candidate]) {
+    candidates.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.display.cmp(&b.display))
+    });
+}
+
+/// Up to `wanted` distinct terms from `ranked` (best first). A candidate is skipped when every
+/// word of it is already shown; when it contains terms already chosen, it takes the place of the
+/// first of them if it carries [`PHRASE_SHARE`] of their weight, else it is skipped. The whole
+/// pool is walked before the list is cut, so a phrase ranked below its words still merges them.
+pub fn pick(ranked: &[Candidate], wanted: usize) -> Vec<Candidate> {
+    let mut chosen: Vec<(Candidate, Vec<String>)> = Vec::new();
+    for candidate in ranked {
+        let written = spelling(&candidate.display);
+        if chosen.iter().any(|(c, _)| spelling(&c.display) == written) {
+            continue;
+        }
+        let keys = word_keys(&candidate.display);
+        let inside: Vec<usize> = chosen
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, chosen_keys))| chosen_keys.iter().all(|k| keys.contains(k)))
+            .map(|(index, _)| index)
+            .collect();
+        if let Some(&first) = inside.first() {
+            let heaviest = inside
+                .iter()
+                .map(|&i| chosen[i].0.tf)
+                .fold(0.0f64, f64::max);
+            if candidate.tf < PHRASE_SHARE * heaviest {
+                continue;
+            }
+            chosen[first] = (candidate.clone(), keys);
+            for &later in inside[1..].iter().rev() {
+                chosen.remove(later);
+            }
+            continue;
+        }
+        let covered = keys.iter().all(|k| {
+            chosen
+                .iter()
+                .any(|(_, chosen_keys)| chosen_keys.contains(k))
+        });
+        if !covered {
+            chosen.push((candidate.clone(), keys));
+        }
+    }
+    chosen.truncate(wanted);
+    chosen.into_iter().map(|(candidate, _)| candidate).collect()
+}
+
+/// The words a term is made of, folded so that variants meet: lowercase, a plural or
+/// possessive `s` dropped (`LMMs` -> `lmm`), and a hyphenated compound also contributing its
+/// pieces and its unhyphenated spelling (`multi-modal` -> `multi-modal`, `multimodal`, `multi`,
+/// `modal`). Sorted and unique.
+fn word_keys(display: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    for word in display.split(' ').filter(|w| !w.is_empty()) {
+        let word = word.to_lowercase();
+        keys.push(fold(&word));
+        if word.contains('-') {
+            keys.push(fold(&word.replace('-', "")));
+            keys.extend(word.split('-').filter(|p| !p.is_empty()).map(fold));
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// A term with case, plural `s` and hyphens folded away: `Multi-modal LLMs` and
+/// `multimodal LLM` are one term written two ways.
+fn spelling(display: &str) -> String {
+    display
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(|w| fold(&w.to_lowercase().replace('-', "")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn fold(word: &str) -> String {
+    let word = word.strip_suffix("'s").unwrap_or(word);
+    let word = match word.strip_suffix('s') {
+        Some(stem) if stem.chars().count() >= 3 && !stem.ends_with('s') => stem,
+        _ => word,
+    };
+    word.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(display: &str, tf: f64, score: f64) -> Candidate {
+        Candidate {
+            display: display.to_string(),
+            stems: vec![],
+            tf,
+            score,
+        }
+    }
+
+    fn shown(candidates: &[Candidate], wanted: usize) -> Vec<String> {
+        let mut ranked = candidates.to_vec();
+        rank(&mut ranked);
+        pick(&ranked, wanted)
+            .into_iter()
+            .map(|c| c.display)
+            .collect()
+    }
+
+    #[test]
+    fn folds_plurals_possessives_and_compounds() {
+        assert_eq!(word_keys("LMMs"), ["lmm"]);
+        assert_eq!(word_keys("LMM"), ["lmm"]);
+        assert_eq!(word_keys("class"), ["class"]);
+        assert_eq!(word_keys("gas"), ["gas"]);
+        assert_eq!(
+            word_keys("multi-modal"),
+            ["modal", "multi", "multi-modal", "multimodal"]
+        );
+        assert_eq!(word_keys("neural networks"), ["network", "neural"]);
+    }
+
+    #[test]
+    fn a_variant_of_a_shown_word_is_skipped() {
+        let list = [
+            candidate("LMMs", 10.0, 0.9),
+            candidate("vision", 8.0, 0.8),
+            candidate("LMM", 7.0, 0.7),
+            candidate("video", 5.0, 0.6),
+        ];
+        assert_eq!(shown(&list, 3), ["LMMs", "vision", "video"]);
+    }
+
+    #[test]
+    fn a_frequent_phrase_replaces_its_words() {
+        let list = [
+            candidate("network", 10.0, 0.9),
+            candidate("graph", 9.0, 0.8),
+            candidate("neural network", 6.0, 0.7),
+            candidate("neural", 6.5, 0.6),
+            candidate("training", 4.0, 0.5),
+        ];
+        assert_eq!(
+            shown(&list, 3),
+            ["neural network", "graph", "training"],
+            "the phrase takes the word's place and its other word is covered"
+        );
+    }
+
+    #[test]
+    fn a_rare_phrase_does_not_displace_a_broad_word() {
+        let list = [
+            candidate("graph", 20.0, 0.9),
+            candidate("graph neural", 3.0, 0.8),
+            candidate("molecule", 5.0, 0.7),
+        ];
+        assert_eq!(shown(&list, 2), ["graph", "molecule"]);
+    }
+
+    #[test]
+    fn a_phrase_merges_two_shown_words() {
+        let list = [
+            candidate("language", 10.0, 0.9),
+            candidate("model", 12.0, 0.8),
+            candidate("speech", 4.0, 0.75),
+            candidate("language model", 8.0, 0.7),
+            candidate("tokens", 3.0, 0.6),
+        ];
+        assert_eq!(
+            shown(&list, 3),
+            ["language model", "speech", "tokens"],
+            "both words give way to the phrase, which keeps the first one's place"
+        );
+    }
+
+    #[test]
+    fn phrases_sharing_one_word_both_stay_and_cover_it() {
+        let list = [
+            candidate("reinforcement learning", 6.0, 0.9),
+            candidate("deep learning", 5.0, 0.8),
+            candidate("learning", 12.0, 0.7),
+            candidate("policy", 4.0, 0.6),
+        ];
+        assert_eq!(
+            shown(&list, 3),
+            ["reinforcement learning", "deep learning", "policy"]
+        );
+    }
+
+    #[test]
+    fn compounds_cover_their_pieces() {
+        let list = [
+            candidate("low-rank", 6.0, 0.9),
+            candidate("rank", 6.0, 0.8),
+            candidate("LoRA", 5.0, 0.7),
+            candidate("low", 5.0, 0.6),
+            candidate("multimodal", 5.0, 0.5),
+            candidate("multi-modal", 5.0, 0.4),
+        ];
+        assert_eq!(shown(&list, 4), ["low-rank", "LoRA", "multimodal"]);
+    }
+
+    #[test]
+    fn ties_are_broken_by_text() {
+        let list = [candidate("beta", 1.0, 0.5), candidate("alpha", 1.0, 0.5)];
+        assert_eq!(shown(&list, 2), ["alpha", "beta"]);
+    }
+}
