@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::choose::{ChooseParams, KRange, TopicCount};
 use crate::cluster::ClusterParams;
 use crate::config::Config;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::label::LabelParams;
 use crate::read::{ColumnChoice, InputSource, ReadParams, DEFAULT_INPUT};
 use crate::reduce::ReduceParams;
@@ -30,9 +31,19 @@ pub struct Cli {
     #[arg(short, long, default_value = "output")]
     pub output: PathBuf,
 
-    /// Number of topics [default: round(sqrt(N / 2)) clamped to 2..=50, N = documents with terms]
-    #[arg(short, long)]
-    pub k: Option<usize>,
+    /// Number of topics, or auto: try each k of --k-range and keep the one whose topics are most
+    /// stable under resampling (see k_selection.csv)
+    #[arg(short, long, default_value = "auto", value_name = "auto|N")]
+    pub k: TopicCount,
+
+    /// Range of k tried by --k auto [default: 2..min(40, N / 5), N = documents with terms]
+    #[arg(long, value_name = "A..B")]
+    pub k_range: Option<KRange>,
+
+    /// Column of known labels, to score the topics against (metrics.json); evaluation only:
+    /// the labels never influence the clustering
+    #[arg(long, value_name = "C")]
+    pub label_column: Option<String>,
 
     /// Random seed: the same input and seed give identical output
     #[arg(long, default_value_t = 0)]
@@ -98,6 +109,12 @@ pub struct Cli {
 impl Cli {
     /// Builds and checks the run's settings; reads the stop-word file.
     pub fn into_config(self) -> Result<Config> {
+        if let (TopicCount::Fixed(_), Some(_)) = (self.k, self.k_range) {
+            return Err(Error::setting(
+                "--k-range",
+                "applies only with --k auto; drop one of the two",
+            ));
+        }
         let mut stop_words = StopWords::english();
         if let Some(path) = &self.stop_words {
             stop_words.extend_from_file(path)?;
@@ -109,6 +126,7 @@ impl Cli {
                     id: self.id_column,
                     title: self.title_column,
                     text: self.text_column,
+                    label: self.label_column,
                 },
             },
             text: TextParams {
@@ -128,8 +146,16 @@ impl Cli {
                 seed: self.seed,
                 ..ReduceParams::default()
             },
+            choose: ChooseParams {
+                range: self.k_range,
+                seed: self.seed,
+                ..ChooseParams::default()
+            },
             cluster: ClusterParams {
-                k: self.k,
+                k: match self.k {
+                    TopicCount::Auto => None,
+                    TopicCount::Fixed(k) => Some(k),
+                },
                 runs: self.runs,
                 seed: self.seed,
                 ..ClusterParams::default()

@@ -1,5 +1,6 @@
 //! The validated settings of a run: one params struct per stage, each checked before any work.
 
+use crate::choose::ChooseParams;
 use crate::cluster::ClusterParams;
 use crate::error::Result;
 use crate::label::LabelParams;
@@ -16,6 +17,7 @@ pub struct Config {
     pub text: TextParams,
     pub vectorize: VectorizeParams,
     pub reduce: ReduceParams,
+    pub choose: ChooseParams,
     pub cluster: ClusterParams,
     pub label: LabelParams,
     pub write: WriteParams,
@@ -26,6 +28,7 @@ impl Config {
     pub fn check(&self) -> Result<()> {
         self.vectorize.check()?;
         self.reduce.check()?;
+        self.choose.check()?;
         self.cluster.check()?;
         self.label.check()
     }

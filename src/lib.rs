@@ -1,6 +1,7 @@
 //! topictag: documents in, topics out. The pipeline, stage by stage:
 //! read -> text -> vectorize -> reduce (LSA) -> cluster (k-means) -> label -> write.
 
+pub mod choose;
 pub mod cli;
 pub mod cluster;
 pub mod config;

@@ -13,6 +13,8 @@ pub struct ColumnChoice {
     pub id: Option<String>,
     pub title: Option<String>,
     pub text: Vec<String>,
+    /// Ground-truth labels, read for evaluation only: they never reach the clustering.
+    pub label: Option<String>,
 }
 
 /// Column names that exist in the input. An absent id means "use the row number".
@@ -21,6 +23,7 @@ pub struct ResolvedColumns {
     pub id: Option<String>,
     pub title: Option<String>,
     pub text: Vec<String>,
+    pub label: Option<String>,
 }
 
 impl ColumnChoice {
@@ -61,7 +64,12 @@ impl ColumnChoice {
             }
             self.text.clone()
         };
-        for name in id.iter().chain(&title).chain(&text) {
+        let label = match &self.label {
+            Some(name) if has(name) => Some(name.clone()),
+            Some(name) => return Err(missing(name, "--label-column")),
+            None => None,
+        };
+        for name in id.iter().chain(&title).chain(&text).chain(&label) {
             let count = available.iter().filter(|a| *a == name).count();
             if count > 1 {
                 return Err(Error::DuplicateColumn {
@@ -71,7 +79,12 @@ impl ColumnChoice {
                 });
             }
         }
-        Ok(ResolvedColumns { id, title, text })
+        Ok(ResolvedColumns {
+            id,
+            title,
+            text,
+            label,
+        })
     }
 }
 

@@ -1,19 +1,14 @@
 //! CSV with a header row -> documents, with row, line and column in every error.
 
 use super::columns::{ColumnChoice, ResolvedColumns};
-use super::{append_paragraph, Document};
+use super::{append_paragraph, Document, Parsed};
 use crate::error::{Error, Result};
 
 const BOM: &str = "\u{feff}";
 
 /// Parses a whole CSV input. Rows are validated strictly: a ragged row or a field that is not
 /// UTF-8 stops the run rather than silently dropping or mangling a document.
-pub fn parse(
-    bytes: &[u8],
-    delimiter: u8,
-    path: &str,
-    choice: &ColumnChoice,
-) -> Result<Vec<Document>> {
+pub fn parse(bytes: &[u8], delimiter: u8, path: &str, choice: &ColumnChoice) -> Result<Parsed> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -42,6 +37,7 @@ pub fn parse(
     let layout = Layout::new(&resolved, &names);
 
     let mut documents = Vec::new();
+    let mut labels = Vec::new();
     let mut record = csv::ByteRecord::new();
     let mut row = 0u64;
     let (mut last_start, mut last_line) = (0usize, 1u64);
@@ -54,6 +50,9 @@ pub fn parse(
                 last_start = position.map_or(0, |p| p.byte() as usize);
                 last_line = position.map_or(0, |p| p.line());
                 documents.push(layout.document(&record, row, last_line, path, &names)?);
+                if let Some(index) = layout.label {
+                    labels.push(layout.field(&record, index, row, last_line, path, &names)?);
+                }
             }
             Err(error) => return Err(csv_error(error, path)),
         }
@@ -67,7 +66,10 @@ pub fn parse(
             line: last_line,
         });
     }
-    Ok(documents)
+    Ok(Parsed {
+        documents,
+        labels: layout.label.map(|_| labels),
+    })
 }
 
 /// Whether the quoting of one record's raw bytes is still open at their end (RFC 4180: a quote
@@ -101,6 +103,7 @@ struct Layout {
     id: Option<usize>,
     title: Option<usize>,
     text: Vec<usize>,
+    label: Option<usize>,
 }
 
 impl Layout {
@@ -110,6 +113,7 @@ impl Layout {
             id: resolved.id.as_deref().and_then(position),
             title: resolved.title.as_deref().and_then(position),
             text: resolved.text.iter().filter_map(|n| position(n)).collect(),
+            label: resolved.label.as_deref().and_then(position),
         }
     }
 
@@ -143,6 +147,28 @@ impl Layout {
             append_paragraph(&mut text, field(index)?.trim());
         }
         Ok(Document { id, title, text })
+    }
+
+    /// One field, trimmed, as UTF-8.
+    fn field(
+        &self,
+        record: &csv::ByteRecord,
+        index: usize,
+        row: u64,
+        line: u64,
+        path: &str,
+        names: &[String],
+    ) -> Result<String> {
+        let raw = record.get(index).unwrap_or_default();
+        match std::str::from_utf8(raw) {
+            Ok(value) => Ok(value.trim().to_string()),
+            Err(_) => Err(Error::InvalidUtf8 {
+                path: path.to_string(),
+                row,
+                line,
+                column: names[index].clone(),
+            }),
+        }
     }
 }
 
@@ -181,7 +207,7 @@ mod tests {
     use super::*;
 
     fn read(text: &[u8]) -> Result<Vec<Document>> {
-        parse(text, b',', "t.csv", &ColumnChoice::default())
+        parse(text, b',', "t.csv", &ColumnChoice::default()).map(|p| p.documents)
     }
 
     #[test]
@@ -208,7 +234,9 @@ mod tests {
             text: vec!["a".into(), "b".into()],
             ..Default::default()
         };
-        let docs = parse(b"a,b\nfirst,second\n,only\n", b',', "t.csv", &choice).expect("ok");
+        let docs = parse(b"a,b\nfirst,second\n,only\n", b',', "t.csv", &choice)
+            .expect("ok")
+            .documents;
         assert_eq!(docs[0].text, "first\n\nsecond");
         assert_eq!(docs[1].text, "only");
     }

@@ -3,13 +3,13 @@
 use serde_json::{Map, Value};
 
 use super::columns::ColumnChoice;
-use super::{append_paragraph, Document};
+use super::{append_paragraph, Document, Parsed};
 use crate::error::{Error, Result};
 
 /// Parses a whole JSON Lines input. Blank lines are skipped; every other line must be an object.
 /// Fields may be missing or null in some lines (empty text), but a field that no line has is
 /// treated like a missing CSV column.
-pub fn parse(bytes: &[u8], path: &str, choice: &ColumnChoice) -> Result<Vec<Document>> {
+pub fn parse(bytes: &[u8], path: &str, choice: &ColumnChoice) -> Result<Parsed> {
     let mut objects: Vec<(u64, Map<String, Value>)> = Vec::new();
     let mut keys: Vec<String> = Vec::new();
     for (index, raw_line) in bytes.split(|&b| b == b'\n').enumerate() {
@@ -44,12 +44,18 @@ pub fn parse(bytes: &[u8], path: &str, choice: &ColumnChoice) -> Result<Vec<Docu
     let resolved = choice.resolve(&keys, path)?;
 
     let mut documents = Vec::with_capacity(objects.len());
+    let mut labels = Vec::new();
     for (row, (line, object)) in objects.iter().enumerate() {
         let field = |name: &str| -> Result<String> {
             match object.get(name) {
                 None | Some(Value::Null) => Ok(String::new()),
                 Some(Value::String(s)) => Ok(s.trim().to_string()),
-                Some(Value::Number(n)) if resolved.id.as_deref() == Some(name) => Ok(n.to_string()),
+                Some(Value::Number(n))
+                    if resolved.id.as_deref() == Some(name)
+                        || resolved.label.as_deref() == Some(name) =>
+                {
+                    Ok(n.to_string())
+                }
                 Some(other) => Err(Error::Jsonl {
                     path: path.to_string(),
                     line: *line,
@@ -70,8 +76,14 @@ pub fn parse(bytes: &[u8], path: &str, choice: &ColumnChoice) -> Result<Vec<Docu
             append_paragraph(&mut text, &field(name)?);
         }
         documents.push(Document { id, title, text });
+        if let Some(name) = resolved.label.as_deref() {
+            labels.push(field(name)?);
+        }
     }
-    Ok(documents)
+    Ok(Parsed {
+        documents,
+        labels: resolved.label.map(|_| labels),
+    })
 }
 
 fn kind(value: &Value) -> &'static str {
@@ -90,7 +102,7 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Result<Vec<Document>> {
-        parse(text.as_bytes(), "t.jsonl", &ColumnChoice::default())
+        parse(text.as_bytes(), "t.jsonl", &ColumnChoice::default()).map(|p| p.documents)
     }
 
     #[test]

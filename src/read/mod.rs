@@ -103,7 +103,16 @@ pub struct Corpus {
     /// The input's name for messages.
     pub source: String,
     pub documents: Vec<Document>,
+    /// Ground-truth label of each document, when `--label-column` names one: for evaluation
+    /// only, never seen by the clustering.
+    pub labels: Option<Vec<String>>,
     pub warnings: Vec<String>,
+}
+
+/// What a format's parser returns: the documents and, if asked for, their labels.
+pub(crate) struct Parsed {
+    pub documents: Vec<Document>,
+    pub labels: Option<Vec<String>>,
 }
 
 impl ReadParams {
@@ -127,7 +136,7 @@ impl ReadParams {
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(Error::EmptyInput { path: name });
         }
-        let documents = match InputFormat::detect(&self.source, &bytes) {
+        let Parsed { documents, labels } = match InputFormat::detect(&self.source, &bytes) {
             InputFormat::Delimited(delimiter) => {
                 csv_input::parse(&bytes, delimiter, &name, &self.columns)?
             }
@@ -142,6 +151,7 @@ impl ReadParams {
         Ok(Corpus {
             source: name,
             documents,
+            labels,
             warnings,
         })
     }
