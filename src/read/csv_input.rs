@@ -249,8 +249,26 @@ mod tests {
             "t.tsv",
             &ColumnChoice::default(),
         )
-        .expect("ok");
+        .expect("ok")
+        .documents;
         assert_eq!(docs[0].text, "one, two");
+    }
+
+    #[test]
+    fn a_label_column_is_read_beside_the_documents() {
+        let choice = ColumnChoice {
+            label: Some("label".into()),
+            ..Default::default()
+        };
+        let parsed = parse(b"text,label\na b,x\nc d, y \n", b',', "t.csv", &choice).expect("ok");
+        assert_eq!(parsed.labels, Some(vec!["x".to_string(), "y".to_string()]));
+        assert_eq!(parsed.documents[1].text, "c d");
+        let missing = ColumnChoice {
+            label: Some("topic".into()),
+            ..Default::default()
+        };
+        let error = parse(b"text\na\n", b',', "t.csv", &missing).expect_err("no column");
+        assert!(error.to_string().contains("--label-column"), "{error}");
     }
 
     #[test]
