@@ -110,6 +110,7 @@ pub struct Corpus {
 }
 
 /// What a format's parser returns: the documents and, if asked for, their labels.
+#[derive(Debug)]
 pub(crate) struct Parsed {
     pub documents: Vec<Document>,
     pub labels: Option<Vec<String>>,
