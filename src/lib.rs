@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod config;
 pub mod error;
 pub mod label;
+pub mod metrics;
 pub mod read;
 pub mod reduce;
 pub mod text;
