@@ -8,6 +8,7 @@ use crate::choose::{ChooseParams, KRange, TopicCount};
 use crate::cluster::ClusterParams;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::evaluate::EvaluateParams;
 use crate::label::LabelParams;
 use crate::read::{ColumnChoice, InputSource, ReadParams, DEFAULT_INPUT};
 use crate::reduce::ReduceParams;
@@ -164,6 +165,7 @@ impl Cli {
                 top_terms: self.top_terms,
                 ..LabelParams::default()
             },
+            evaluate: EvaluateParams { seed: self.seed },
             write: WriteParams {
                 dir: self.output,
                 format: self.format,

@@ -3,6 +3,7 @@
 use crate::choose::ChooseParams;
 use crate::cluster::ClusterParams;
 use crate::error::Result;
+use crate::evaluate::EvaluateParams;
 use crate::label::LabelParams;
 use crate::read::ReadParams;
 use crate::reduce::ReduceParams;
@@ -20,6 +21,7 @@ pub struct Config {
     pub choose: ChooseParams,
     pub cluster: ClusterParams,
     pub label: LabelParams,
+    pub evaluate: EvaluateParams,
     pub write: WriteParams,
 }
 

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod error;
+pub mod evaluate;
 pub mod label;
 pub mod metrics;
 pub mod read;
@@ -31,6 +32,7 @@ pub struct Summary {
     /// (topic, size, label), largest topic first.
     pub topics: Vec<(usize, usize, String)>,
     pub warnings: Vec<String>,
+    pub metrics: evaluate::Metrics,
     pub files: Vec<PathBuf>,
     pub timings: Timings,
 }
@@ -51,7 +53,23 @@ pub fn run(config: &Config) -> Result<Summary> {
             .label
             .describe(&tokens, &tfidf, &embedding, &clustering)
     });
-    let files = timings.time("write", || config.write.write(&corpus.documents, &topics))?;
+    let metrics = timings.time("evaluate", || {
+        let labels = config
+            .read
+            .columns
+            .label
+            .as_deref()
+            .zip(corpus.labels.as_deref());
+        config
+            .evaluate
+            .evaluate(&tokens, &embedding, &clustering, &topics, labels)
+    });
+    let metrics_json = serde_json::to_vec_pretty(&metrics)
+        .map_err(|e| Error::Compute(format!("cannot encode metrics.json: {e}")))?;
+    let extra = [("metrics.json", metrics_json)];
+    let files = timings.time("write", || {
+        config.write.write(&corpus.documents, &topics, &extra)
+    })?;
 
     let requested = config.cluster.topic_count(embedding.documents.len());
     let without_terms = corpus.documents.len() - embedding.documents.len();
@@ -67,6 +85,7 @@ pub fn run(config: &Config) -> Result<Summary> {
             .map(|t| (t.id, t.size, t.label.clone()))
             .collect(),
         warnings,
+        metrics,
         files,
         timings,
     })

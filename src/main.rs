@@ -80,5 +80,6 @@ fn print_table(summary: &Summary) -> std::io::Result<()> {
         summary.topics.len(),
         files.join(", ")
     )?;
+    writeln!(out, "{}", summary.metrics.summary())?;
     out.flush()
 }

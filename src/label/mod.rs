@@ -56,7 +56,8 @@ pub struct Topic {
     pub label: String,
     /// Most distinctive first; near-duplicates removed.
     pub top_terms: Vec<String>,
-    /// Stem ids of each top term's words, in order.
+    /// Stem ids of the words of the topic's best terms, in order: the shown top terms first,
+    /// then more, up to 25, for the metrics.
     pub top_stems: Vec<Vec<u32>>,
     /// Input positions of the documents closest to the centroid, closest first.
     pub representatives: Vec<usize>,
@@ -109,8 +110,12 @@ impl LabelParams {
             .collect();
         let shown = shown_terms(tfidf);
         let class = ClassWeights::new(tfidf, &topic_of, clustering.sizes.len(), &shown);
-        // The label takes its own number of terms, however few `--top-terms` lists.
-        let wanted = self.top_terms.max(self.label_terms);
+        // The label takes its own number of terms, however few `--top-terms` lists; the
+        // metrics judge each topic's top 25 whatever is shown.
+        let wanted = self
+            .top_terms
+            .max(self.label_terms)
+            .max(crate::evaluate::DIVERSITY_TERMS);
         let mut candidates = class.word_candidates(tfidf, POOL_PER_TERM * wanted);
         if !tfidf.vocabulary.has_phrases() {
             class.add_phrases(&mut candidates, tokens, &topic_of);
@@ -160,12 +165,12 @@ impl LabelParams {
             .map(|c| c.display.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-        let picked = &picked[..picked.len().min(self.top_terms)];
+        let shown = &picked[..picked.len().min(self.top_terms)];
         Topic {
             id,
             size,
             label,
-            top_terms: picked.iter().map(|c| c.display.clone()).collect(),
+            top_terms: shown.iter().map(|c| c.display.clone()).collect(),
             top_stems: picked.iter().map(|c| c.stems.clone()).collect(),
             representatives: self.representatives_of(id, assignments),
         }

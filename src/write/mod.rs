@@ -60,8 +60,14 @@ impl Default for WriteParams {
 }
 
 impl WriteParams {
-    /// Writes both files; on any failure neither replaces an earlier output.
-    pub fn write(&self, documents: &[Document], topics: &Topics) -> Result<Vec<PathBuf>> {
+    /// Writes both files and the `extra` ones (name, bytes) as one set; on any failure none
+    /// replaces an earlier output.
+    pub fn write(
+        &self,
+        documents: &[Document],
+        topics: &Topics,
+        extra: &[(&str, Vec<u8>)],
+    ) -> Result<Vec<PathBuf>> {
         std::fs::create_dir_all(&self.dir).map_err(|source| Error::Write {
             path: self.dir.clone(),
             source,
@@ -80,6 +86,9 @@ impl WriteParams {
         };
         files.add(&format!("documents.{extension}"), &document_bytes)?;
         files.add(&format!("topics.{extension}"), &topic_bytes)?;
+        for (name, bytes) in extra {
+            files.add(name, bytes)?;
+        }
         files.commit()
     }
 }
