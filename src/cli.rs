@@ -12,6 +12,7 @@ use crate::evaluate::EvaluateParams;
 use crate::label::LabelParams;
 use crate::read::{ColumnChoice, InputSource, ReadParams, DEFAULT_INPUT};
 use crate::reduce::ReduceParams;
+use crate::spectral::SpectralParams;
 use crate::text::{Language, StopWords, TextParams};
 use crate::vectorize::VectorizeParams;
 use crate::write::{OutputFormat, WriteParams};
@@ -32,10 +33,11 @@ pub struct Cli {
     #[arg(short, long, default_value = "output")]
     pub output: PathBuf,
 
-    /// Number of topics, or auto: try each k of --k-range and keep the one whose topics are most
-    /// stable under resampling (see k_selection.csv)
-    #[arg(short, long, default_value = "auto", value_name = "auto|N")]
-    pub k: TopicCount,
+    /// Number of topics, or auto: try each k of --k-range on a sample and keep the one whose
+    /// topics score best on coherence x diversity (the curve goes to k_selection.csv)
+    /// [default: round(sqrt(N / 2)) clamped to 2..=50, N = documents with terms]
+    #[arg(short, long, value_name = "auto|N")]
+    pub k: Option<TopicCount>,
 
     /// Range of k tried by --k auto [default: 2..min(40, N / 5), N = documents with terms]
     #[arg(long, value_name = "A..B")]
@@ -86,6 +88,23 @@ pub struct Cli {
     #[arg(long, default_value_t = ReduceParams::default().dims, value_name = "N")]
     pub dims: usize,
 
+    /// Cluster the spectral embedding of the documents' nearest-neighbour graph instead of the
+    /// LSA rows (spectral clustering)
+    #[arg(long)]
+    pub spectral: bool,
+
+    /// Nearest neighbours linked to each document in the graph of --spectral
+    #[arg(long, default_value_t = SpectralParams::default().neighbors, value_name = "N")]
+    pub neighbors: usize,
+
+    /// Subspace iterations of the spectral embedding
+    #[arg(long, default_value_t = SpectralParams::default().iterations, value_name = "N", hide = true)]
+    pub spectral_iterations: usize,
+
+    /// Eigenvectors per topic of the spectral embedding
+    #[arg(long, default_value_t = SpectralParams::default().dims_per_topic, value_name = "N", hide = true)]
+    pub spectral_dims: usize,
+
     /// k-means++ restarts; the best (lowest inertia) is kept
     #[arg(long, default_value_t = ClusterParams::default().runs, value_name = "N")]
     pub runs: usize,
@@ -110,7 +129,7 @@ pub struct Cli {
 impl Cli {
     /// Builds and checks the run's settings; reads the stop-word file.
     pub fn into_config(self) -> Result<Config> {
-        if let (TopicCount::Fixed(_), Some(_)) = (self.k, self.k_range) {
+        if let (Some(TopicCount::Fixed(_)) | None, Some(_)) = (self.k, self.k_range) {
             return Err(Error::setting(
                 "--k-range",
                 "applies only with --k auto; drop one of the two",
@@ -147,16 +166,21 @@ impl Cli {
                 seed: self.seed,
                 ..ReduceParams::default()
             },
+            spectral: SpectralParams {
+                enabled: self.spectral,
+                neighbors: self.neighbors,
+                iterations: self.spectral_iterations,
+                dims_per_topic: self.spectral_dims,
+                seed: self.seed,
+                ..SpectralParams::default()
+            },
             choose: ChooseParams {
                 range: self.k_range,
                 seed: self.seed,
                 ..ChooseParams::default()
             },
             cluster: ClusterParams {
-                k: match self.k {
-                    TopicCount::Auto => None,
-                    TopicCount::Fixed(k) => Some(k),
-                },
+                k: self.k.unwrap_or(TopicCount::Rule),
                 runs: self.runs,
                 seed: self.seed,
                 ..ClusterParams::default()
@@ -188,7 +212,7 @@ mod tests {
             InputSource::File(PathBuf::from("data/papers.csv"))
         );
         assert_eq!(config.write.dir, PathBuf::from("output"));
-        assert_eq!(config.cluster.k, None);
+        assert_eq!(config.cluster.k, TopicCount::Rule);
     }
 
     #[test]

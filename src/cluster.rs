@@ -10,14 +10,16 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
 use rayon::prelude::*;
 
+use crate::choose::TopicCount;
 use crate::error::{Error, Result};
 use crate::reduce::Embedding;
 
 /// Settings for the cluster stage.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterParams {
-    /// Number of topics; `None` applies [`default_k`] to the number of documents with terms.
-    pub k: Option<usize>,
+    /// Number of topics: fixed, by [`default_k`] on the number of documents with terms, or
+    /// chosen by sweeping k (done before this stage, which then gets a fixed k).
+    pub k: TopicCount,
     /// Independent k-means++ restarts; the one with the lowest inertia wins.
     pub runs: usize,
     pub seed: u64,
@@ -31,7 +33,7 @@ pub struct ClusterParams {
 impl Default for ClusterParams {
     fn default() -> Self {
         ClusterParams {
-            k: None,
+            k: TopicCount::Rule,
             runs: 10,
             seed: 0,
             max_iterations: 300,
@@ -75,7 +77,7 @@ pub struct Clustering {
 
 impl ClusterParams {
     pub fn check(&self) -> Result<()> {
-        if self.k == Some(0) {
+        if self.k == TopicCount::Fixed(0) {
             return Err(Error::setting("--k", "must be at least 1"));
         }
         if self.runs == 0 {
@@ -86,7 +88,10 @@ impl ClusterParams {
 
     /// The number of topics for `documents` documents with terms.
     pub fn topic_count(&self, documents: usize) -> usize {
-        self.k.unwrap_or_else(|| default_k(documents))
+        match self.k {
+            TopicCount::Fixed(k) => k,
+            TopicCount::Rule | TopicCount::Auto => default_k(documents),
+        }
     }
 
     pub fn fit(&self, embedding: &Embedding) -> Result<Clustering> {
@@ -190,7 +195,10 @@ impl ClusterParams {
 }
 
 /// Nearest centroid of every row, in parallel, and the total squared distance.
-fn assign(rows: ArrayView2<'_, f64>, centroids: ArrayView2<'_, f64>) -> (Vec<usize>, f64) {
+pub(crate) fn assign(
+    rows: ArrayView2<'_, f64>,
+    centroids: ArrayView2<'_, f64>,
+) -> (Vec<usize>, f64) {
     let nearest: Vec<(usize, f64)> = rows
         .axis_iter(Axis(0))
         .into_par_iter()
@@ -351,7 +359,7 @@ mod tests {
     #[test]
     fn finds_separated_groups_and_numbers_them_by_size() {
         let params = ClusterParams {
-            k: Some(3),
+            k: TopicCount::Fixed(3),
             ..Default::default()
         };
         let clustering = params.fit(&blobs()).expect("fit");
@@ -363,7 +371,7 @@ mod tests {
     #[test]
     fn same_seed_same_result_on_any_thread_count() {
         let params = ClusterParams {
-            k: Some(3),
+            k: TopicCount::Fixed(3),
             seed: 7,
             ..Default::default()
         };
@@ -387,7 +395,7 @@ mod tests {
     #[test]
     fn rejects_more_topics_than_documents_and_zero() {
         let params = ClusterParams {
-            k: Some(20),
+            k: TopicCount::Fixed(20),
             ..Default::default()
         };
         let error = params.fit(&blobs()).expect_err("too many");
@@ -396,7 +404,7 @@ mod tests {
             "--k 20 asks for more topics than the 9 documents that have terms"
         );
         assert!(ClusterParams {
-            k: Some(0),
+            k: TopicCount::Fixed(0),
             ..Default::default()
         }
         .check()

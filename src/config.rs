@@ -7,6 +7,7 @@ use crate::evaluate::EvaluateParams;
 use crate::label::LabelParams;
 use crate::read::ReadParams;
 use crate::reduce::ReduceParams;
+use crate::spectral::SpectralParams;
 use crate::text::TextParams;
 use crate::vectorize::VectorizeParams;
 use crate::write::WriteParams;
@@ -19,6 +20,7 @@ pub struct Config {
     pub vectorize: VectorizeParams,
     pub reduce: ReduceParams,
     pub choose: ChooseParams,
+    pub spectral: SpectralParams,
     pub cluster: ClusterParams,
     pub label: LabelParams,
     pub evaluate: EvaluateParams,
@@ -31,6 +33,7 @@ impl Config {
         self.vectorize.check()?;
         self.reduce.check()?;
         self.choose.check()?;
+        self.spectral.check()?;
         self.cluster.check()?;
         self.label.check()
     }

@@ -11,6 +11,7 @@ pub mod label;
 pub mod metrics;
 pub mod read;
 pub mod reduce;
+pub mod spectral;
 pub mod text;
 pub mod vectorize;
 pub mod write;
@@ -47,7 +48,33 @@ pub fn run(config: &Config) -> Result<Summary> {
         config.vectorize.fit(&tokens, &corpus.source)
     })?;
     let embedding = timings.time("reduce", || config.reduce.fit(&tfidf))?;
-    let clustering = timings.time("cluster", || config.cluster.fit(&embedding))?;
+    let (k, selection) = match config.cluster.k {
+        choose::TopicCount::Fixed(_) | choose::TopicCount::Rule => {
+            (config.cluster.topic_count(embedding.documents.len()), None)
+        }
+        choose::TopicCount::Auto => {
+            let range =
+                choose::KRange::for_documents(config.choose.range, embedding.documents.len());
+            let selection = timings.time("choose k", || {
+                config.choose.choose(&embedding, &tfidf, range)
+            })?;
+            (selection.k, Some(selection))
+        }
+    };
+    let space = if config.spectral.enabled {
+        timings.time("spectral", || {
+            config
+                .spectral
+                .embed(&embedding, config.spectral.dims_for(k))
+        })?
+    } else {
+        embedding.clone()
+    };
+    let cluster = cluster::ClusterParams {
+        k: choose::TopicCount::Fixed(k),
+        ..config.cluster.clone()
+    };
+    let clustering = timings.time("cluster", || cluster.fit(&space))?;
     let topics = timings.time("label", || {
         config
             .label
@@ -66,12 +93,15 @@ pub fn run(config: &Config) -> Result<Summary> {
     });
     let metrics_json = serde_json::to_vec_pretty(&metrics)
         .map_err(|e| Error::Compute(format!("cannot encode metrics.json: {e}")))?;
-    let extra = [("metrics.json", metrics_json)];
+    let mut extra = vec![("metrics.json", metrics_json)];
+    if let Some(selection) = &selection {
+        extra.push(("k_selection.csv", selection.to_csv()));
+    }
     let files = timings.time("write", || {
         config.write.write(&corpus.documents, &topics, &extra)
     })?;
 
-    let requested = config.cluster.topic_count(embedding.documents.len());
+    let requested = k;
     let without_terms = corpus.documents.len() - embedding.documents.len();
     let warnings = run_warnings(&corpus, &topics, requested, without_terms);
     Ok(Summary {

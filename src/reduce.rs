@@ -128,7 +128,7 @@ impl ReduceParams {
 }
 
 /// Eigenvalues (descending) and matching eigenvector columns of a symmetric matrix.
-fn symmetric_eigen_desc(matrix: &Array2<f64>) -> Result<(Array1<f64>, Array2<f64>)> {
+pub(crate) fn symmetric_eigen_desc(matrix: &Array2<f64>) -> Result<(Array1<f64>, Array2<f64>)> {
     let (values, vectors) = matrix
         .eigh()
         .map_err(|e| Error::Compute(format!("LSA: eigen-decomposition failed: {e}")))?;
@@ -143,7 +143,7 @@ fn symmetric_eigen_desc(matrix: &Array2<f64>) -> Result<(Array1<f64>, Array2<f64
 /// decomposition of the small Gram matrix; each pass squares the remaining error, so two passes
 /// reach machine precision). Directions with no weight become zero columns instead of dividing
 /// by nothing.
-fn orthonormalize(mut matrix: Array2<f64>, passes: usize) -> Result<Array2<f64>> {
+pub(crate) fn orthonormalize(mut matrix: Array2<f64>, passes: usize) -> Result<Array2<f64>> {
     for _ in 0..passes {
         let gram = matrix.t().dot(&matrix);
         let (values, mut vectors) = symmetric_eigen_desc(&gram)?;
@@ -162,7 +162,7 @@ fn orthonormalize(mut matrix: Array2<f64>, passes: usize) -> Result<Array2<f64>>
 }
 
 /// Makes each component's largest-magnitude entry positive, so the sign is canonical.
-fn flip_signs(embedding: &mut Array2<f64>) {
+pub(crate) fn flip_signs(embedding: &mut Array2<f64>) {
     for mut column in embedding.axis_iter_mut(Axis(1)) {
         let pivot =
             column.iter().copied().fold(

@@ -479,7 +479,11 @@ fn happy_path_writes_both_files_with_the_documented_contract() {
         .expect("list output")
         .map(|e| e.expect("entry").file_name())
         .collect();
-    assert_eq!(files.len(), 2, "only the two output files: {files:?}");
+    assert_eq!(
+        files.len(),
+        3,
+        "only documents.csv, topics.csv and metrics.json: {files:?}"
+    );
 }
 
 #[test]
@@ -733,7 +737,7 @@ fn jsonl_output_has_the_same_content_as_csv_output() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["documents.jsonl", "topics.jsonl"]);
+    assert_eq!(names, ["documents.jsonl", "metrics.json", "topics.jsonl"]);
 
     let parse_lines = |path: PathBuf| -> Vec<(String, serde_json::Value)> {
         read_text(&path)
@@ -1032,7 +1036,16 @@ fn run_synthetic(
 }
 
 fn assert_same_outputs(a: &Path, b: &Path, what: &str) {
-    for name in ["documents.csv", "topics.csv"] {
+    for name in [
+        "documents.csv",
+        "topics.csv",
+        "metrics.json",
+        "k_selection.csv",
+    ] {
+        if name == "k_selection.csv" && !a.join(name).exists() {
+            assert!(!b.join(name).exists(), "{name} written only once: {what}");
+            continue;
+        }
         let left = std::fs::read(a.join(name)).expect("read output");
         let right = std::fs::read(b.join(name)).expect("read output");
         assert!(left == right, "{name} differs: {what}");
@@ -1070,6 +1083,23 @@ fn thread_count_does_not_change_the_output_on_the_sampled_path() {
     let one = run_synthetic(dir.path(), 2400, "one", Some("1"), &["--k", "6"]);
     let two = run_synthetic(dir.path(), 2400, "two", Some("2"), &["--k", "6"]);
     assert_same_outputs(&one, &two, "RAYON_NUM_THREADS=1 vs 2, 2,400 documents");
+}
+
+#[test]
+fn thread_count_does_not_change_k_auto_or_the_spectral_embedding() {
+    let dir = tempdir();
+    let args = [
+        "--k",
+        "auto",
+        "--k-range",
+        "2..8",
+        "--spectral",
+        "--seed",
+        "5",
+    ];
+    let one = run_synthetic(dir.path(), 600, "one", Some("1"), &args);
+    let two = run_synthetic(dir.path(), 600, "two", Some("2"), &args);
+    assert_same_outputs(&one, &two, "RAYON_NUM_THREADS=1 vs 2, --k auto --spectral");
 }
 
 #[test]
@@ -1493,6 +1523,124 @@ fn error_output_path_is_a_file_exits_with_code_1() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 9b. Metrics and the choice of k
+// ---------------------------------------------------------------------------------------------
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&read_text(path)).expect("valid JSON")
+}
+
+#[test]
+fn metrics_score_the_topics_and_agree_with_a_label_column() {
+    let dir = tempdir();
+    let out = dir.path().join("out");
+    let outcome = succeed(
+        topictag(dir.path())
+            .arg(fixture("themes/labeled.csv"))
+            .args(["--k", "3", "--label-column", "label", "--output"])
+            .arg(&out),
+    );
+    let metrics = read_json(&out.join("metrics.json"));
+    assert_eq!(metrics["documents"], 18);
+    assert_eq!(metrics["topics"], 3);
+    assert_eq!(metrics["per_topic"].as_array().map(Vec::len), Some(3));
+    let coherence = metrics["coherence_npmi"].as_f64().expect("coherence");
+    assert!((-1.0..=1.0).contains(&coherence), "{coherence}");
+    let diversity = metrics["diversity"].as_f64().expect("diversity");
+    assert!(diversity > 0.0 && diversity <= 1.0, "{diversity}");
+    assert!(metrics["silhouette"].as_f64().expect("silhouette") > 0.0);
+    assert_eq!(metrics["unassigned_share"], 0.0);
+    // The three themes are found exactly, so every agreement score is 1.
+    let agreement = &metrics["labels"]["documents_with_terms"];
+    for score in [
+        "nmi",
+        "ari",
+        "homogeneity",
+        "completeness",
+        "v_measure",
+        "purity",
+    ] {
+        let value = agreement[score].as_f64().expect("score");
+        assert!((value - 1.0).abs() < 1e-12, "{score} = {value}");
+    }
+    assert_eq!(metrics["labels"]["classes"], 3);
+    let summary = outcome.stdout.lines().last().expect("summary line");
+    assert!(
+        summary.starts_with("metrics: coherence (NPMI) "),
+        "{summary}"
+    );
+    assert!(summary.contains("against 'label': NMI 1.000"), "{summary}");
+}
+
+#[test]
+fn without_a_label_column_metrics_have_no_agreement() {
+    let dir = tempdir();
+    let (out, outcome) = run_themes(dir.path(), &[]);
+    let metrics = read_json(&out.join("metrics.json"));
+    assert!(metrics["labels"].is_null());
+    assert!(!outcome.stdout.contains("against"));
+}
+
+#[test]
+fn a_missing_label_column_is_an_input_error() {
+    let dir = tempdir();
+    let input = fixture("themes/docs.csv");
+    assert_input_error(
+        dir.path(),
+        &[&input, "--label-column", "topic"],
+        None,
+        &["no column 'topic'", "--label-column"],
+    );
+}
+
+#[test]
+fn k_auto_writes_the_curve_and_uses_the_chosen_k() {
+    let dir = tempdir();
+    let out = dir.path().join("out");
+    let outcome = succeed(
+        topictag(dir.path())
+            .arg(fixture("themes/docs.csv"))
+            .args(["--k", "auto", "--k-range", "2..5", "--output"])
+            .arg(&out),
+    );
+    let curve = read_text(&out.join("k_selection.csv"));
+    let mut lines = curve.lines();
+    assert_eq!(
+        lines.next(),
+        Some("k,criterion,coherence_npmi,diversity,inertia,chosen")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let ks: Vec<&str> = rows.iter().map(|r| r[0]).collect();
+    assert_eq!(ks, ["2", "3", "4", "5"]);
+    let chosen: Vec<&Vec<&str>> = rows.iter().filter(|r| r[5] == "1").collect();
+    assert_eq!(chosen.len(), 1, "{curve}");
+    let best = rows
+        .iter()
+        .map(|r| r[1].parse::<f64>().expect("criterion"))
+        .fold(f64::MIN, f64::max);
+    assert_eq!(chosen[0][1].parse::<f64>().expect("criterion"), best);
+    let k: usize = chosen[0][0].parse().expect("k");
+    assert_eq!(read_topics(&out).len(), k);
+    assert!(
+        outcome.stdout.contains(&format!("{k} topics")),
+        "{}",
+        outcome.stdout
+    );
+}
+
+#[test]
+fn k_range_without_auto_is_refused() {
+    let dir = tempdir();
+    let input = fixture("themes/docs.csv");
+    assert_input_error(
+        dir.path(),
+        &[&input, "--k", "3", "--k-range", "2..5"],
+        None,
+        &["--k-range", "--k auto"],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // 10. A failed run keeps earlier output
 // ---------------------------------------------------------------------------------------------
 
@@ -1501,7 +1649,7 @@ fn failed_run_leaves_earlier_outputs_intact() {
     let dir = tempdir();
     let (out, _) = run_themes(dir.path(), &[]);
     let before = snapshot(&out);
-    assert_eq!(before.len(), 2, "{:?}", before.keys());
+    assert_eq!(before.len(), 3, "{:?}", before.keys());
 
     std::fs::write(dir.path().join("ragged.csv"), "id,text\n1,a\n2,b,c\n").expect("write");
     let failures: [Vec<String>; 3] = [

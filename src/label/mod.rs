@@ -377,6 +377,7 @@ fn top_columns(weights: impl Iterator<Item = (usize, f64)>, n: usize) -> Vec<usi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::choose::TopicCount;
     use crate::cluster::ClusterParams;
     use crate::read::Document;
     use crate::reduce::ReduceParams;
@@ -402,7 +403,7 @@ mod tests {
         let tfidf = vectorize.fit(&tokens, "t").expect("tfidf");
         let embedding = ReduceParams::default().fit(&tfidf).expect("lsa");
         let clustering = ClusterParams {
-            k: Some(k),
+            k: TopicCount::Fixed(k),
             ..Default::default()
         }
         .fit(&embedding)
