@@ -123,7 +123,9 @@ def score(corpus: Corpus, topics: list[int]) -> Score:
     )
 
 
-def run_topictag(binary: Path, corpus_path: Path, out_dir: Path, k: int, seed: int) -> float:
+def run_topictag(
+    binary: Path, corpus_path: Path, out_dir: Path, k: int, seed: int, extra: list[str]
+) -> float:
     """Run the binary once; return its wall time in seconds. Stdout and stderr go to out_dir."""
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -143,7 +145,7 @@ def run_topictag(binary: Path, corpus_path: Path, out_dir: Path, k: int, seed: i
         "title",
         "--text-column",
         "text",
-    ]
+    ] + extra
     with open(out_dir / "stdout.txt", "wb") as stdout, open(out_dir / "stderr.txt", "wb") as stderr:
         start = time.perf_counter()
         finished = subprocess.run(command, stdout=stdout, stderr=stderr, check=False)
@@ -195,7 +197,9 @@ def evaluate_corpus(name: str, args: argparse.Namespace) -> CorpusResult:
     )
     for seed in args.seeds:
         out_dir = args.work_dir / name / f"seed-{seed}"
-        seconds = run_topictag(args.binary, corpus_path, out_dir, result.k, seed)
+        seconds = run_topictag(
+            args.binary, corpus_path, out_dir, result.k, seed, args.topictag_args.split()
+        )
         run = score(corpus, read_topics(out_dir / "documents.csv", corpus))
         result.topictag.append(run)
         result.seconds.append(seconds)
@@ -303,6 +307,12 @@ def parse_args() -> argparse.Namespace:
         "--sklearn",
         action="store_true",
         help="also run the scikit-learn reference pipeline on the same corpora and seeds",
+    )
+    parser.add_argument(
+        "--topictag-args",
+        default="",
+        metavar="ARGS",
+        help="extra arguments for every topictag run, e.g. '--spectral' (a later --k wins over k = labels)",
     )
     parser.add_argument(
         "--binary",

@@ -14,7 +14,7 @@ use crate::read::{ColumnChoice, InputSource, ReadParams, DEFAULT_INPUT};
 use crate::reduce::ReduceParams;
 use crate::spectral::SpectralParams;
 use crate::text::{Language, StopWords, TextParams};
-use crate::vectorize::VectorizeParams;
+use crate::vectorize::{VectorizeParams, Weighting};
 use crate::write::{OutputFormat, WriteParams};
 
 /// Find the topics in a collection of documents and tag every document with them.
@@ -83,6 +83,14 @@ pub struct Cli {
     /// 1: single words; 2: also two-word phrases
     #[arg(long, default_value_t = VectorizeParams::default().ngrams, value_name = "1|2")]
     pub ngrams: usize,
+
+    /// Term weights fed to LSA: bm25 (k1 1.2, b 0.75) or tfidf (sublinear, smooth idf)
+    #[arg(long, default_value = "bm25", value_name = "bm25|tfidf")]
+    pub weighting: Weighting,
+
+    /// Passes of spherical k-means (cosine) after linfa's k-means; 0 turns it off
+    #[arg(long, default_value_t = ClusterParams::default().refine_iterations, value_name = "N")]
+    pub refine: usize,
 
     /// LSA dimensions (capped below the number of documents)
     #[arg(long, default_value_t = ReduceParams::default().dims, value_name = "N")]
@@ -159,6 +167,7 @@ impl Cli {
                 max_df: self.max_df,
                 max_terms: self.max_terms,
                 ngrams: self.ngrams,
+                weighting: self.weighting,
                 ..VectorizeParams::default()
             },
             reduce: ReduceParams {
@@ -182,6 +191,7 @@ impl Cli {
             cluster: ClusterParams {
                 k: self.k.unwrap_or(TopicCount::Rule),
                 runs: self.runs,
+                refine_iterations: self.refine,
                 seed: self.seed,
                 ..ClusterParams::default()
             },

@@ -28,6 +28,8 @@ pub struct ClusterParams {
     /// unit-length rows in 100 dimensions this matches scikit-learn's default `tol=1e-4`, which
     /// is relative to the data's variance (about 0.01 per dimension) and squared.
     pub tolerance: f64,
+    /// Passes of spherical k-means after linfa's k-means (0: none).
+    pub refine_iterations: usize,
 }
 
 impl Default for ClusterParams {
@@ -38,6 +40,7 @@ impl Default for ClusterParams {
             seed: 0,
             max_iterations: 300,
             tolerance: 1e-3,
+            refine_iterations: 10,
         }
     }
 }
@@ -136,6 +139,10 @@ impl ClusterParams {
                 }
             }
         }
+        if self.refine_iterations > 0 {
+            assignments = spherical_refinement(rows, assignments, k, self.refine_iterations);
+            inertia = inertia_of(rows, &assignments, k);
+        }
         Ok(number_by_size(rows, &assignments, k, inertia))
     }
 
@@ -192,6 +199,71 @@ impl ClusterParams {
             .map_err(|e| Error::Compute(format!("k-means failed: {e}")))?;
         Ok(model.centroids().clone())
     }
+}
+
+/// Spherical k-means from linfa's answer: each topic's centroid becomes the normalised sum of its
+/// members and each row moves to the centroid of highest cosine, until nothing moves or after
+/// `iterations` passes. The rows are unit length, so this optimises the cosine similarity text
+/// is compared by, where Euclidean k-means minimises squared distance to unnormalised means.
+/// Measured over seeds 0-2 it raises NMI on all four labeled corpora (see the README). A topic
+/// left empty keeps a zero centroid, which no row prefers.
+fn spherical_refinement(
+    rows: ArrayView2<'_, f64>,
+    mut assignments: Vec<usize>,
+    k: usize,
+    iterations: usize,
+) -> Vec<usize> {
+    for _ in 0..iterations {
+        let mut centroids = Array2::<f64>::zeros((k, rows.ncols()));
+        for (row, &topic) in rows.axis_iter(Axis(0)).zip(&assignments) {
+            let mut centroid = centroids.row_mut(topic);
+            centroid += &row;
+        }
+        crate::reduce::normalize_rows(&mut centroids);
+        let next: Vec<usize> = rows
+            .axis_iter(Axis(0))
+            .into_par_iter()
+            .map(|row| {
+                let similarities = centroids.dot(&row);
+                let mut best = 0;
+                for (topic, &similarity) in similarities.iter().enumerate() {
+                    if similarity > similarities[best] {
+                        best = topic;
+                    }
+                }
+                best
+            })
+            .collect();
+        if next == assignments {
+            break;
+        }
+        assignments = next;
+    }
+    assignments
+}
+
+/// Sum of squared distances of the rows to their topic's mean.
+fn inertia_of(rows: ArrayView2<'_, f64>, assignments: &[usize], k: usize) -> f64 {
+    let mut sums = Array2::<f64>::zeros((k, rows.ncols()));
+    let mut sizes = vec![0usize; k];
+    for (row, &topic) in rows.axis_iter(Axis(0)).zip(assignments) {
+        let mut sum = sums.row_mut(topic);
+        sum += &row;
+        sizes[topic] += 1;
+    }
+    for (mut sum, &size) in sums.axis_iter_mut(Axis(0)).zip(&sizes) {
+        if size > 0 {
+            sum /= size as f64;
+        }
+    }
+    rows.axis_iter(Axis(0))
+        .zip(assignments)
+        .map(|(row, &topic)| {
+            let row = row.as_slice().expect("embedding rows are contiguous");
+            let mean = sums.row(topic);
+            squared_distance(row, mean.as_slice().expect("fresh rows are contiguous"))
+        })
+        .sum()
 }
 
 /// Nearest centroid of every row, in parallel, and the total squared distance.

@@ -23,9 +23,38 @@ pub struct VectorizeParams {
     pub max_terms: Option<usize>,
     /// 1: words only; 2: words and two-word phrases.
     pub ngrams: usize,
-    /// Use 1 + ln(tf) instead of the raw count.
+    /// Use 1 + ln(tf) instead of the raw count (TF-IDF weighting only).
     pub sublinear_tf: bool,
+    pub weighting: Weighting,
 }
+
+/// How counts become the weights LSA sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Weighting {
+    /// Okapi BM25 (k1 = 1.2, b = 0.75): term frequency saturates and long documents are
+    /// discounted. Measured over seeds 0-2 it clusters better than TF-IDF on all four labeled
+    /// corpora (see the README).
+    #[default]
+    Bm25,
+    /// Sublinear TF-IDF with smooth idf, as scikit-learn's `TfidfVectorizer`.
+    TfIdf,
+}
+
+impl std::str::FromStr for Weighting {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        match text.to_ascii_lowercase().as_str() {
+            "bm25" => Ok(Weighting::Bm25),
+            "tfidf" | "tf-idf" => Ok(Weighting::TfIdf),
+            other => Err(format!("unknown weighting '{other}'; choose bm25 or tfidf")),
+        }
+    }
+}
+
+/// BM25's term-frequency saturation and length normalisation.
+const BM25_K1: f64 = 1.2;
+const BM25_B: f64 = 0.75;
 
 impl Default for VectorizeParams {
     fn default() -> Self {
@@ -35,6 +64,7 @@ impl Default for VectorizeParams {
             max_terms: None,
             ngrams: 1,
             sublinear_tf: true,
+            weighting: Weighting::default(),
         }
     }
 }
@@ -107,14 +137,37 @@ impl VectorizeParams {
                 documents,
             });
         }
+        let n = documents as f64;
         let idf: Vec<f64> = vocabulary
             .doc_freq
             .iter()
-            .map(|&df| ((1.0 + documents as f64) / (1.0 + df as f64)).ln() + 1.0)
+            .map(|&df| {
+                let df = f64::from(df);
+                match self.weighting {
+                    Weighting::TfIdf => ((1.0 + n) / (1.0 + df)).ln() + 1.0,
+                    Weighting::Bm25 => (1.0 + (n - df + 0.5) / (df + 0.5)).ln(),
+                }
+            })
             .collect();
+        // BM25 discounts a document by its length (counts over the vocabulary) against the mean.
+        let lengths: Vec<u64> = term_counts
+            .par_iter()
+            .map(|counts| {
+                counts
+                    .iter()
+                    .filter(|(key, _)| vocabulary.column(*key).is_some())
+                    .map(|&(_, count)| u64::from(count))
+                    .sum()
+            })
+            .collect();
+        let mean_length = (lengths.iter().sum::<u64>() as f64 / n.max(1.0)).max(1.0);
         let (weight_rows, count_rows): (Vec<SparseRow>, Vec<SparseRow>) = term_counts
             .into_par_iter()
-            .map(|counts| self.weigh(counts, &vocabulary, &idf))
+            .zip(lengths)
+            .map(|(counts, length)| {
+                let relative_length = length as f64 / mean_length;
+                self.weigh(counts, &vocabulary, &idf, relative_length)
+            })
             .unzip();
         let columns = vocabulary.len();
         Ok(TfIdf {
@@ -153,6 +206,7 @@ impl VectorizeParams {
         counts: Vec<(u64, u32)>,
         vocabulary: &Vocabulary,
         idf: &[f64],
+        relative_length: f64,
     ) -> (SparseRow, SparseRow) {
         let mut kept: Vec<(u32, u32)> = counts
             .into_iter()
@@ -162,10 +216,14 @@ impl VectorizeParams {
         let mut weights: SparseRow = kept
             .iter()
             .map(|&(col, count)| {
-                let tf = if self.sublinear_tf {
-                    1.0 + (count as f64).ln()
-                } else {
-                    count as f64
+                let count = f64::from(count);
+                let tf = match self.weighting {
+                    Weighting::Bm25 => {
+                        count * (BM25_K1 + 1.0)
+                            / (count + BM25_K1 * (1.0 - BM25_B + BM25_B * relative_length))
+                    }
+                    Weighting::TfIdf if self.sublinear_tf => 1.0 + count.ln(),
+                    Weighting::TfIdf => count,
                 };
                 (col, tf * idf[col as usize])
             })
@@ -215,6 +273,42 @@ mod tests {
     }
 
     #[test]
+    fn bm25_saturates_counts_and_discounts_long_documents() {
+        let corpus = corpus(&[
+            "apple apple banana",
+            "banana cherry",
+            "cherry apple",
+            "durian",
+        ]);
+        let params = VectorizeParams {
+            min_df: 1,
+            max_df: 1.0,
+            ..Default::default()
+        };
+        let tfidf = params.fit(&corpus, "t").expect("fit");
+        let n = 4.0f64;
+        let idf = |df: f64| (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        // Lengths 3, 2, 2, 1: mean 2. Document 0: apple twice, banana once, length ratio 1.5.
+        let norm = 1.2 * (1.0 - 0.75 + 0.75 * 1.5);
+        let apple = 2.0 * 2.2 / (2.0 + norm) * idf(2.0);
+        let banana = 2.2 / (1.0 + norm) * idf(2.0);
+        let length = (apple * apple + banana * banana).sqrt();
+        let column = |word: &str| {
+            tfidf
+                .vocabulary
+                .labels
+                .iter()
+                .position(|l| l == word)
+                .expect("column") as u32
+        };
+        let (cols, values) = tfidf.weights.row(0);
+        let weight = |c: u32| values[cols.iter().position(|&x| x == c).expect("in row")];
+        assert!((weight(column("apple")) - apple / length).abs() < 1e-12);
+        assert!((weight(column("banana")) - banana / length).abs() < 1e-12);
+        assert!((tfidf.idf[column("durian") as usize] - idf(1.0)).abs() < 1e-12);
+    }
+
+    #[test]
     fn tfidf_matches_smooth_idf_sublinear_l2() {
         // Checked by hand against scikit-learn's TfidfVectorizer(sublinear_tf=True).
         let corpus = corpus(&[
@@ -226,6 +320,7 @@ mod tests {
         let params = VectorizeParams {
             min_df: 1,
             max_df: 1.0,
+            weighting: Weighting::TfIdf,
             ..Default::default()
         };
         let tfidf = params.fit(&corpus, "t").expect("fit");
