@@ -33,11 +33,10 @@ pub struct Cli {
     #[arg(short, long, default_value = "output")]
     pub output: PathBuf,
 
-    /// Number of topics, or auto: try each k of --k-range on a sample and keep the one whose
-    /// topics score best on coherence x diversity (the curve goes to k_selection.csv)
-    /// [default: round(sqrt(N / 2)) clamped to 2..=50, N = documents with terms]
-    #[arg(short, long, value_name = "auto|N")]
-    pub k: Option<TopicCount>,
+    /// Number of topics, or auto: try each k of --k-range on a sample and keep the largest whose
+    /// topics come back when the sample is resampled (the curve goes to k_selection.csv)
+    #[arg(short, long, default_value = "auto", value_name = "auto|N")]
+    pub k: TopicCount,
 
     /// Range of k tried by --k auto [default: 2..min(40, N / 5), N = documents with terms]
     #[arg(long, value_name = "A..B")]
@@ -137,7 +136,7 @@ pub struct Cli {
 impl Cli {
     /// Builds and checks the run's settings; reads the stop-word file.
     pub fn into_config(self) -> Result<Config> {
-        if let (Some(TopicCount::Fixed(_)) | None, Some(_)) = (self.k, self.k_range) {
+        if let (TopicCount::Fixed(_), Some(_)) = (self.k, self.k_range) {
             return Err(Error::setting(
                 "--k-range",
                 "applies only with --k auto; drop one of the two",
@@ -189,7 +188,7 @@ impl Cli {
                 ..ChooseParams::default()
             },
             cluster: ClusterParams {
-                k: self.k.unwrap_or(TopicCount::Rule),
+                k: self.k,
                 runs: self.runs,
                 refine_iterations: self.refine,
                 seed: self.seed,
@@ -222,7 +221,7 @@ mod tests {
             InputSource::File(PathBuf::from("data/papers.csv"))
         );
         assert_eq!(config.write.dir, PathBuf::from("output"));
-        assert_eq!(config.cluster.k, TopicCount::Rule);
+        assert_eq!(config.cluster.k, TopicCount::Auto);
     }
 
     #[test]

@@ -17,8 +17,8 @@ use crate::reduce::Embedding;
 /// Settings for the cluster stage.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterParams {
-    /// Number of topics: fixed, by [`default_k`] on the number of documents with terms, or
-    /// chosen by sweeping k (done before this stage, which then gets a fixed k).
+    /// Number of topics. `Auto` is resolved by the choose stage before this one; a caller that
+    /// skips it gets [`default_k`] of the number of documents with terms.
     pub k: TopicCount,
     /// Independent k-means++ restarts; the one with the lowest inertia wins.
     pub runs: usize,
@@ -35,7 +35,7 @@ pub struct ClusterParams {
 impl Default for ClusterParams {
     fn default() -> Self {
         ClusterParams {
-            k: TopicCount::Rule,
+            k: TopicCount::Auto,
             runs: 10,
             seed: 0,
             max_iterations: 300,
@@ -93,7 +93,7 @@ impl ClusterParams {
     pub fn topic_count(&self, documents: usize) -> usize {
         match self.k {
             TopicCount::Fixed(k) => k,
-            TopicCount::Rule | TopicCount::Auto => default_k(documents),
+            TopicCount::Auto => default_k(documents),
         }
     }
 

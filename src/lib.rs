@@ -49,14 +49,17 @@ pub fn run(config: &Config) -> Result<Summary> {
     })?;
     let embedding = timings.time("reduce", || config.reduce.fit(&tfidf))?;
     let (k, selection) = match config.cluster.k {
-        choose::TopicCount::Fixed(_) | choose::TopicCount::Rule => {
+        choose::TopicCount::Fixed(_) => {
             (config.cluster.topic_count(embedding.documents.len()), None)
         }
         choose::TopicCount::Auto => {
             let range =
                 choose::KRange::for_documents(config.choose.range, embedding.documents.len());
             let selection = timings.time("choose k", || {
-                config.choose.choose(&embedding, &tfidf, range)
+                let truth = corpus.labels.as_deref().map(label_ids);
+                config
+                    .choose
+                    .choose(&embedding, &tfidf, range, truth.as_deref())
             })?;
             (selection.k, Some(selection))
         }
@@ -149,6 +152,18 @@ fn run_warnings(
         ));
     }
     warnings
+}
+
+/// Labels as dense ids, in order of first appearance (for evaluation only).
+fn label_ids(labels: &[String]) -> Vec<usize> {
+    let mut ids: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    labels
+        .iter()
+        .map(|label| {
+            let next = ids.len();
+            *ids.entry(label.as_str()).or_insert(next)
+        })
+        .collect()
 }
 
 /// Wall time of each stage, in pipeline order.

@@ -521,8 +521,8 @@ fn happy_path_puts_each_theme_in_its_own_topic() {
 }
 
 #[test]
-fn default_k_applies_when_k_is_not_given() {
-    // 18 documents -> round(sqrt(9)) = 3 topics.
+fn k_is_chosen_automatically_when_not_given() {
+    // 18 documents of three themes: the range is 2..3 (18 / 5), and three topics are stable.
     let dir = tempdir();
     let out = dir.path().join("out");
     succeed(
@@ -534,6 +534,7 @@ fn default_k_applies_when_k_is_not_given() {
     let topics = read_topics(&out);
     assert_eq!(topics.len(), 3, "{topics:?}");
     check_consistency(&read_documents(&out), &topics);
+    assert!(out.join("k_selection.csv").exists());
 }
 
 #[test]
@@ -1607,19 +1608,36 @@ fn k_auto_writes_the_curve_and_uses_the_chosen_k() {
     let mut lines = curve.lines();
     assert_eq!(
         lines.next(),
-        Some("k,criterion,coherence_npmi,diversity,inertia,chosen")
+        Some("k,criterion,stable,coherence_npmi,diversity,inertia,nmi_labels,chosen")
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     let ks: Vec<&str> = rows.iter().map(|r| r[0]).collect();
     assert_eq!(ks, ["2", "3", "4", "5"]);
-    let chosen: Vec<&Vec<&str>> = rows.iter().filter(|r| r[5] == "1").collect();
+    let chosen: Vec<&Vec<&str>> = rows.iter().filter(|r| r[7] == "1").collect();
     assert_eq!(chosen.len(), 1, "{curve}");
-    let best = rows
-        .iter()
-        .map(|r| r[1].parse::<f64>().expect("criterion"))
-        .fold(f64::MIN, f64::max);
-    assert_eq!(chosen[0][1].parse::<f64>().expect("criterion"), best);
+    // The largest stable k, or the most stable one when none is.
     let k: usize = chosen[0][0].parse().expect("k");
+    let stable: Vec<usize> = rows
+        .iter()
+        .filter(|r| r[2] == "1")
+        .map(|r| r[0].parse().expect("k"))
+        .collect();
+    if let Some(&largest) = stable.iter().max() {
+        assert_eq!(k, largest, "{curve}");
+    } else {
+        let best = rows
+            .iter()
+            .map(|r| r[1].parse::<f64>().expect("criterion"))
+            .fold(f64::MIN, f64::max);
+        assert_eq!(
+            chosen[0][1].parse::<f64>().expect("criterion"),
+            best,
+            "{curve}"
+        );
+    }
+    for row in &rows {
+        assert_eq!(row[6], "", "no label column, no NMI: {curve}");
+    }
     assert_eq!(read_topics(&out).len(), k);
     assert!(
         outcome.stdout.contains(&format!("{k} topics")),

@@ -242,27 +242,10 @@ impl ClassWeights {
                 }
             }
         }
-        let mut term_total = vec![0.0f64; terms];
-        for topic_tf in &tf {
-            for (total, value) in term_total.iter_mut().zip(topic_tf) {
-                *total += value;
-            }
+        let (mut scores, topic_totals, average) = class_scores(&tf);
+        for topic_scores in &mut scores {
+            hide_terms(topic_scores, shown);
         }
-        let topic_totals: Vec<f64> = tf.iter().map(|t| t.iter().sum()).collect();
-        let average = topic_totals.iter().sum::<f64>() / topics.max(1) as f64;
-        let scores = tf
-            .iter()
-            .zip(&topic_totals)
-            .map(|(topic_tf, &total)| {
-                let mut scores: Vec<f64> = topic_tf
-                    .iter()
-                    .zip(&term_total)
-                    .map(|(&value, &all)| class_weight(value, total, all, average))
-                    .collect();
-                hide_terms(&mut scores, shown);
-                scores
-            })
-            .collect();
         ClassWeights {
             tf,
             scores,
@@ -339,6 +322,32 @@ impl ClassWeights {
             }
         }
     }
+}
+
+/// Class-based TF-IDF of every term of every topic from the topics' summed sublinear counts
+/// (`tf[topic][term]`), with each topic's total and the mean total (see [`ClassWeights`]).
+pub(crate) fn class_scores(tf: &[Vec<f64>]) -> (Vec<Vec<f64>>, Vec<f64>, f64) {
+    let terms = tf.first().map_or(0, Vec::len);
+    let mut term_total = vec![0.0f64; terms];
+    for topic_tf in tf {
+        for (total, value) in term_total.iter_mut().zip(topic_tf) {
+            *total += value;
+        }
+    }
+    let topic_totals: Vec<f64> = tf.iter().map(|t| t.iter().sum()).collect();
+    let average = topic_totals.iter().sum::<f64>() / tf.len().max(1) as f64;
+    let scores = tf
+        .iter()
+        .zip(&topic_totals)
+        .map(|(topic_tf, &total)| {
+            topic_tf
+                .iter()
+                .zip(&term_total)
+                .map(|(&value, &all)| class_weight(value, total, all, average))
+                .collect()
+        })
+        .collect();
+    (scores, topic_totals, average)
 }
 
 fn class_weight(value: f64, topic_total: f64, all: f64, average: f64) -> f64 {

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::text::{TokenizedCorpus, BREAK};
+use crate::vectorize::run_lengths;
 
 /// Documents per parallel work unit; fixed, so sums never depend on the thread count.
 const CHUNK_DOCUMENTS: usize = 4096;
@@ -106,7 +107,7 @@ pub fn count(
                     stems.iter().all(|&s| usable[s as usize])
                         && stems.iter().any(|&s| words.contains(topic, s))
                 }));
-                for (key, n) in runs(&mut found) {
+                for (key, n) in run_lengths(&mut found) {
                     let entry = weights.entry((topic, key)).or_default();
                     entry.0 += 1.0 + f64::from(n).ln();
                     entry.1 += 1;
@@ -152,7 +153,7 @@ pub fn count(
                 }
                 found.clear();
                 found.extend(grams(&doc.sequence).filter(|gram| wanted.contains(gram)));
-                for (key, n) in runs(&mut found) {
+                for (key, n) in run_lengths(&mut found) {
                     *totals.entry(key).or_default() += 1.0 + f64::from(n).ln();
                 }
             }
@@ -188,19 +189,6 @@ pub fn display(stems: &[u32], surface_forms: &[String]) -> String {
         .map(|&s| surface_forms[s as usize].as_str())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// Sorts `keys` and returns each distinct key with its number of occurrences.
-fn runs<K: Ord + Copy>(keys: &mut [K]) -> Vec<(K, u32)> {
-    keys.sort_unstable();
-    let mut out: Vec<(K, u32)> = Vec::new();
-    for &key in keys.iter() {
-        match out.last_mut() {
-            Some((last, n)) if *last == key => *n += 1,
-            _ => out.push((key, 1)),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

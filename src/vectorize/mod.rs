@@ -196,7 +196,7 @@ impl VectorizeParams {
                     .map(|pair| vocabulary::bigram(pair[0], pair[1])),
             );
         }
-        run_lengths(keys)
+        run_lengths(&mut keys)
     }
 
     /// One document's row of L2-normalised TF-IDF weights and its row of raw counts, over the
@@ -240,11 +240,11 @@ impl VectorizeParams {
 /// One row of a sparse matrix: (column, value) pairs sorted by column.
 type SparseRow = Vec<(u32, f64)>;
 
-/// Sorted keys -> (key, occurrences).
-fn run_lengths(mut keys: Vec<u64>) -> Vec<(u64, u32)> {
+/// Sorts `keys` and returns each distinct key with its number of occurrences.
+pub(crate) fn run_lengths<K: Ord + Copy>(keys: &mut [K]) -> Vec<(K, u32)> {
     keys.sort_unstable();
-    let mut runs: Vec<(u64, u32)> = Vec::new();
-    for key in keys {
+    let mut runs: Vec<(K, u32)> = Vec::new();
+    for &key in keys.iter() {
         match runs.last_mut() {
             Some((last, count)) if *last == key => *count += 1,
             _ => runs.push((key, 1)),
