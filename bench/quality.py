@@ -101,6 +101,7 @@ class CorpusResult:
     topictag: list[Score] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     sklearn: list[Score] = field(default_factory=list)
+    picked: list[int] = field(default_factory=list)
 
     def mean_nmi(self, gate_on: str) -> float:
         return statistics.fmean(score.gated_nmi(gate_on) for score in self.topictag)
@@ -124,7 +125,7 @@ def score(corpus: Corpus, topics: list[int]) -> Score:
 
 
 def run_topictag(
-    binary: Path, corpus_path: Path, out_dir: Path, k: int, seed: int, extra: list[str]
+    binary: Path, corpus_path: Path, out_dir: Path, k: int | None, seed: int, extra: list[str]
 ) -> float:
     """Run the binary once; return its wall time in seconds. Stdout and stderr go to out_dir."""
     if out_dir.exists():
@@ -136,7 +137,7 @@ def run_topictag(
         "--output",
         str(out_dir),
         "--k",
-        str(k),
+        "auto" if k is None else str(k),
         "--seed",
         str(seed),
         "--id-column",
@@ -198,12 +199,22 @@ def evaluate_corpus(name: str, args: argparse.Namespace) -> CorpusResult:
     for seed in args.seeds:
         out_dir = args.work_dir / name / f"seed-{seed}"
         seconds = run_topictag(
-            args.binary, corpus_path, out_dir, result.k, seed, args.topictag_args.split()
+            args.binary,
+            corpus_path,
+            out_dir,
+            None if args.auto_k else result.k,
+            seed,
+            args.topictag_args.split(),
         )
         run = score(corpus, read_topics(out_dir / "documents.csv", corpus))
         result.topictag.append(run)
         result.seconds.append(seconds)
-        print(f"{name} seed {seed}: {describe('topictag', run)}, {seconds:.2f}s", flush=True)
+        picked = ""
+        if args.auto_k:
+            with open(out_dir / "topics.csv", newline="", encoding="utf-8") as topics:
+                result.picked.append(sum(1 for _ in csv.DictReader(topics)))
+            picked = f", k auto picked {result.picked[-1]}"
+        print(f"{name} seed {seed}: {describe('topictag', run)}, {seconds:.2f}s{picked}", flush=True)
         if args.sklearn:
             reference = score(corpus, sklearn_pipeline.cluster(corpus, result.k, seed))
             result.sklearn.append(reference)
@@ -242,7 +253,7 @@ def print_table(results: list[CorpusResult], args: argparse.Namespace) -> None:
         no_topic = sorted({s.no_topic for s in result.topictag})
         cells = [
             result.name,
-            str(result.k),
+            "/".join(map(str, result.picked)) + f" ({result.k})" if result.picked else str(result.k),
             str(result.documents),
             "/".join(map(str, no_topic)),
             (f"{reference.nmi:.3f}" + ("" if reference.same_seeds else "*")) if reference else "—",
@@ -307,6 +318,12 @@ def parse_args() -> argparse.Namespace:
         "--sklearn",
         action="store_true",
         help="also run the scikit-learn reference pipeline on the same corpora and seeds",
+    )
+    parser.add_argument(
+        "--auto-k",
+        action="store_true",
+        help="let topictag choose k (--k auto) instead of k = number of labels; the k column then "
+        "shows the picks per seed and the label count in brackets",
     )
     parser.add_argument(
         "--topictag-args",

@@ -1,6 +1,6 @@
-//! Choosing k: LSA rows -> the number of topics ([`KSelection`]), by trying every k of a range
-//! on a seeded sample and scoring each with a label-free criterion; the whole curve is kept for
-//! `k_selection.csv`.
+//! Choosing k: LSA rows -> the number of topics ([`KSelection`]), by fitting every k of a range
+//! twice on resampled parts of a seeded sample and keeping the largest k whose two fits agree;
+//! the whole curve is kept for `k_selection.csv`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -123,8 +123,8 @@ impl ChooseParams {
     }
 }
 
-/// k-means++ restarts of each trial fit: the criterion averages over many topics, so one seeded
-/// fit per k is enough to place it, and the sweep stays within a few single runs' time.
+/// k-means++ restarts of each trial fit: one seeded run per fit keeps the sweep within a couple
+/// of single runs' time; a poor basin shows as instability, which is what the criterion reads.
 const TRIAL_RUNS: usize = 1;
 /// Lloyd iterations of a trial fit, at most.
 const TRIAL_ITERATIONS: u64 = 50;
@@ -181,8 +181,9 @@ impl KSelection {
 }
 
 impl ChooseParams {
-    /// Tries every k of `range` on a seeded sample of `space`'s rows and picks the best by the
-    /// criterion (ties: the smaller k).
+    /// Tries every k of `range` on a seeded sample of `space`'s rows and picks the finest
+    /// stable one ([`pick`]). `labels` (dense ids per input document, from `--label-column`)
+    /// only add each k's NMI to the report.
     pub fn choose(
         &self,
         space: &Embedding,
