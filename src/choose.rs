@@ -127,7 +127,7 @@ impl ChooseParams {
 /// of single runs' time; a poor basin shows as instability, which is what the criterion reads.
 const TRIAL_RUNS: usize = 1;
 /// Lloyd iterations of a trial fit, at most.
-const TRIAL_ITERATIONS: u64 = 50;
+const TRIAL_ITERATIONS: u64 = 20;
 /// Share of the sample each of the two stability fits sees.
 const SUBSAMPLE_SHARE: f64 = 0.8;
 
