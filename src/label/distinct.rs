@@ -65,7 +65,7 @@ pub fn pick(ranked: &[Candidate], wanted: usize) -> Vec<Candidate> {
         let covered = keys.iter().all(|k| {
             chosen
                 .iter()
-                .any(|(_, chosen_keys)| chosen_keys.contains(k))
+                .any(|(_, chosen_keys)| chosen_keys.iter().any(|c| c == k || ends_with_word(c, k)))
         });
         if !covered {
             chosen.push((candidate.clone(), keys));
@@ -92,6 +92,12 @@ fn word_keys(display: &str) -> Vec<String> {
     keys.sort_unstable();
     keys.dedup();
     keys
+}
+
+/// Whether `word` is the last part of a longer closed compound (`modal` of `multimodal`,
+/// `training` of `pretraining`): at least four letters, after at least three others.
+fn ends_with_word(longer: &str, word: &str) -> bool {
+    word.chars().count() >= 4 && longer.len() >= word.len() + 3 && longer.ends_with(word)
 }
 
 /// A term with case, plural `s` and hyphens folded away: `Multi-modal LLMs` and
@@ -227,6 +233,18 @@ mod tests {
             candidate("multi-modal", 5.0, 0.4),
         ];
         assert_eq!(shown(&list, 4), ["low-rank", "LoRA", "multimodal"]);
+    }
+
+    #[test]
+    fn the_tail_of_a_closed_compound_is_covered() {
+        let list = [
+            candidate("multimodal", 9.0, 0.9),
+            candidate("image", 8.0, 0.8),
+            candidate("modal", 7.0, 0.7),
+            candidate("video", 5.0, 0.6),
+            candidate("deo", 5.0, 0.5),
+        ];
+        assert_eq!(shown(&list, 4), ["multimodal", "image", "video", "deo"]);
     }
 
     #[test]

@@ -55,17 +55,26 @@ type Gram = [u32; 3];
 /// The phrases of a sequence: adjacent runs of two and three stems, never across a break and
 /// never one stem repeated.
 fn grams(sequence: &[u32]) -> impl Iterator<Item = Gram> + '_ {
-    let pairs = sequence.windows(2).map(|w| [w[0], w[1], BREAK]);
-    // A triple ending in a break would read as a pair: such windows are dropped here.
+    positioned_grams(sequence).map(|(_, gram)| gram)
+}
+
+/// [`grams`] with the position each starts at.
+fn positioned_grams(sequence: &[u32]) -> impl Iterator<Item = (usize, Gram)> + '_ {
+    let pairs = sequence
+        .windows(2)
+        .enumerate()
+        .map(|(i, w)| (i, [w[0], w[1], BREAK]));
     let triples = sequence
         .windows(3)
-        .filter(|w| w[2] != BREAK)
-        .map(|w| [w[0], w[1], w[2]]);
-    pairs.chain(triples).filter(|gram| {
-        let words = if gram[2] == BREAK { 2 } else { 3 };
-        let gram = &gram[..words];
-        !gram.contains(&BREAK) && gram.iter().any(|&s| s != gram[0])
-    })
+        .enumerate()
+        .filter(|(_, w)| w[2] != BREAK)
+        .map(|(i, w)| (i, [w[0], w[1], w[2]]));
+    pairs.chain(triples).filter(|(_, gram)| is_phrase(gram))
+}
+
+fn is_phrase(gram: &Gram) -> bool {
+    let words = words_of(gram);
+    !words.contains(&BREAK) && words.iter().any(|&s| s != words[0])
 }
 
 fn words_of(gram: &Gram) -> &[u32] {
@@ -138,34 +147,66 @@ pub fn count(
         })
         .collect();
 
-    // Pass 2: the kept phrases' weight over every topic's documents.
+    // Pass 2: the kept phrases' weight over every topic's documents, and the words around them.
     let wanted: FxHashSet<Gram> = kept.iter().flatten().map(|p| p.0).collect();
-    let partials: Vec<FxHashMap<Gram, f64>> = corpus
+    let partials: Vec<FxHashMap<Gram, Surroundings>> = corpus
         .documents
         .par_chunks(CHUNK_DOCUMENTS)
         .enumerate()
         .map(|(chunk, documents)| {
-            let mut totals: FxHashMap<Gram, f64> = FxHashMap::default();
+            let mut seen: FxHashMap<Gram, Surroundings> = FxHashMap::default();
             let mut found = Vec::new();
             for (offset, doc) in documents.iter().enumerate() {
                 if topic_of[chunk * CHUNK_DOCUMENTS + offset].is_none() {
                     continue;
                 }
                 found.clear();
-                found.extend(grams(&doc.sequence).filter(|gram| wanted.contains(gram)));
+                for (start, gram) in positioned_grams(&doc.sequence) {
+                    if !wanted.contains(&gram) {
+                        continue;
+                    }
+                    found.push(gram);
+                    let end = start + words_of(&gram).len();
+                    let around = seen.entry(gram).or_default();
+                    around.occurrences += 1;
+                    let before = start.checked_sub(1).map(|i| doc.sequence[i]);
+                    if let Some(word) = before.filter(|&w| w != BREAK) {
+                        *around.before.entry(word).or_default() += 1;
+                    }
+                    if let Some(&word) = doc.sequence.get(end).filter(|&&w| w != BREAK) {
+                        *around.after.entry(word).or_default() += 1;
+                    }
+                }
                 for (key, n) in run_lengths(&mut found) {
-                    *totals.entry(key).or_default() += 1.0 + f64::from(n).ln();
+                    seen.entry(key).or_default().tf += 1.0 + f64::from(n).ln();
                 }
             }
-            totals
+            seen
         })
         .collect();
-    let mut totals: FxHashMap<Vec<u32>, f64> = FxHashMap::default();
+    let mut surroundings: FxHashMap<Gram, Surroundings> = FxHashMap::default();
     for partial in partials {
-        for (gram, tf) in partial {
-            *totals.entry(words_of(&gram).to_vec()).or_default() += tf;
+        for (gram, part) in partial {
+            surroundings.entry(gram).or_default().absorb(part);
         }
     }
+    let totals: FxHashMap<Vec<u32>, f64> = surroundings
+        .iter()
+        .map(|(gram, around)| (words_of(gram).to_vec(), around.tf))
+        .collect();
+    let kept: Vec<Vec<(Gram, f64, u32)>> = kept
+        .into_iter()
+        .map(|phrases| {
+            phrases
+                .into_iter()
+                .filter(|(gram, _, _)| {
+                    !surroundings
+                        .get(gram)
+                        .is_some_and(Surroundings::is_fragment)
+                })
+                .collect()
+        })
+        .collect();
     let kept = kept
         .into_iter()
         .map(|phrases| {
@@ -180,6 +221,39 @@ pub fn count(
         })
         .collect();
     (kept, totals)
+}
+
+/// A phrase whose occurrences are mostly followed (or preceded) by one and the same word is a
+/// piece of a longer phrase (`multimodal large language` of `... models`): it is never shown.
+const FRAGMENT_SHARE: f64 = 0.75;
+
+/// What surrounds a phrase across the corpus.
+#[derive(Debug, Default)]
+struct Surroundings {
+    /// Sum over documents of 1 + ln(occurrences).
+    tf: f64,
+    occurrences: u32,
+    before: FxHashMap<u32, u32>,
+    after: FxHashMap<u32, u32>,
+}
+
+impl Surroundings {
+    fn absorb(&mut self, other: Surroundings) {
+        self.tf += other.tf;
+        self.occurrences += other.occurrences;
+        for (word, n) in other.before {
+            *self.before.entry(word).or_default() += n;
+        }
+        for (word, n) in other.after {
+            *self.after.entry(word).or_default() += n;
+        }
+    }
+
+    fn is_fragment(&self) -> bool {
+        let most = |words: &FxHashMap<u32, u32>| words.values().copied().max().unwrap_or(0);
+        let limit = FRAGMENT_SHARE * f64::from(self.occurrences);
+        f64::from(most(&self.before)) >= limit || f64::from(most(&self.after)) >= limit
+    }
 }
 
 /// The display form of a term: each word as people wrote it.
@@ -250,9 +324,32 @@ mod tests {
         words.insert(0, 0);
         let (kept, totals) = count(&corpus, &[Some(0), Some(0)], &words, &[true; 3], 1, 2);
         let found: Vec<&[u32]> = kept[0].iter().map(|p| p.stems.as_slice()).collect();
-        // Ties in weight are ordered by stems, a pair before the triple it starts.
-        assert_eq!(found, [&[0, 1][..], &[2, 0, 1], &[2, 0]]);
+        // "0 1" always follows 2 and "2 0" always precedes 1: both are pieces of "2 0 1".
+        assert_eq!(found, [&[2, 0, 1][..]]);
         assert_eq!(totals[&vec![2, 0, 1]], 2.0);
+    }
+
+    #[test]
+    fn pieces_of_a_longer_phrase_are_dropped() {
+        // "0 1 2 3" four times: "0 1 2" is always followed by 3, "1 2 3" always preceded by 0,
+        // so both are fragments; "0 1" is followed by 2 every time too.
+        let corpus = corpus(vec![vec![4, 0, 1, 2, 3]; 4], 5);
+        let mut words = TopicWords::new(1, 5);
+        words.insert(0, 1);
+        let (kept, _) = count(&corpus, &[Some(0); 4], &words, &[true; 5], 1, 2);
+        let found: Vec<&[u32]> = kept[0].iter().map(|p| p.stems.as_slice()).collect();
+        assert!(
+            found.iter().all(|p| p.len() == 3 || p.len() == 2),
+            "{found:?}"
+        );
+        assert!(!found.contains(&&[0, 1][..]), "{found:?}");
+        assert!(!found.contains(&&[0, 1, 2][..]), "{found:?}");
+        // Varied contexts keep a phrase.
+        let corpus = super::tests::corpus(vec![vec![2, 0, 1, 3], vec![3, 0, 1, 2], vec![0, 1]], 4);
+        let mut words = TopicWords::new(1, 4);
+        words.insert(0, 0);
+        let (kept, _) = count(&corpus, &[Some(0); 3], &words, &[true; 4], 1, 2);
+        assert!(kept[0].iter().any(|p| p.stems == [0, 1]), "{kept:?}");
     }
 
     #[test]
