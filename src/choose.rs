@@ -155,6 +155,29 @@ pub struct KSelection {
     pub k: usize,
     pub trials: Vec<KTrial>,
     pub sample: usize,
+    pub range: KRange,
+}
+
+impl KSelection {
+    /// One line for people: what was chosen and why.
+    pub fn summary(&self) -> String {
+        let stable = self
+            .trials
+            .iter()
+            .any(|t| t.k == self.k && t.stability >= STABLE_AGREEMENT);
+        let why = if stable {
+            format!("the largest k of {} whose topics agree across resamples (adjusted Rand >= {STABLE_AGREEMENT})", self.range)
+        } else {
+            format!(
+                "no k of {} reached stability {STABLE_AGREEMENT}: the most stable one",
+                self.range
+            )
+        };
+        format!(
+            "k auto: {} topics, {why}; the curve is in k_selection.csv",
+            self.k
+        )
+    }
 }
 
 impl KSelection {
@@ -219,6 +242,7 @@ impl ChooseParams {
             k: best,
             trials,
             sample: m,
+            range,
         })
     }
 

@@ -34,6 +34,8 @@ pub struct Summary {
     pub topics: Vec<(usize, usize, String)>,
     pub warnings: Vec<String>,
     pub metrics: evaluate::Metrics,
+    /// With `--k auto`: what was chosen and why, in one line.
+    pub k_choice: Option<String>,
     pub files: Vec<PathBuf>,
     pub timings: Timings,
 }
@@ -119,6 +121,7 @@ pub fn run(config: &Config) -> Result<Summary> {
             .collect(),
         warnings,
         metrics,
+        k_choice: selection.as_ref().map(choose::KSelection::summary),
         files,
         timings,
     })

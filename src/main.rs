@@ -80,6 +80,9 @@ fn print_table(summary: &Summary) -> std::io::Result<()> {
         summary.topics.len(),
         files.join(", ")
     )?;
+    if let Some(choice) = &summary.k_choice {
+        writeln!(out, "{choice}")?;
+    }
     writeln!(out, "{}", summary.metrics.summary())?;
     out.flush()
 }
