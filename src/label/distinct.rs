@@ -45,7 +45,11 @@ pub fn pick(ranked: &[Candidate], wanted: usize) -> Vec<Candidate> {
         let inside: Vec<usize> = chosen
             .iter()
             .enumerate()
-            .filter(|(_, (_, chosen_keys))| chosen_keys.iter().all(|k| keys.contains(k)))
+            .filter(|(_, (_, chosen_keys))| {
+                chosen_keys
+                    .iter()
+                    .all(|c| keys.iter().any(|k| k == c || ends_with_word(k, c)))
+            })
             .map(|(index, _)| index)
             .collect();
         if let Some(&first) = inside.first() {
@@ -245,6 +249,13 @@ mod tests {
             candidate("deo", 5.0, 0.5),
         ];
         assert_eq!(shown(&list, 4), ["multimodal", "image", "video", "deo"]);
+        // Ranked the other way, the compound takes the tail's place if it weighs enough.
+        let list = [
+            candidate("modal", 9.0, 0.9),
+            candidate("image", 8.0, 0.8),
+            candidate("multimodal", 7.0, 0.7),
+        ];
+        assert_eq!(shown(&list, 2), ["multimodal", "image"]);
     }
 
     #[test]
