@@ -99,9 +99,10 @@ fn word_keys(display: &str) -> Vec<String> {
 }
 
 /// Whether `word` is the last part of a longer closed compound (`modal` of `multimodal`,
-/// `training` of `pretraining`): at least four letters, after at least three others.
+/// `parameter` of `hyperparameter`): both parts at least four letters, so `text` is not taken
+/// for a part of `context`.
 fn ends_with_word(longer: &str, word: &str) -> bool {
-    word.chars().count() >= 4 && longer.len() >= word.len() + 3 && longer.ends_with(word)
+    word.chars().count() >= 4 && longer.len() >= word.len() + 4 && longer.ends_with(word)
 }
 
 /// A term with case, plural `s` and hyphens folded away: `Multi-modal LLMs` and
