@@ -14,6 +14,7 @@ use crate::cluster::ClusterParams;
 use crate::error::{Error, Result};
 use crate::evaluate::{COHERENCE_TERMS, DIVERSITY_TERMS};
 use crate::metrics;
+use crate::progress::{Progress, Work};
 use crate::reduce::Embedding;
 use crate::vectorize::{CsrMatrix, TfIdf};
 
@@ -173,8 +174,14 @@ impl KSelection {
 
 impl ChooseParams {
     /// Tries every k of `range` on a seeded sample of `space`'s rows and picks the best by the
-    /// criterion (ties: the smaller k).
-    pub fn choose(&self, space: &Embedding, tfidf: &TfIdf, range: KRange) -> Result<KSelection> {
+    /// criterion (ties: the smaller k). Each k tried is reported to `progress`.
+    pub fn choose(
+        &self,
+        space: &Embedding,
+        tfidf: &TfIdf,
+        range: KRange,
+        progress: &dyn Progress,
+    ) -> Result<KSelection> {
         let n = space.rows.nrows();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed ^ 0xC4_005E);
         let mut picked = rand::seq::index::sample(&mut rng, n, self.sample.min(n)).into_vec();
@@ -184,9 +191,14 @@ impl ChooseParams {
         let counts = tfidf.counts.select_rows(&documents);
         let m = sample.nrows();
         let ks: Vec<usize> = (range.low..=range.high).collect();
+        progress.measure(Work::items("k values", ks.len()));
         let trials: Vec<KTrial> = ks
             .par_iter()
-            .map(|&k| self.trial(sample.view(), &counts, k))
+            .map(|&k| {
+                let trial = self.trial(sample.view(), &counts, k);
+                progress.advance(1);
+                trial
+            })
             .collect::<Result<_>>()?;
         let best = trials
             .iter()

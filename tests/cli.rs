@@ -1727,3 +1727,81 @@ fn stop_words_file_removes_a_top_term() {
         "the rest of the vocabulary is unaffected: {topics:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// 12. Progress bars, --quiet, Ctrl-C
+// ---------------------------------------------------------------------------------------------
+
+/// Whether `text` holds what a progress bar would leave: carriage returns or escape sequences.
+fn has_terminal_drawing(text: &str) -> bool {
+    text.contains('\r') || text.contains('\u{1b}')
+}
+
+#[test]
+fn no_progress_bars_when_stderr_is_not_a_terminal() {
+    // Here stderr is a pipe. Several stages of the 2,400-document run last long enough in a
+    // debug build to get a bar on a terminal.
+    let dir = tempdir();
+    let input = dir.path().join("corpus.csv");
+    std::fs::write(&input, synthetic_corpus(2400)).expect("write corpus");
+    let outcome = succeed(topictag(dir.path()).arg(&input).args([
+        "--k",
+        "4",
+        "--dims",
+        "20",
+        "--timings",
+        "--output",
+        "out",
+    ]));
+    assert!(
+        !has_terminal_drawing(&outcome.stderr) && !has_terminal_drawing(&outcome.stdout),
+        "stderr:\n{:?}",
+        outcome.stderr
+    );
+    assert!(
+        outcome
+            .stderr
+            .lines()
+            .all(|line| line.starts_with("time: ")),
+        "only the --timings lines on stderr:\n{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome.stdout.starts_with(TABLE_HEADER),
+        "{}",
+        outcome.stdout
+    );
+}
+
+#[test]
+fn quiet_leaves_stdout_empty_but_still_warns_and_reports_errors() {
+    let dir = tempdir();
+    let out = dir.path().join("out");
+    let outcome = succeed(
+        topictag(dir.path())
+            .arg(fixture("no_terms/docs.csv"))
+            .args(["--k", "2", "--quiet", "--output"])
+            .arg(&out),
+    );
+    assert_eq!(outcome.stdout, "", "--quiet prints no table");
+    let warned = warnings(&outcome.stderr);
+    assert_eq!(
+        warned.len(),
+        1,
+        "data-loss warnings stay: {}",
+        outcome.stderr
+    );
+    assert_eq!(
+        read_documents(&out).len(),
+        10,
+        "the files are written as usual"
+    );
+
+    let elsewhere = tempdir();
+    assert_input_error(
+        elsewhere.path(),
+        &["missing.csv", "-q"],
+        None,
+        &["missing.csv", "cannot read"],
+    );
+}
