@@ -26,6 +26,11 @@ fn main() -> ExitCode {
     } else {
         terminal::Bars::for_stderr()
     };
+    if let Err(error) = terminal::exit_on_interrupt(bars.clone()) {
+        say(&format!(
+            "warning: cannot catch Ctrl-C ({error}); an interrupted run may leave temp files in the output folder"
+        ));
+    }
     let progress: &dyn Progress = match &bars {
         Some(bars) => bars.as_ref(),
         None => &Silent,

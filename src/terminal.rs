@@ -1,7 +1,8 @@
 //! The command's terminal side, declared by `main.rs` only: the library's progress reports ->
-//! progress bars on stderr (indicatif). The library itself never sees a terminal.
+//! progress bars on stderr (indicatif), and Ctrl-C -> no partial output files, exit code 130.
+//! The library itself never sees a terminal.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,9 @@ use topictag::progress::{Progress, Work};
 const SHOW_AFTER: Duration = Duration::from_millis(250);
 /// How often the bar on show is redrawn (spinner, elapsed time, ETA).
 const TICK: Duration = Duration::from_millis(100);
+
+/// The exit code of a run stopped by a signal: 128 + SIGINT, the shell's convention.
+const INTERRUPTED: i32 = 130;
 
 const UNCOUNTED: &str = "{spinner} {prefix:<9} {elapsed_precise}";
 const OPEN_COUNT: &str = "{spinner} {prefix:<9} {elapsed_precise} {human_pos} {msg}";
@@ -28,6 +32,8 @@ pub struct Bars {
 #[derive(Default)]
 struct Display {
     stage: Option<Stage>,
+    /// Set on interruption: nothing is drawn any more.
+    closed: bool,
 }
 
 struct Stage {
@@ -56,6 +62,15 @@ impl Bars {
 
     fn display(&self) -> MutexGuard<'_, Display> {
         lock(&self.display)
+    }
+
+    /// Clears the bar for good: after an interruption only the error line may follow.
+    pub fn close(&self) {
+        let mut display = self.display();
+        display.closed = true;
+        if let Some(stage) = display.stage.take() {
+            stage.bar.finish_and_clear();
+        }
     }
 }
 
@@ -91,6 +106,9 @@ fn style(template: &str) -> ProgressStyle {
 impl Progress for Bars {
     fn stage(&self, name: &'static str) {
         let mut display = self.display();
+        if display.closed {
+            return;
+        }
         if let Some(previous) = display.stage.take() {
             previous.bar.finish_and_clear();
         }
@@ -147,6 +165,21 @@ impl Progress for Bars {
     }
 }
 
+/// On Ctrl-C (SIGINT), SIGTERM or SIGHUP: removes the temp files of unwritten outputs (a set
+/// being renamed into place finishes first, so earlier outputs stay whole), clears the bar, says
+/// `error: interrupted` and exits with code 130.
+pub fn exit_on_interrupt(bars: Option<Arc<Bars>>) -> Result<(), ctrlc::Error> {
+    ctrlc::set_handler(move || {
+        // Held until the process is gone: no output file is created or renamed after this.
+        let _abandoned = topictag::write::abandon_pending();
+        if let Some(bars) = &bars {
+            bars.close();
+        }
+        let _ = writeln!(std::io::stderr().lock(), "error: interrupted");
+        std::process::exit(INTERRUPTED);
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,7 +192,7 @@ mod tests {
     }
 
     #[test]
-    fn bars_follow_the_stages() {
+    fn bars_follow_the_stages_and_draw_nothing_once_closed() {
         let bars = Bars::new();
         bars.stage("text");
         bars.measure(Work::items("documents", 10));
@@ -176,6 +209,10 @@ mod tests {
             Some(None)
         );
         bars.finish();
+        assert!(bars.display().stage.is_none());
+        bars.close();
+        bars.stage("write");
+        bars.advance(1);
         assert!(bars.display().stage.is_none());
     }
 }

@@ -12,7 +12,7 @@ use crate::label::Topics;
 use crate::progress::{Progress, Work};
 use crate::read::Document;
 
-pub use atomic::AtomicFiles;
+pub use atomic::{abandon_pending, Abandoned, AtomicFiles};
 use rows::Style;
 
 /// Output file format.
