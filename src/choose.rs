@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::evaluate::{COHERENCE_TERMS, DIVERSITY_TERMS};
 use crate::label::class_scores;
 use crate::metrics;
+use crate::progress::{Progress, Work};
 use crate::reduce::Embedding;
 use crate::vectorize::{CsrMatrix, TfIdf};
 
@@ -206,13 +207,14 @@ impl KSelection {
 impl ChooseParams {
     /// Tries every k of `range` on a seeded sample of `space`'s rows and picks the finest
     /// stable one ([`pick`]). `labels` (dense ids per input document, from `--label-column`)
-    /// only add each k's NMI to the report.
+    /// only add each k's NMI to the report. Each k tried is reported to `progress`.
     pub fn choose(
         &self,
         space: &Embedding,
         tfidf: &TfIdf,
         range: KRange,
         labels: Option<&[usize]>,
+        progress: &dyn Progress,
     ) -> Result<KSelection> {
         let n = space.rows.nrows();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed ^ 0xC4_005E);
@@ -233,9 +235,14 @@ impl ChooseParams {
             })
             .collect();
         let ks: Vec<usize> = (range.low..=range.high).collect();
+        progress.measure(Work::items("k values", ks.len()));
         let trials: Vec<KTrial> = ks
             .par_iter()
-            .map(|&k| self.trial(sample.view(), &counts, &halves, truth.as_deref(), k))
+            .map(|&k| {
+                let trial = self.trial(sample.view(), &counts, &halves, truth.as_deref(), k);
+                progress.advance(1);
+                trial
+            })
             .collect::<Result<_>>()?;
         let best = pick(&trials).unwrap_or(range.low);
         Ok(KSelection {

@@ -131,6 +131,13 @@ pub struct Cli {
     /// Print each stage's wall time to stderr
     #[arg(long)]
     pub timings: bool,
+
+    /// No progress bars and no topic table: only warnings and errors (and --timings), on stderr
+    ///
+    /// Without it, progress bars are drawn on stderr when stderr is a terminal (never on stdout,
+    /// never into a file or pipe), and the topic table goes to stdout.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 impl Cli {

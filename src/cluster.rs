@@ -12,6 +12,7 @@ use rayon::prelude::*;
 
 use crate::choose::TopicCount;
 use crate::error::{Error, Result};
+use crate::progress::{Progress, Silent, Work};
 use crate::reduce::Embedding;
 
 /// Settings for the cluster stage.
@@ -98,6 +99,15 @@ impl ClusterParams {
     }
 
     pub fn fit(&self, embedding: &Embedding) -> Result<Clustering> {
+        self.fit_with_progress(embedding, &Silent)
+    }
+
+    /// [`Self::fit`], reporting restarts, polish rounds and refinement passes to `progress`.
+    pub fn fit_with_progress(
+        &self,
+        embedding: &Embedding,
+        progress: &dyn Progress,
+    ) -> Result<Clustering> {
         let rows = embedding.rows.view();
         let k = self.topic_count(rows.nrows());
         if k > rows.nrows() {
@@ -109,9 +119,14 @@ impl ClusterParams {
         let sample_size = self.sample_size(rows.nrows(), k);
         // Each restart is a complete, independently seeded fit on its own sample, judged by its
         // inertia on all rows, so the winner is the same whatever the number of threads.
+        progress.measure(Work::items("restarts", self.runs));
         let restarts: Vec<(f64, usize, Array2<f64>)> = (0..self.runs)
             .into_par_iter()
-            .map(|run| self.restart(rows, k, run, sample_size))
+            .map(|run| {
+                let restart = self.restart(rows, k, run, sample_size);
+                progress.advance(1);
+                restart
+            })
             .collect::<Result<_>>()?;
         let (_, _, mut centroids) = restarts
             .into_iter()
@@ -121,6 +136,7 @@ impl ClusterParams {
         if sample_size < rows.nrows() {
             // Polish the winner on every row, in short linfa runs, until almost no document
             // changes topic: it starts near a minimum, so a few rounds suffice.
+            progress.measure(Work::open("polish rounds"));
             let mut done = 0;
             while done < self.max_iterations {
                 let start = KMeansInit::Precomputed(centroids);
@@ -134,13 +150,16 @@ impl ClusterParams {
                     .count();
                 assignments = next;
                 inertia = next_inertia;
+                progress.advance(1);
                 if (moved as f64) <= POLISH_SETTLED_SHARE * rows.nrows() as f64 {
                     break;
                 }
             }
         }
         if self.refine_iterations > 0 {
-            assignments = spherical_refinement(rows, assignments, k, self.refine_iterations);
+            progress.measure(Work::open("refinement passes"));
+            assignments =
+                spherical_refinement(rows, assignments, k, self.refine_iterations, progress);
             inertia = inertia_of(rows, &assignments, k);
         }
         Ok(number_by_size(rows, &assignments, k, inertia))
@@ -212,6 +231,7 @@ fn spherical_refinement(
     mut assignments: Vec<usize>,
     k: usize,
     iterations: usize,
+    progress: &dyn Progress,
 ) -> Vec<usize> {
     for _ in 0..iterations {
         let mut centroids = Array2::<f64>::zeros((k, rows.ncols()));
@@ -234,6 +254,7 @@ fn spherical_refinement(
                 best
             })
             .collect();
+        progress.advance(1);
         if next == assignments {
             break;
         }

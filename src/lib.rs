@@ -1,5 +1,6 @@
 //! topictag: documents in, topics out. The pipeline, stage by stage:
-//! read -> text -> vectorize -> reduce (LSA) -> cluster (k-means) -> label -> write.
+//! read -> text -> vectorize -> reduce (LSA) -> cluster (k-means) -> label -> write, each stage
+//! reported to a [`Progress`].
 
 pub mod choose;
 pub mod cli;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod evaluate;
 pub mod label;
 pub mod metrics;
+pub mod progress;
 pub mod read;
 pub mod reduce;
 pub mod spectral;
@@ -21,6 +23,7 @@ use std::time::{Duration, Instant};
 
 pub use config::Config;
 pub use error::{Error, ErrorKind, Result};
+pub use progress::{Progress, Silent};
 
 /// What a run did, for the command line to report.
 #[derive(Debug, Clone)]
@@ -42,14 +45,25 @@ pub struct Summary {
 
 /// Runs the whole pipeline; output files are written only if every stage succeeds.
 pub fn run(config: &Config) -> Result<Summary> {
+    run_with(config, &Silent)
+}
+
+/// [`run`], telling `progress` what each stage is doing. Progress never changes the outputs.
+pub fn run_with(config: &Config, progress: &dyn Progress) -> Result<Summary> {
     config.check()?;
     let mut timings = Timings::default();
-    let corpus = timings.time("read", || config.read.read())?;
-    let tokens = timings.time("text", || config.text.analyze(&corpus.documents));
-    let tfidf = timings.time("vectorize", || {
+    let corpus = timings.time("read", progress, || config.read.read(progress))?;
+    let tokens = timings.time("text", progress, || {
+        config
+            .text
+            .analyze_with_progress(&corpus.documents, progress)
+    });
+    let tfidf = timings.time("vectorize", progress, || {
         config.vectorize.fit(&tokens, &corpus.source)
     })?;
-    let embedding = timings.time("reduce", || config.reduce.fit(&tfidf))?;
+    let embedding = timings.time("reduce", progress, || {
+        config.reduce.fit_with_progress(&tfidf, progress)
+    })?;
     let (k, selection) = match config.cluster.k {
         choose::TopicCount::Fixed(_) => {
             (config.cluster.topic_count(embedding.documents.len()), None)
@@ -57,20 +71,20 @@ pub fn run(config: &Config) -> Result<Summary> {
         choose::TopicCount::Auto => {
             let range =
                 choose::KRange::for_documents(config.choose.range, embedding.documents.len());
-            let selection = timings.time("choose k", || {
+            let selection = timings.time("choose k", progress, || {
                 let truth = corpus.labels.as_deref().map(label_ids);
                 config
                     .choose
-                    .choose(&embedding, &tfidf, range, truth.as_deref())
+                    .choose(&embedding, &tfidf, range, truth.as_deref(), progress)
             })?;
             (selection.k, Some(selection))
         }
     };
     let space = if config.spectral.enabled {
-        timings.time("spectral", || {
+        timings.time("spectral", progress, || {
             config
                 .spectral
-                .embed(&embedding, config.spectral.dims_for(k))
+                .embed(&embedding, config.spectral.dims_for(k), progress)
         })?
     } else {
         embedding.clone()
@@ -79,13 +93,15 @@ pub fn run(config: &Config) -> Result<Summary> {
         k: choose::TopicCount::Fixed(k),
         ..config.cluster.clone()
     };
-    let clustering = timings.time("cluster", || cluster.fit(&space))?;
-    let topics = timings.time("label", || {
+    let clustering = timings.time("cluster", progress, || {
+        cluster.fit_with_progress(&space, progress)
+    })?;
+    let topics = timings.time("label", progress, || {
         config
             .label
             .describe(&tokens, &tfidf, &embedding, &clustering)
     });
-    let metrics = timings.time("evaluate", || {
+    let metrics = timings.time("evaluate", progress, || {
         let labels = config
             .read
             .columns
@@ -102,8 +118,10 @@ pub fn run(config: &Config) -> Result<Summary> {
     if let Some(selection) = &selection {
         extra.push(("k_selection.csv", selection.to_csv()));
     }
-    let files = timings.time("write", || {
-        config.write.write(&corpus.documents, &topics, &extra)
+    let files = timings.time("write", progress, || {
+        config
+            .write
+            .write(&corpus.documents, &topics, &extra, progress)
     })?;
 
     let requested = k;
@@ -174,10 +192,18 @@ fn label_ids(labels: &[String]) -> Vec<usize> {
 pub struct Timings(pub Vec<(&'static str, Duration)>);
 
 impl Timings {
-    fn time<T>(&mut self, stage: &'static str, work: impl FnOnce() -> T) -> T {
+    /// Runs one stage, timed and reported to `progress` as a stage of its own.
+    fn time<T>(
+        &mut self,
+        stage: &'static str,
+        progress: &dyn Progress,
+        work: impl FnOnce() -> T,
+    ) -> T {
+        progress.stage(stage);
         let start = Instant::now();
         let result = work();
         self.0.push((stage, start.elapsed()));
+        progress.finish();
         result
     }
 }

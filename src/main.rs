@@ -1,11 +1,14 @@
-//! The `topictag` command: arguments -> settings -> pipeline -> topic table and exit code.
+//! The `topictag` command: arguments -> settings -> pipeline (with progress bars on a terminal)
+//! -> topic table and exit code.
+
+mod terminal;
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 use topictag::cli::Cli;
-use topictag::{ErrorKind, Summary};
+use topictag::{ErrorKind, Progress, Silent, Summary};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -18,8 +21,24 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let show_timings = cli.timings;
-    let outcome = cli.into_config().and_then(|config| topictag::run(&config));
+    let bars = if cli.quiet {
+        None
+    } else {
+        terminal::Bars::for_stderr()
+    };
+    if let Err(error) = terminal::exit_on_interrupt(bars.clone()) {
+        say(&format!(
+            "warning: cannot catch Ctrl-C ({error}); an interrupted run may leave temp files in the output folder"
+        ));
+    }
+    let progress: &dyn Progress = match &bars {
+        Some(bars) => bars.as_ref(),
+        None => &Silent,
+    };
+    let (show_timings, quiet) = (cli.timings, cli.quiet);
+    let outcome = cli
+        .into_config()
+        .and_then(|config| topictag::run_with(&config, progress));
     match outcome {
         Ok(summary) => {
             for warning in &summary.warnings {
@@ -32,6 +51,9 @@ fn main() -> ExitCode {
                         elapsed.as_secs_f64()
                     ));
                 }
+            }
+            if quiet {
+                return ExitCode::SUCCESS;
             }
             match print_table(&summary) {
                 Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {

@@ -8,6 +8,7 @@ use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::error::{Error, Result};
+use crate::progress::{Progress, Silent, Work};
 use crate::vectorize::{CsrMatrix, TfIdf};
 
 /// Settings for the reduce stage.
@@ -64,6 +65,12 @@ impl ReduceParams {
     }
 
     pub fn fit(&self, tfidf: &TfIdf) -> Result<Embedding> {
+        self.fit_with_progress(tfidf, &Silent)
+    }
+
+    /// [`Self::fit`], reporting each pass over the matrix (the first sample, every power
+    /// iteration, the final projection) to `progress`.
+    pub fn fit_with_progress(&self, tfidf: &TfIdf, progress: &dyn Progress) -> Result<Embedding> {
         let documents = tfidf.documents_with_terms();
         let matrix = if documents.len() == tfidf.weights.rows() {
             tfidf.weights.clone()
@@ -71,7 +78,7 @@ impl ReduceParams {
             tfidf.weights.select_rows(&documents)
         };
         let dims = self.effective_dims(matrix.rows(), matrix.cols());
-        let (mut rows, singular_values) = self.truncated_svd(&matrix, dims)?;
+        let (mut rows, singular_values) = self.truncated_svd(&matrix, dims, progress)?;
         normalize_rows(&mut rows);
         Ok(Embedding {
             rows,
@@ -81,7 +88,13 @@ impl ReduceParams {
     }
 
     /// Returns U * S (documents x dims) and S.
-    fn truncated_svd(&self, matrix: &CsrMatrix, dims: usize) -> Result<(Array2<f64>, Vec<f64>)> {
+    fn truncated_svd(
+        &self,
+        matrix: &CsrMatrix,
+        dims: usize,
+        progress: &dyn Progress,
+    ) -> Result<(Array2<f64>, Vec<f64>)> {
+        progress.measure(Work::items("passes", self.power_iterations + 2));
         let transposed = matrix.transpose();
         let width = (dims + self.oversamples)
             .min(matrix.rows())
@@ -96,9 +109,11 @@ impl ReduceParams {
         // f64, which keeps its condition number near (σ1/σl)², a few digits of f32's seven. The
         // final basis is orthonormalised twice (machine precision) and projected in f64.
         let mut sample = matrix.mul_dense(omega.view());
+        progress.advance(1);
         for _ in 0..self.power_iterations {
             let basis = orthonormalize(sample.mapv(f64::from), 1)?.mapv(|v| v as f32);
             sample = matrix.mul_dense(transposed.mul_dense(basis.view()).view());
+            progress.advance(1);
         }
         let basis = orthonormalize(sample.mapv(f64::from), 2)?;
 
@@ -110,6 +125,7 @@ impl ReduceParams {
         let projected_t = transposed
             .mul_dense(basis.mapv(|v| v as f32).view())
             .mapv(f64::from); // = Bᵀ, terms x width
+        progress.advance(1);
         let gram = projected_t.t().dot(&projected_t);
         let (values, vectors) = symmetric_eigen_desc(&gram)?;
         let singular: Vec<f64> = values
@@ -237,7 +253,9 @@ mod tests {
             dims: 3,
             ..Default::default()
         };
-        let (embedding, singular) = params.truncated_svd(&dense_to_csr(&dense), 3).expect("svd");
+        let (embedding, singular) = params
+            .truncated_svd(&dense_to_csr(&dense), 3, &Silent)
+            .expect("svd");
         for (got, want) in singular.iter().zip([5.0, 3.0, 1.0]) {
             assert!((got - want).abs() < 1e-6, "{singular:?}");
         }

@@ -13,6 +13,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::progress::{Progress, Work};
 use crate::reduce::{flip_signs, normalize_rows, orthonormalize, symmetric_eigen_desc, Embedding};
 use crate::vectorize::CsrMatrix;
 
@@ -65,16 +66,21 @@ impl SpectralParams {
     }
 
     /// The `dims` leading eigenvectors of the normalised neighbour graph of `lsa`'s rows, each
-    /// row scaled to unit length.
-    pub fn embed(&self, lsa: &Embedding, dims: usize) -> Result<Embedding> {
+    /// row scaled to unit length. Each subspace iteration is reported to `progress`.
+    pub fn embed(
+        &self,
+        lsa: &Embedding,
+        dims: usize,
+        progress: &dyn Progress,
+    ) -> Result<Embedding> {
         let n = lsa.rows.nrows();
         let neighbors = self.neighbors.min(n.saturating_sub(1));
         let dims = dims.min(n);
         if neighbors == 0 || dims < 2 {
             return Ok(lsa.clone());
         }
-        let graph = normalized_graph(&nearest_neighbors(lsa.rows.view(), neighbors));
-        let (mut rows, values) = self.leading_eigenvectors(&graph, dims)?;
+        let graph = normalized_graph(&nearest_neighbors(lsa.rows.view(), neighbors, progress));
+        let (mut rows, values) = self.leading_eigenvectors(&graph, dims, progress)?;
         normalize_rows(&mut rows);
         Ok(Embedding {
             rows,
@@ -89,6 +95,7 @@ impl SpectralParams {
         &self,
         graph: &CsrMatrix,
         dims: usize,
+        progress: &dyn Progress,
     ) -> Result<(Array2<f64>, Vec<f64>)> {
         let n = graph.rows();
         let width = (dims + self.oversamples).min(n);
@@ -102,8 +109,10 @@ impl SpectralParams {
             product *= 0.5;
             product
         };
+        progress.measure(Work::items("iterations", self.iterations));
         for _ in 0..self.iterations {
             basis = orthonormalize(shifted(&basis), 1)?;
+            progress.advance(1);
         }
         basis = orthonormalize(basis, 1)?;
         let projected = basis.t().dot(&graph.mul_dense(basis.view()));
@@ -118,9 +127,14 @@ impl SpectralParams {
 /// Each row's `m` most similar other rows by cosine (rows are unit length, so by dot
 /// product), with the similarity; ties go to the lower row index, so the graph never depends on
 /// the thread count.
-fn nearest_neighbors(rows: ArrayView2<'_, f64>, m: usize) -> Vec<Vec<(u32, f32)>> {
+fn nearest_neighbors(
+    rows: ArrayView2<'_, f64>,
+    m: usize,
+    progress: &dyn Progress,
+) -> Vec<Vec<(u32, f32)>> {
     let all: Array2<f32> = rows.mapv(|v| v as f32);
     let n = all.nrows();
+    progress.measure(Work::items("documents linked", n));
     let blocks: Vec<usize> = (0..n).step_by(BLOCK_ROWS).collect();
     blocks
         .into_par_iter()
@@ -147,6 +161,7 @@ fn nearest_neighbors(rows: ArrayView2<'_, f64>, m: usize) -> Vec<Vec<(u32, f32)>
                 order.sort_by(by_similarity);
                 out.push(order.clone());
             }
+            progress.advance((end - start) as u64);
             out
         })
         .collect()
@@ -208,7 +223,7 @@ mod tests {
     #[test]
     fn neighbours_are_the_most_similar_other_rows() {
         let rows = array![[1.0, 0.0], [0.8, 0.6], [0.0, 1.0], [0.6, 0.8]];
-        let found = nearest_neighbors(rows.view(), 2);
+        let found = nearest_neighbors(rows.view(), 2, &crate::progress::Silent);
         let ids: Vec<Vec<u32>> = found
             .iter()
             .map(|list| list.iter().map(|&(j, _)| j).collect())
@@ -245,7 +260,9 @@ mod tests {
             neighbors: 2,
             ..Default::default()
         };
-        let embedded = params.embed(&lsa, 2).expect("embed");
+        let embedded = params
+            .embed(&lsa, 2, &crate::progress::Silent)
+            .expect("embed");
         let rows = &embedded.rows;
         let dot = |a: usize, b: usize| rows.row(a).dot(&rows.row(b));
         assert!(dot(0, 1) > 0.99 && dot(3, 4) > 0.99, "{rows:?}");

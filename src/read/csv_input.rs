@@ -1,14 +1,20 @@
 //! CSV with a header row -> documents, with row, line and column in every error.
 
 use super::columns::{ColumnChoice, ResolvedColumns};
-use super::{append_paragraph, Document, Parsed};
+use super::{append_paragraph, Document, Parsed, ParsedBytes};
 use crate::error::{Error, Result};
 
 const BOM: &str = "\u{feff}";
 
 /// Parses a whole CSV input. Rows are validated strictly: a ragged row or a field that is not
 /// UTF-8 stops the run rather than silently dropping or mangling a document.
-pub fn parse(bytes: &[u8], delimiter: u8, path: &str, choice: &ColumnChoice) -> Result<Parsed> {
+pub fn parse(
+    bytes: &[u8],
+    delimiter: u8,
+    path: &str,
+    choice: &ColumnChoice,
+    mut parsed: ParsedBytes<'_>,
+) -> Result<Parsed> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -49,6 +55,7 @@ pub fn parse(bytes: &[u8], delimiter: u8, path: &str, choice: &ColumnChoice) -> 
                 let position = record.position();
                 last_start = position.map_or(0, |p| p.byte() as usize);
                 last_line = position.map_or(0, |p| p.line());
+                parsed.row_at(last_start as u64);
                 documents.push(layout.document(&record, row, last_line, path, &names)?);
                 if let Some(index) = layout.label {
                     labels.push(layout.field(&record, index, row, last_line, path, &names)?);
@@ -66,6 +73,7 @@ pub fn parse(bytes: &[u8], delimiter: u8, path: &str, choice: &ColumnChoice) -> 
             line: last_line,
         });
     }
+    parsed.done(bytes.len());
     Ok(Parsed {
         documents,
         labels: layout.label.map(|_| labels),
@@ -205,6 +213,12 @@ fn csv_error(error: csv::Error, path: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The parser without progress reports.
+    fn parse(bytes: &[u8], delimiter: u8, path: &str, choice: &ColumnChoice) -> Result<Parsed> {
+        let parsed = ParsedBytes::new(&crate::progress::Silent);
+        super::parse(bytes, delimiter, path, choice, parsed)
+    }
 
     fn read(text: &[u8]) -> Result<Vec<Document>> {
         parse(text, b',', "t.csv", &ColumnChoice::default()).map(|p| p.documents)

@@ -3,17 +3,25 @@
 use serde_json::{Map, Value};
 
 use super::columns::ColumnChoice;
-use super::{append_paragraph, Document, Parsed};
+use super::{append_paragraph, Document, Parsed, ParsedBytes};
 use crate::error::{Error, Result};
 
 /// Parses a whole JSON Lines input. Blank lines are skipped; every other line must be an object.
 /// Fields may be missing or null in some lines (empty text), but a field that no line has is
 /// treated like a missing CSV column.
-pub fn parse(bytes: &[u8], path: &str, choice: &ColumnChoice) -> Result<Parsed> {
+pub fn parse(
+    bytes: &[u8],
+    path: &str,
+    choice: &ColumnChoice,
+    mut parsed: ParsedBytes<'_>,
+) -> Result<Parsed> {
     let mut objects: Vec<(u64, Map<String, Value>)> = Vec::new();
     let mut keys: Vec<String> = Vec::new();
+    let mut offset = 0u64;
     for (index, raw_line) in bytes.split(|&b| b == b'\n').enumerate() {
         let line = index as u64 + 1;
+        parsed.row_at(offset);
+        offset += raw_line.len() as u64 + 1;
         let fail = |message: String| Error::Jsonl {
             path: path.to_string(),
             line,
@@ -80,6 +88,7 @@ pub fn parse(bytes: &[u8], path: &str, choice: &ColumnChoice) -> Result<Parsed> 
             labels.push(field(name)?);
         }
     }
+    parsed.done(bytes.len());
     Ok(Parsed {
         documents,
         labels: resolved.label.map(|_| labels),
@@ -102,7 +111,8 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Result<Vec<Document>> {
-        parse(text.as_bytes(), "t.jsonl", &ColumnChoice::default()).map(|p| p.documents)
+        let parsed = ParsedBytes::new(&crate::progress::Silent);
+        parse(text.as_bytes(), "t.jsonl", &ColumnChoice::default(), parsed).map(|p| p.documents)
     }
 
     #[test]

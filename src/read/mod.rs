@@ -8,6 +8,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::progress::{Progress, Work};
 
 pub use columns::ColumnChoice;
 
@@ -118,7 +119,8 @@ pub(crate) struct Parsed {
 
 impl ReadParams {
     /// Reads the whole input. Every row becomes a document or the read fails with a located error.
-    pub fn read(&self) -> Result<Corpus> {
+    /// Parsing is reported to `progress` in bytes.
+    pub fn read(&self, progress: &dyn Progress) -> Result<Corpus> {
         let name = self.source.display_name();
         let bytes = match &self.source {
             InputSource::File(path) => read_file(path, &name)?,
@@ -137,11 +139,13 @@ impl ReadParams {
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(Error::EmptyInput { path: name });
         }
+        progress.measure(Work::Bytes(bytes.len() as u64));
+        let parsed = ParsedBytes::new(progress);
         let Parsed { documents, labels } = match InputFormat::detect(&self.source, &bytes) {
             InputFormat::Delimited(delimiter) => {
-                csv_input::parse(&bytes, delimiter, &name, &self.columns)?
+                csv_input::parse(&bytes, delimiter, &name, &self.columns, parsed)?
             }
-            InputFormat::JsonLines => jsonl_input::parse(&bytes, &name, &self.columns)?,
+            InputFormat::JsonLines => jsonl_input::parse(&bytes, &name, &self.columns, parsed)?,
         };
         if documents.is_empty() {
             return Err(Error::NoDocuments { path: name });
@@ -155,6 +159,43 @@ impl ReadParams {
             labels,
             warnings,
         })
+    }
+}
+
+/// Rows between two progress reports: a row costs one counter increment.
+const REPORT_ROWS: u64 = 4096;
+
+/// How far a parser has got through its input, told to a [`Progress`] in bytes.
+pub(crate) struct ParsedBytes<'a> {
+    progress: &'a dyn Progress,
+    reported: u64,
+    rows: u64,
+}
+
+impl<'a> ParsedBytes<'a> {
+    pub(crate) fn new(progress: &'a dyn Progress) -> Self {
+        ParsedBytes {
+            progress,
+            reported: 0,
+            rows: 0,
+        }
+    }
+
+    /// One more row, which starts at byte `offset` of the input.
+    pub(crate) fn row_at(&mut self, offset: u64) {
+        self.rows += 1;
+        if self.rows.is_multiple_of(REPORT_ROWS) && offset > self.reported {
+            self.progress.advance(offset - self.reported);
+            self.reported = offset;
+        }
+    }
+
+    /// The whole input, `total` bytes, is parsed.
+    pub(crate) fn done(self, total: usize) {
+        let total = total as u64;
+        if total > self.reported {
+            self.progress.advance(total - self.reported);
+        }
     }
 }
 

@@ -10,6 +10,7 @@ mod tokenize;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use crate::progress::{Progress, Silent, Work};
 use crate::read::Document;
 use surface::SurfaceVotes;
 use tokenize::{FieldKind, Token};
@@ -74,10 +75,24 @@ struct ChunkWords<'a> {
 impl TextParams {
     /// Tokenizes, filters and stems every document. The title is analysed as part of the text.
     pub fn analyze(&self, documents: &[Document]) -> TokenizedCorpus {
+        self.analyze_with_progress(documents, &Silent)
+    }
+
+    /// [`Self::analyze`], reporting tokenized documents to `progress` chunk by chunk.
+    pub fn analyze_with_progress(
+        &self,
+        documents: &[Document],
+        progress: &dyn Progress,
+    ) -> TokenizedCorpus {
         // 1. Tokenize chunks in parallel, interning words (as written) per chunk.
+        progress.measure(Work::items("documents", documents.len()));
         let chunks: Vec<ChunkWords<'_>> = documents
             .par_chunks(CHUNK_DOCUMENTS)
-            .map(|chunk| self.tokenize_chunk(chunk))
+            .map(|chunk| {
+                let words = self.tokenize_chunk(chunk);
+                progress.advance(chunk.len() as u64);
+                words
+            })
             .collect();
 
         // 2. Merge chunk words in chunk order: global word ids follow first occurrence.

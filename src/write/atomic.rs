@@ -1,21 +1,78 @@
 //! A set of output files that appear together or not at all: bytes -> temp files -> renames.
+//! An interrupted process can remove the temp files of every unfinished set
+//! ([`abandon_pending`]) without ever cutting a set's renames in half.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::error::{Error, Result};
+
+/// The temp files that uncommitted sets have on disk. Its lock is held while a file is created
+/// and while a set is renamed into place, so whoever holds it sees every temp file that exists
+/// and no set halfway through its renames.
+pub(crate) struct Registry {
+    temp_files: Mutex<Vec<PathBuf>>,
+}
+
+impl Registry {
+    pub(crate) const fn new() -> Self {
+        Registry {
+            temp_files: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<PathBuf>> {
+        // The list is changed by single pushes and retains, so a panic elsewhere while the lock
+        // was held cannot have left it half-updated.
+        self.temp_files
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Removes every registered temp file and holds the lock for as long as the result lives.
+    pub(crate) fn abandon(&'static self) -> Abandoned {
+        let mut temp_files = self.lock();
+        for temp in temp_files.drain(..) {
+            let _ = std::fs::remove_file(&temp);
+        }
+        Abandoned { _held: temp_files }
+    }
+}
+
+/// Every [`AtomicFiles`] of the process registers here.
+static PROCESS_TEMP_FILES: Registry = Registry::new();
+
+/// For a process that must stop now (Ctrl-C): removes the temp files of every output set not yet
+/// committed, and stops every set from creating, renaming or restoring a file for as long as the
+/// result lives; exit while holding it. A set in the middle of its renames finishes them (or
+/// rolls them back) before this returns, so each set's targets are all old or all new.
+pub fn abandon_pending() -> Abandoned {
+    PROCESS_TEMP_FILES.abandon()
+}
+
+/// While this lives, no output set can change a file: see [`abandon_pending`].
+pub struct Abandoned {
+    _held: MutexGuard<'static, Vec<PathBuf>>,
+}
 
 /// Temp files written so far; dropped uncommitted, they are removed.
 pub struct AtomicFiles {
     dir: PathBuf,
     pending: Vec<(PathBuf, PathBuf)>,
+    registry: &'static Registry,
 }
 
 impl AtomicFiles {
     pub fn new(dir: &Path) -> Self {
+        Self::with_registry(dir, &PROCESS_TEMP_FILES)
+    }
+
+    pub(crate) fn with_registry(dir: &Path, registry: &'static Registry) -> Self {
         AtomicFiles {
             dir: dir.to_path_buf(),
             pending: Vec::new(),
+            registry,
         }
     }
 
@@ -28,7 +85,15 @@ impl AtomicFiles {
             path: temp.clone(),
             source,
         };
-        let mut file = std::fs::File::create(&temp).map_err(failed)?;
+        // Created and registered in one step: an interruption either sees the file and
+        // removes it, or stops this set before the file exists. The bytes are written after,
+        // outside the lock: a file removed meanwhile just takes them nowhere.
+        let mut file = {
+            let mut temp_files = self.registry.lock();
+            let file = std::fs::File::create(&temp).map_err(failed)?;
+            temp_files.push(temp.clone());
+            file
+        };
         self.pending.push((temp.clone(), target));
         file.write_all(bytes).map_err(failed)?;
         file.sync_all().map_err(failed)?;
@@ -47,24 +112,26 @@ impl AtomicFiles {
             });
         }
         let pending = std::mem::take(&mut self.pending);
-        let mut done: Vec<(&PathBuf, Option<PathBuf>)> = Vec::with_capacity(pending.len());
-        for (temp, target) in &pending {
-            let backup = match keep_copy(target) {
-                Ok(backup) => backup,
-                Err(source) => {
-                    restore(&done);
-                    return Err(Error::Write {
-                        path: target.clone(),
-                        source,
-                    });
-                }
-            };
-            if let Err(source) = std::fs::rename(temp, target) {
-                if let Some(backup) = &backup {
-                    let _ = std::fs::remove_file(backup);
-                }
+        // Held across all the renames, so an interruption waits until the set is whole.
+        let mut temp_files = self.registry.lock();
+        let renamed = rename_all(&pending);
+        temp_files.retain(|path| pending.iter().all(|(temp, _)| temp != path));
+        drop(temp_files);
+        renamed?;
+        Ok(pending.into_iter().map(|(_, target)| target).collect())
+    }
+}
+
+/// Renames each temp file onto its target, keeping a copy of each replaced target until all are
+/// done. If one fails, every target gets its earlier contents back and the temp files go.
+fn rename_all(pending: &[(PathBuf, PathBuf)]) -> Result<()> {
+    let mut done: Vec<(&PathBuf, Option<PathBuf>)> = Vec::with_capacity(pending.len());
+    for (temp, target) in pending {
+        let backup = match keep_copy(target) {
+            Ok(backup) => backup,
+            Err(source) => {
                 restore(&done);
-                for (left, _) in &pending {
+                for (left, _) in pending {
                     let _ = std::fs::remove_file(left);
                 }
                 return Err(Error::Write {
@@ -72,15 +139,28 @@ impl AtomicFiles {
                     source,
                 });
             }
-            done.push((target, backup));
-        }
-        for (_, backup) in &done {
-            if let Some(backup) = backup {
+        };
+        if let Err(source) = std::fs::rename(temp, target) {
+            if let Some(backup) = &backup {
                 let _ = std::fs::remove_file(backup);
             }
+            restore(&done);
+            for (left, _) in pending {
+                let _ = std::fs::remove_file(left);
+            }
+            return Err(Error::Write {
+                path: target.clone(),
+                source,
+            });
         }
-        Ok(pending.into_iter().map(|(_, target)| target).collect())
+        done.push((target, backup));
     }
+    for (_, backup) in &done {
+        if let Some(backup) = backup {
+            let _ = std::fs::remove_file(backup);
+        }
+    }
+    Ok(())
 }
 
 /// A hard link (or, where links fail, a copy) of an existing target, to restore on failure.
@@ -116,9 +196,14 @@ fn restore(done: &[(&PathBuf, Option<PathBuf>)]) {
 
 impl Drop for AtomicFiles {
     fn drop(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let mut temp_files = self.registry.lock();
         for (temp, _) in &self.pending {
             let _ = std::fs::remove_file(temp);
         }
+        temp_files.retain(|path| self.pending.iter().all(|(temp, _)| temp != path));
     }
 }
 
@@ -171,6 +256,67 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&target).expect("read"), "old");
         assert!(!fresh.exists());
         assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
+    }
+
+    /// File names in `dir`, sorted.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn abandoning_removes_temp_files_and_holds_back_the_commit() {
+        // A registry of its own, so that tests running beside this one keep their temp files.
+        static REGISTRY: Registry = Registry::new();
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("a.csv"), "old").expect("seed");
+        let mut files = AtomicFiles::with_registry(dir.path(), &REGISTRY);
+        files.add("a.csv", b"new").expect("write");
+        files.add("b.csv", b"new").expect("write");
+        assert_eq!(names_in(dir.path()).len(), 3, "two temp files beside a.csv");
+
+        let held = REGISTRY.abandon();
+        assert_eq!(names_in(dir.path()), ["a.csv"]);
+        let (finished, done) = std::sync::mpsc::channel();
+        let committer = std::thread::spawn(move || {
+            let committed = files.commit().is_ok();
+            let _ = finished.send(());
+            committed
+        });
+        assert!(
+            done.recv_timeout(std::time::Duration::from_millis(200))
+                .is_err(),
+            "a commit went ahead while the files were abandoned"
+        );
+        drop(held);
+        // Let go (only tests do), the commit finds its temp files gone and changes nothing.
+        assert!(!committer.join().expect("committer"));
+        assert_eq!(names_in(dir.path()), ["a.csv"]);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a.csv")).expect("read"),
+            "old"
+        );
+    }
+
+    #[test]
+    fn abandoning_after_a_commit_leaves_the_committed_set() {
+        static REGISTRY: Registry = Registry::new();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut files = AtomicFiles::with_registry(dir.path(), &REGISTRY);
+        files.add("a.csv", b"new").expect("write");
+        files.add("b.csv", b"new").expect("write");
+        files.commit().expect("commit");
+        let mut unfinished = AtomicFiles::with_registry(dir.path(), &REGISTRY);
+        unfinished.add("c.csv", b"new").expect("write");
+        let held = REGISTRY.abandon();
+        assert_eq!(names_in(dir.path()), ["a.csv", "b.csv"]);
+        drop(held);
+        drop(unfinished);
+        assert_eq!(names_in(dir.path()), ["a.csv", "b.csv"]);
     }
 
     #[test]

@@ -9,9 +9,10 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 use crate::label::Topics;
+use crate::progress::{Progress, Work};
 use crate::read::Document;
 
-pub use atomic::AtomicFiles;
+pub use atomic::{abandon_pending, Abandoned, AtomicFiles};
 use rows::Style;
 
 /// Output file format.
@@ -61,33 +62,40 @@ impl Default for WriteParams {
 
 impl WriteParams {
     /// Writes both files and the `extra` ones (name, bytes) as one set; on any failure none
-    /// replaces an earlier output.
+    /// replaces an earlier output. Each file written is reported to `progress`.
     pub fn write(
         &self,
         documents: &[Document],
         topics: &Topics,
         extra: &[(&str, Vec<u8>)],
+        progress: &dyn Progress,
     ) -> Result<Vec<PathBuf>> {
         std::fs::create_dir_all(&self.dir).map_err(|source| Error::Write {
             path: self.dir.clone(),
             source,
         })?;
+        progress.measure(Work::items("files", 2 + extra.len()));
         let extension = self.format.extension();
         let mut files = AtomicFiles::new(&self.dir);
-        let (document_bytes, topic_bytes) = match self.format {
-            OutputFormat::Csv => (
-                rows::to_csv(&rows::document_rows(documents, topics, Style::Csv))?,
-                rows::to_csv(&rows::topic_rows(documents, topics, Style::Csv))?,
-            ),
-            OutputFormat::JsonLines => (
-                rows::to_jsonl(&rows::document_rows(documents, topics, Style::Json))?,
-                rows::to_jsonl(&rows::topic_rows(documents, topics, Style::Json))?,
-            ),
+        let document_bytes = match self.format {
+            OutputFormat::Csv => rows::to_csv(&rows::document_rows(documents, topics, Style::Csv))?,
+            OutputFormat::JsonLines => {
+                rows::to_jsonl(&rows::document_rows(documents, topics, Style::Json))?
+            }
         };
         files.add(&format!("documents.{extension}"), &document_bytes)?;
+        progress.advance(1);
+        let topic_bytes = match self.format {
+            OutputFormat::Csv => rows::to_csv(&rows::topic_rows(documents, topics, Style::Csv))?,
+            OutputFormat::JsonLines => {
+                rows::to_jsonl(&rows::topic_rows(documents, topics, Style::Json))?
+            }
+        };
         files.add(&format!("topics.{extension}"), &topic_bytes)?;
+        progress.advance(1);
         for (name, bytes) in extra {
             files.add(name, bytes)?;
+            progress.advance(1);
         }
         files.commit()
     }
