@@ -199,7 +199,12 @@ impl ChooseParams {
         })
     }
 
-    fn trial(&self, sample: ArrayView2<'_, f64>, counts: &CsrMatrix, k: usize) -> Result<KTrial> {
+    fn trial(
+        &self,
+        sample: ArrayView2<'_, f64>,
+        counts: &CsrMatrix<u32>,
+        k: usize,
+    ) -> Result<KTrial> {
         if k > sample.nrows() {
             return Err(Error::TooFewDocuments {
                 k,
@@ -241,13 +246,13 @@ impl ChooseParams {
 }
 
 /// Each topic's `n` best terms (column ids) by class-based TF-IDF over the rows of `counts`.
-fn top_terms(counts: &CsrMatrix, labels: &[usize], k: usize, n: usize) -> Vec<Vec<u32>> {
+fn top_terms(counts: &CsrMatrix<u32>, labels: &[usize], k: usize, n: usize) -> Vec<Vec<u32>> {
     let terms = counts.cols();
     let mut tf = vec![vec![0.0f64; terms]; k];
     for (row, &topic) in labels.iter().enumerate() {
         let (cols, values) = counts.row(row);
         for (&col, &count) in cols.iter().zip(values) {
-            tf[topic][col as usize] += 1.0 + count.ln();
+            tf[topic][col as usize] += 1.0 + f64::from(count).ln();
         }
     }
     let mut all = vec![0.0f64; terms];

@@ -42,8 +42,10 @@ pub struct Summary {
 pub fn run(config: &Config) -> Result<Summary> {
     config.check()?;
     let mut timings = Timings::default();
-    let corpus = timings.time("read", || config.read.read())?;
+    let mut corpus = timings.time("read", || config.read.read())?;
     let tokens = timings.time("text", || config.text.analyze(&corpus.documents));
+    // Only ids and titles are written back out: the texts (most of the input's size) go now.
+    corpus.drop_texts();
     let tfidf = timings.time("vectorize", || {
         config.vectorize.fit(&tokens, &corpus.source)
     })?;
@@ -61,20 +63,22 @@ pub fn run(config: &Config) -> Result<Summary> {
             (selection.k, Some(selection))
         }
     };
+    let spectral_space;
     let space = if config.spectral.enabled {
-        timings.time("spectral", || {
+        spectral_space = timings.time("spectral", || {
             config
                 .spectral
                 .embed(&embedding, config.spectral.dims_for(k))
-        })?
+        })?;
+        &spectral_space
     } else {
-        embedding.clone()
+        &embedding
     };
     let cluster = cluster::ClusterParams {
         k: choose::TopicCount::Fixed(k),
         ..config.cluster.clone()
     };
-    let clustering = timings.time("cluster", || cluster.fit(&space))?;
+    let clustering = timings.time("cluster", || cluster.fit(space))?;
     let topics = timings.time("label", || {
         config
             .label
