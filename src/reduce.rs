@@ -112,7 +112,8 @@ impl ReduceParams {
         drop(omega);
         for _ in 0..self.power_iterations {
             orthonormalize_in_place(&mut sample, 1)?;
-            sample = matrix.mul_dense(matrix.mul_transposed_dense(sample.view()).view());
+            let projected = matrix.mul_transposed_dense(sample.view());
+            matrix.mul_dense_into(projected.view(), &mut sample);
         }
         orthonormalize_in_place(&mut sample, 2)?;
         let basis = sample;

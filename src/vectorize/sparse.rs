@@ -100,18 +100,30 @@ impl<V: Copy + Into<f64> + Send + Sync> CsrMatrix<V> {
     /// order, so the result is identical for any number of threads. In `f32` the dense blocks of
     /// LSA's power iterations take half the memory traffic, which is what these products cost.
     pub fn mul_dense<T: Float>(&self, dense: ArrayView2<'_, T>) -> Array2<T> {
+        let mut out = Array2::<T>::zeros((self.rows(), dense.ncols()));
+        self.mul_dense_into(dense, &mut out);
+        out
+    }
+
+    /// [`CsrMatrix::mul_dense`] into an existing (rows x width) array, overwriting it: LSA's
+    /// power iterations reuse one documents x width block instead of allocating a second.
+    pub fn mul_dense_into<T: Float>(&self, dense: ArrayView2<'_, T>, out: &mut Array2<T>) {
         assert_eq!(self.cols, dense.nrows(), "sparse x dense shape mismatch");
-        let width = dense.ncols();
-        let mut out = Array2::<T>::zeros((self.rows(), width));
+        assert_eq!(
+            out.dim(),
+            (self.rows(), dense.ncols()),
+            "output shape mismatch"
+        );
         let dense = dense.as_standard_layout();
         out.axis_iter_mut(Axis(0))
             .into_par_iter()
             .enumerate()
             .with_min_len(64)
             .for_each(|(row, mut target)| {
+                target.fill(T::zero());
                 let target = target
                     .as_slice_mut()
-                    .expect("rows of a fresh standard-layout array are contiguous");
+                    .expect("rows of a standard-layout array are contiguous");
                 let (cols, values) = self.row(row);
                 for (&col, &value) in cols.iter().zip(values) {
                     let source = dense.row(col as usize);
@@ -121,7 +133,6 @@ impl<V: Copy + Into<f64> + Send + Sync> CsrMatrix<V> {
                     axpy(target, T::cast(value.into()), source);
                 }
             });
-        out
     }
 
     /// `selfᵀ * dense` without building the transpose: fixed blocks of rows each scatter into
