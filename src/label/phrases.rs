@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::text::{TokenizedCorpus, BREAK};
+use crate::text::{DocumentTerms, TokenizedCorpus, BREAK};
 
 /// Documents per parallel work unit; fixed, so sums never depend on the thread count.
 const CHUNK_DOCUMENTS: usize = 4096;
@@ -89,40 +89,35 @@ pub fn count(
     min_documents: u32,
 ) -> (Vec<Vec<PhraseWeight>>, FxHashMap<Vec<u32>, f64>) {
     // Pass 1: phrases next to each document's own topic words.
-    let partials: Vec<FxHashMap<(usize, Gram), (f64, u32)>> = corpus
-        .documents
-        .par_chunks(CHUNK_DOCUMENTS)
-        .enumerate()
-        .map(|(chunk, documents)| {
-            let mut weights: FxHashMap<(usize, Gram), (f64, u32)> = FxHashMap::default();
-            let mut found = Vec::new();
-            for (offset, doc) in documents.iter().enumerate() {
-                let Some(topic) = topic_of[chunk * CHUNK_DOCUMENTS + offset] else {
-                    continue;
-                };
-                found.clear();
-                found.extend(grams(&doc.sequence).filter(|gram| {
-                    let stems = words_of(gram);
-                    stems.iter().all(|&s| usable[s as usize])
-                        && stems.iter().any(|&s| words.contains(topic, s))
-                }));
-                for (key, n) in runs(&mut found) {
-                    let entry = weights.entry((topic, key)).or_default();
-                    entry.0 += 1.0 + f64::from(n).ln();
-                    entry.1 += 1;
-                }
-            }
-            weights
-        })
-        .collect();
     let mut per_topic: Vec<FxHashMap<Gram, (f64, u32)>> = vec![FxHashMap::default(); topics];
-    for partial in partials {
+    let near_topic_words = |(chunk, documents): (usize, &[DocumentTerms])| {
+        let mut weights: FxHashMap<(usize, Gram), (f64, u32)> = FxHashMap::default();
+        let mut found = Vec::new();
+        for (offset, doc) in documents.iter().enumerate() {
+            let Some(topic) = topic_of[chunk * CHUNK_DOCUMENTS + offset] else {
+                continue;
+            };
+            found.clear();
+            found.extend(grams(&doc.sequence).filter(|gram| {
+                let stems = words_of(gram);
+                stems.iter().all(|&s| usable[s as usize])
+                    && stems.iter().any(|&s| words.contains(topic, s))
+            }));
+            for (key, n) in runs(&mut found) {
+                let entry = weights.entry((topic, key)).or_default();
+                entry.0 += 1.0 + f64::from(n).ln();
+                entry.1 += 1;
+            }
+        }
+        weights
+    };
+    in_chunk_order(&corpus.documents, near_topic_words, |partial| {
         for ((topic, key), (tf, documents)) in partial {
             let entry = per_topic[topic].entry(key).or_default();
             entry.0 += tf;
             entry.1 += documents;
         }
-    }
+    });
     let kept: Vec<Vec<(Gram, f64, u32)>> = per_topic
         .into_iter()
         .map(|weights| {
@@ -139,32 +134,27 @@ pub fn count(
 
     // Pass 2: the kept phrases' weight over every topic's documents.
     let wanted: FxHashSet<Gram> = kept.iter().flatten().map(|p| p.0).collect();
-    let partials: Vec<FxHashMap<Gram, f64>> = corpus
-        .documents
-        .par_chunks(CHUNK_DOCUMENTS)
-        .enumerate()
-        .map(|(chunk, documents)| {
-            let mut totals: FxHashMap<Gram, f64> = FxHashMap::default();
-            let mut found = Vec::new();
-            for (offset, doc) in documents.iter().enumerate() {
-                if topic_of[chunk * CHUNK_DOCUMENTS + offset].is_none() {
-                    continue;
-                }
-                found.clear();
-                found.extend(grams(&doc.sequence).filter(|gram| wanted.contains(gram)));
-                for (key, n) in runs(&mut found) {
-                    *totals.entry(key).or_default() += 1.0 + f64::from(n).ln();
-                }
-            }
-            totals
-        })
-        .collect();
     let mut totals: FxHashMap<Vec<u32>, f64> = FxHashMap::default();
-    for partial in partials {
+    let wanted_grams = |(chunk, documents): (usize, &[DocumentTerms])| {
+        let mut totals: FxHashMap<Gram, f64> = FxHashMap::default();
+        let mut found = Vec::new();
+        for (offset, doc) in documents.iter().enumerate() {
+            if topic_of[chunk * CHUNK_DOCUMENTS + offset].is_none() {
+                continue;
+            }
+            found.clear();
+            found.extend(grams(&doc.sequence).filter(|gram| wanted.contains(gram)));
+            for (key, n) in runs(&mut found) {
+                *totals.entry(key).or_default() += 1.0 + f64::from(n).ln();
+            }
+        }
+        totals
+    };
+    in_chunk_order(&corpus.documents, wanted_grams, |partial| {
         for (gram, tf) in partial {
             *totals.entry(words_of(&gram).to_vec()).or_default() += tf;
         }
-    }
+    });
     let kept = kept
         .into_iter()
         .map(|phrases| {
@@ -179,6 +169,23 @@ pub fn count(
         })
         .collect();
     (kept, totals)
+}
+
+/// Maps fixed chunks of documents in parallel and hands the results to `merge` in chunk order,
+/// a few per thread at a time: the float sums come out the same for any thread count, and at a
+/// million documents the thousands of per-chunk maps are never all alive at once.
+fn in_chunk_order<T: Send>(
+    documents: &[DocumentTerms],
+    map: impl Fn((usize, &[DocumentTerms])) -> T + Sync,
+    mut merge: impl FnMut(T),
+) {
+    let chunks: Vec<(usize, &[DocumentTerms])> =
+        documents.chunks(CHUNK_DOCUMENTS).enumerate().collect();
+    let group = 4 * rayon::current_num_threads().max(1);
+    for batch in chunks.chunks(group) {
+        let partials: Vec<T> = batch.par_iter().map(|&chunk| map(chunk)).collect();
+        partials.into_iter().for_each(&mut merge);
+    }
 }
 
 /// The display form of a term: each word as people wrote it.
