@@ -256,7 +256,7 @@ impl ChooseParams {
     fn trial(
         &self,
         sample: ArrayView2<'_, f64>,
-        counts: &CsrMatrix,
+        counts: &CsrMatrix<u32>,
         halves: &[Vec<usize>],
         truth: Option<&[usize]>,
         k: usize,
@@ -338,13 +338,13 @@ fn pick(trials: &[KTrial]) -> Option<usize> {
 }
 
 /// Each topic's `n` best terms (column ids) by class-based TF-IDF over the rows of `counts`.
-fn top_terms(counts: &CsrMatrix, labels: &[usize], k: usize, n: usize) -> Vec<Vec<u32>> {
+fn top_terms(counts: &CsrMatrix<u32>, labels: &[usize], k: usize, n: usize) -> Vec<Vec<u32>> {
     let terms = counts.cols();
     let mut tf = vec![vec![0.0f64; terms]; k];
     for (row, &topic) in labels.iter().enumerate() {
         let (cols, values) = counts.row(row);
         for (&col, &count) in cols.iter().zip(values) {
-            tf[topic][col as usize] += 1.0 + count.ln();
+            tf[topic][col as usize] += 1.0 + f64::from(count).ln();
         }
     }
     let (scores, _, _) = class_scores(&tf);

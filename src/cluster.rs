@@ -51,6 +51,9 @@ impl Default for ClusterParams {
 /// restart only has to find a good basin, which the polish on all rows then finishes.
 const SAMPLE_ROWS_PER_TOPIC: usize = 200;
 const SAMPLE_ROWS_MIN: usize = 2000;
+/// Corpora with more rows than this are clustered on a seeded sample of this many rows, then
+/// assigned in one pass (see [`ClusterParams::fit`]). Up to this size the fit sees every row.
+const FIT_SAMPLE_ROWS: usize = 100_000;
 /// Lloyd iterations of a sampled restart.
 const SAMPLE_MAX_ITERATIONS: u64 = 10;
 /// The polish on all rows runs in rounds of this many iterations...
@@ -116,6 +119,37 @@ impl ClusterParams {
                 documents: rows.nrows(),
             });
         }
+        if rows.nrows() <= FIT_SAMPLE_ROWS {
+            let (assignments, inertia) = self.fit_rows(rows, k, progress)?;
+            return Ok(number_by_size(rows, &assignments, k, inertia));
+        }
+        // A large corpus is clustered on a seeded sample, and every document then joins the
+        // nearest of the sample's topics in one parallel pass: the cost per document stays flat
+        // where full-corpus polish and refinement passes grow with it.
+        let mut rng = Xoshiro256Plus::seed_from_u64(self.seed ^ 0x5A3B_1E5A);
+        let mut picked =
+            rand::seq::index::sample(&mut rng, rows.nrows(), FIT_SAMPLE_ROWS).into_vec();
+        picked.sort_unstable();
+        let sample = rows.select(Axis(0), &picked);
+        let (sample_assignments, _) = self.fit_rows(sample.view(), k, progress)?;
+        let assignments = if self.refine_iterations > 0 {
+            let centroids = spherical_centroids(sample.view(), &sample_assignments, k);
+            nearest_by_cosine(rows, &centroids)
+        } else {
+            let centroids = mean_centroids(sample.view(), &sample_assignments, k);
+            assign(rows, centroids.view()).0
+        };
+        let inertia = inertia_of(rows, &assignments, k);
+        Ok(number_by_size(rows, &assignments, k, inertia))
+    }
+
+    /// Restarts, polish and refinement on `rows`: (topic of each row, inertia).
+    fn fit_rows(
+        &self,
+        rows: ArrayView2<'_, f64>,
+        k: usize,
+        progress: &dyn Progress,
+    ) -> Result<(Vec<usize>, f64)> {
         let sample_size = self.sample_size(rows.nrows(), k);
         // Each restart is a complete, independently seeded fit on its own sample, judged by its
         // inertia on all rows, so the winner is the same whatever the number of threads.
@@ -162,7 +196,7 @@ impl ClusterParams {
                 spherical_refinement(rows, assignments, k, self.refine_iterations, progress);
             inertia = inertia_of(rows, &assignments, k);
         }
-        Ok(number_by_size(rows, &assignments, k, inertia))
+        Ok((assignments, inertia))
     }
 
     /// Rows each restart clusters: all of them for small corpora, else a sample large enough to
@@ -234,26 +268,8 @@ fn spherical_refinement(
     progress: &dyn Progress,
 ) -> Vec<usize> {
     for _ in 0..iterations {
-        let mut centroids = Array2::<f64>::zeros((k, rows.ncols()));
-        for (row, &topic) in rows.axis_iter(Axis(0)).zip(&assignments) {
-            let mut centroid = centroids.row_mut(topic);
-            centroid += &row;
-        }
-        crate::reduce::normalize_rows(&mut centroids);
-        let next: Vec<usize> = rows
-            .axis_iter(Axis(0))
-            .into_par_iter()
-            .map(|row| {
-                let similarities = centroids.dot(&row);
-                let mut best = 0;
-                for (topic, &similarity) in similarities.iter().enumerate() {
-                    if similarity > similarities[best] {
-                        best = topic;
-                    }
-                }
-                best
-            })
-            .collect();
+        let centroids = spherical_centroids(rows, &assignments, k);
+        let next = nearest_by_cosine(rows, &centroids);
         progress.advance(1);
         if next == assignments {
             break;
@@ -263,8 +279,19 @@ fn spherical_refinement(
     assignments
 }
 
-/// Sum of squared distances of the rows to their topic's mean.
-fn inertia_of(rows: ArrayView2<'_, f64>, assignments: &[usize], k: usize) -> f64 {
+/// Each topic's normalised sum of its rows (a zero row for an empty topic).
+fn spherical_centroids(rows: ArrayView2<'_, f64>, assignments: &[usize], k: usize) -> Array2<f64> {
+    let mut centroids = Array2::<f64>::zeros((k, rows.ncols()));
+    for (row, &topic) in rows.axis_iter(Axis(0)).zip(assignments) {
+        let mut centroid = centroids.row_mut(topic);
+        centroid += &row;
+    }
+    crate::reduce::normalize_rows(&mut centroids);
+    centroids
+}
+
+/// Each topic's mean row (a zero row for an empty topic).
+fn mean_centroids(rows: ArrayView2<'_, f64>, assignments: &[usize], k: usize) -> Array2<f64> {
     let mut sums = Array2::<f64>::zeros((k, rows.ncols()));
     let mut sizes = vec![0usize; k];
     for (row, &topic) in rows.axis_iter(Axis(0)).zip(assignments) {
@@ -277,6 +304,29 @@ fn inertia_of(rows: ArrayView2<'_, f64>, assignments: &[usize], k: usize) -> f64
             sum /= size as f64;
         }
     }
+    sums
+}
+
+/// The centroid of highest dot product for every row, in parallel (ties: the lowest topic).
+fn nearest_by_cosine(rows: ArrayView2<'_, f64>, centroids: &Array2<f64>) -> Vec<usize> {
+    rows.axis_iter(Axis(0))
+        .into_par_iter()
+        .map(|row| {
+            let similarities = centroids.dot(&row);
+            let mut best = 0;
+            for (topic, &similarity) in similarities.iter().enumerate() {
+                if similarity > similarities[best] {
+                    best = topic;
+                }
+            }
+            best
+        })
+        .collect()
+}
+
+/// Sum of squared distances of the rows to their topic's mean.
+fn inertia_of(rows: ArrayView2<'_, f64>, assignments: &[usize], k: usize) -> f64 {
+    let sums = mean_centroids(rows, assignments, k);
     rows.axis_iter(Axis(0))
         .zip(assignments)
         .map(|(row, &topic)| {

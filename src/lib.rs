@@ -52,12 +52,14 @@ pub fn run(config: &Config) -> Result<Summary> {
 pub fn run_with(config: &Config, progress: &dyn Progress) -> Result<Summary> {
     config.check()?;
     let mut timings = Timings::default();
-    let corpus = timings.time("read", progress, || config.read.read(progress))?;
+    let mut corpus = timings.time("read", progress, || config.read.read(progress))?;
     let tokens = timings.time("text", progress, || {
         config
             .text
             .analyze_with_progress(&corpus.documents, progress)
     });
+    // Only ids and titles are written back out: the texts (most of the input's size) go now.
+    corpus.drop_texts();
     let tfidf = timings.time("vectorize", progress, || {
         config.vectorize.fit(&tokens, &corpus.source)
     })?;
@@ -80,21 +82,23 @@ pub fn run_with(config: &Config, progress: &dyn Progress) -> Result<Summary> {
             (selection.k, Some(selection))
         }
     };
+    let spectral_space;
     let space = if config.spectral.enabled {
-        timings.time("spectral", progress, || {
+        spectral_space = timings.time("spectral", progress, || {
             config
                 .spectral
                 .embed(&embedding, config.spectral.dims_for(k), progress)
-        })?
+        })?;
+        &spectral_space
     } else {
-        embedding.clone()
+        &embedding
     };
     let cluster = cluster::ClusterParams {
         k: choose::TopicCount::Fixed(k),
         ..config.cluster.clone()
     };
     let clustering = timings.time("cluster", progress, || {
-        cluster.fit_with_progress(&space, progress)
+        cluster.fit_with_progress(space, progress)
     })?;
     let topics = timings.time("label", progress, || {
         config

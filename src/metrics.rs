@@ -252,7 +252,10 @@ fn entropy(sizes: &BTreeMap<usize, u64>) -> f64 {
 ///
 /// A topic with fewer than two terms has no pairs, and with no documents nothing co-occurs:
 /// both give `None` rather than a NaN that JSON cannot hold.
-pub fn npmi_coherence(documents: &CsrMatrix, top_terms: &[Vec<u32>]) -> Vec<Option<f64>> {
+pub fn npmi_coherence<V: Copy + Into<f64> + Sync>(
+    documents: &CsrMatrix<V>,
+    top_terms: &[Vec<u32>],
+) -> Vec<Option<f64>> {
     let counts = CoOccurrence::count(documents, top_terms);
     (0..top_terms.len())
         .map(|topic| counts.coherence(topic))
@@ -272,7 +275,7 @@ struct CoOccurrence {
 impl CoOccurrence {
     /// One pass over the rows. Each rayon task counts into its own tables and the tables are
     /// added up; integer sums do not depend on how the rows were split.
-    fn count(documents: &CsrMatrix, top_terms: &[Vec<u32>]) -> Self {
+    fn count<V: Copy + Into<f64> + Sync>(documents: &CsrMatrix<V>, top_terms: &[Vec<u32>]) -> Self {
         let slots = TermSlots::new(documents.cols(), top_terms);
         let mut offsets = vec![0];
         for terms in top_terms {
@@ -324,8 +327,8 @@ impl CoOccurrence {
 }
 
 /// Adds one document to the co-occurrence tables.
-fn count_row(
-    (columns, values): (&[u32], &[f64]),
+fn count_row<V: Copy + Into<f64>>(
+    (columns, values): (&[u32], &[V]),
     slots: &TermSlots,
     offsets: &[usize],
     hits: &mut RowHits,
@@ -336,7 +339,7 @@ fn count_row(
     for (&column, &value) in columns.iter().zip(values) {
         // Rows are sorted by column: skipping a repeat keeps a column stored twice from
         // counting twice.
-        if value == 0.0 || previous == Some(column) {
+        if value.into() == 0.0 || previous == Some(column) {
             continue;
         }
         previous = Some(column);
@@ -803,7 +806,7 @@ mod tests {
             vec![Some(-1.0), Some(1.0), Some(-1.0), None, None]
         );
 
-        let no_documents = CsrMatrix::from_rows(6, vec![]);
+        let no_documents = CsrMatrix::<f64>::from_rows(6, vec![]);
         assert_eq!(npmi_coherence(&no_documents, &[vec![0, 1]]), vec![None]);
     }
 

@@ -2,10 +2,11 @@
 //! Martinsson & Tropp 2011, rows re-normalised to unit length).
 
 use linfa_linalg::eigh::Eigh;
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::progress::{Progress, Silent, Work};
@@ -72,13 +73,17 @@ impl ReduceParams {
     /// iteration, the final projection) to `progress`.
     pub fn fit_with_progress(&self, tfidf: &TfIdf, progress: &dyn Progress) -> Result<Embedding> {
         let documents = tfidf.documents_with_terms();
+        // Only documents with terms are embedded; when that is all of them (the usual case) the
+        // matrix is used as it is rather than copied.
+        let selected;
         let matrix = if documents.len() == tfidf.weights.rows() {
-            tfidf.weights.clone()
+            &tfidf.weights
         } else {
-            tfidf.weights.select_rows(&documents)
+            selected = tfidf.weights.select_rows(&documents);
+            &selected
         };
         let dims = self.effective_dims(matrix.rows(), matrix.cols());
-        let (mut rows, singular_values) = self.truncated_svd(&matrix, dims, progress)?;
+        let (mut rows, singular_values) = self.truncated_svd(matrix, dims, progress)?;
         normalize_rows(&mut rows);
         Ok(Embedding {
             rows,
@@ -88,14 +93,16 @@ impl ReduceParams {
     }
 
     /// Returns U * S (documents x dims) and S.
-    fn truncated_svd(
+    fn truncated_svd<V>(
         &self,
-        matrix: &CsrMatrix,
+        matrix: &CsrMatrix<V>,
         dims: usize,
         progress: &dyn Progress,
-    ) -> Result<(Array2<f64>, Vec<f64>)> {
+    ) -> Result<(Array2<f64>, Vec<f64>)>
+    where
+        V: Copy + Into<f64> + Send + Sync,
+    {
         progress.measure(Work::items("passes", self.power_iterations + 2));
-        let transposed = matrix.transpose();
         let width = (dims + self.oversamples)
             .min(matrix.rows())
             .min(matrix.cols());
@@ -104,29 +111,30 @@ impl ReduceParams {
             StandardNormal.sample(&mut rng)
         });
 
-        // Range finder with power iterations (X Xᵀ)^q X Ω. The iterations only steer the
-        // subspace, so their sparse products run in f32; each iterate is re-orthonormalised in
-        // f64, which keeps its condition number near (σ1/σl)², a few digits of f32's seven. The
-        // final basis is orthonormalised twice (machine precision) and projected in f64.
+        // Range finder with power iterations (X Xᵀ)^q X Ω. The documents x width blocks stay in
+        // f32, one copy at a time, and Xᵀ Q is summed without building the transpose: at a million
+        // documents each f64 copy or transpose would cost about a gigabyte. Every Gram matrix is
+        // summed in f64, so each orthonormalisation pass still squares the remaining error; the
+        // final basis gets two passes (orthonormal to f32 precision, far beyond what clustering
+        // can see).
         let mut sample = matrix.mul_dense(omega.view());
+        drop(omega);
         progress.advance(1);
         for _ in 0..self.power_iterations {
-            let basis = orthonormalize(sample.mapv(f64::from), 1)?.mapv(|v| v as f32);
-            sample = matrix.mul_dense(transposed.mul_dense(basis.view()).view());
+            orthonormalize_in_place(&mut sample, 1)?;
+            let projected = matrix.mul_transposed_dense(sample.view());
+            matrix.mul_dense_into(projected.view(), &mut sample);
             progress.advance(1);
         }
-        let basis = orthonormalize(sample.mapv(f64::from), 2)?;
+        orthonormalize_in_place(&mut sample, 2)?;
+        let basis = sample;
 
         // B = Qᵀ X is small (width x terms): its left singular vectors come from the
-        // eigen-decomposition of B Bᵀ (width x width). Bᵀ = Xᵀ Q is formed in f32 (measured
-        // 4-6x faster than f64 on 20newsgroups, where the f64 block no longer fits the cache) and
-        // its Gram summed in f64: singular values keep about seven digits, far more than
-        // clustering can use.
-        let projected_t = transposed
-            .mul_dense(basis.mapv(|v| v as f32).view())
-            .mapv(f64::from); // = Bᵀ, terms x width
+        // eigen-decomposition of B Bᵀ (width x width), summed in f64 from Bᵀ = Xᵀ Q: singular
+        // values keep about seven digits, far more than clustering can use.
+        let projected_t = matrix.mul_transposed_dense(basis.view()); // = Bᵀ, terms x width
         progress.advance(1);
-        let gram = projected_t.t().dot(&projected_t);
+        let gram = gram_f64(projected_t.view());
         let (values, vectors) = symmetric_eigen_desc(&gram)?;
         let singular: Vec<f64> = values
             .iter()
@@ -137,10 +145,71 @@ impl ReduceParams {
         for (mut column, s) in scaled.axis_iter_mut(Axis(1)).zip(&singular) {
             column *= *s;
         }
-        let mut embedding = basis.dot(&scaled);
+        let mut embedding = times_small_f64(basis.view(), &scaled);
         flip_signs(&mut embedding);
         Ok((embedding, singular))
     }
+}
+
+/// Rows per work unit of the dense kernels below. Fixed, so sums never depend on the thread count.
+const DENSE_BLOCK_ROWS: usize = 2048;
+
+/// `matrixᵀ matrix` summed in f64: fixed row blocks in parallel, their Grams added in block order.
+fn gram_f64(matrix: ArrayView2<'_, f32>) -> Array2<f64> {
+    let partials: Vec<Array2<f64>> = matrix
+        .axis_chunks_iter(Axis(0), DENSE_BLOCK_ROWS)
+        .into_par_iter()
+        .map(|block| {
+            let block = block.mapv(f64::from);
+            block.t().dot(&block)
+        })
+        .collect();
+    let mut gram = Array2::<f64>::zeros((matrix.ncols(), matrix.ncols()));
+    for partial in partials {
+        gram += &partial;
+    }
+    gram
+}
+
+/// `matrix * small` (small: width x width' in f64), computed in f64 by row blocks in parallel.
+fn times_small_f64(matrix: ArrayView2<'_, f32>, small: &Array2<f64>) -> Array2<f64> {
+    let mut out = Array2::<f64>::zeros((matrix.nrows(), small.ncols()));
+    out.axis_chunks_iter_mut(Axis(0), DENSE_BLOCK_ROWS)
+        .into_par_iter()
+        .zip(matrix.axis_chunks_iter(Axis(0), DENSE_BLOCK_ROWS))
+        .for_each(|(mut target, block)| {
+            target.assign(&block.mapv(f64::from).dot(small));
+        });
+    out
+}
+
+/// [`orthonormalize`] for an f32 block, in place (row block by row block), with the Gram matrix
+/// and its eigen-decomposition in f64.
+fn orthonormalize_in_place(matrix: &mut Array2<f32>, passes: usize) -> Result<()> {
+    for _ in 0..passes {
+        let gram = gram_f64(matrix.view());
+        let (values, mut vectors) = symmetric_eigen_desc(&gram)?;
+        let largest = values.first().copied().unwrap_or(0.0).max(0.0);
+        for (mut column, &value) in vectors.axis_iter_mut(Axis(1)).zip(values.iter()) {
+            // Below this, a direction is rounding noise of f32 data, not signal: scaling it up
+            // would only amplify the noise.
+            let scale = if value > largest * 1e-12 && value > 0.0 {
+                1.0 / value.sqrt()
+            } else {
+                0.0
+            };
+            column *= scale;
+        }
+        let transform = vectors.mapv(|v| v as f32);
+        matrix
+            .axis_chunks_iter_mut(Axis(0), DENSE_BLOCK_ROWS)
+            .into_par_iter()
+            .for_each(|mut block| {
+                let product = block.dot(&transform);
+                block.assign(&product);
+            });
+    }
+    Ok(())
 }
 
 /// Eigenvalues (descending) and matching eigenvector columns of a symmetric matrix.

@@ -136,7 +136,7 @@ impl LabelParams {
                 let pairs = cols
                     .iter()
                     .map(|&c| c as usize)
-                    .zip(values.iter().copied())
+                    .zip(values.iter().map(|&v| f64::from(v)))
                     .filter(|&(col, _)| shown[col]);
                 top_columns(pairs, self.tags)
                     .into_iter()
@@ -238,7 +238,7 @@ impl ClassWeights {
             if let Some(topic) = *topic {
                 let (cols, counts) = tfidf.counts.row(doc);
                 for (&col, &count) in cols.iter().zip(counts) {
-                    tf[topic][col as usize] += 1.0 + count.ln();
+                    tf[topic][col as usize] += 1.0 + f64::from(count).ln();
                 }
             }
         }

@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::text::{TokenizedCorpus, BREAK};
+use crate::text::{DocumentTerms, TokenizedCorpus, BREAK};
 use crate::vectorize::run_lengths;
 
 /// Documents per parallel work unit; fixed, so sums never depend on the thread count.
@@ -99,40 +99,35 @@ pub fn count(
     min_documents: u32,
 ) -> (Vec<Vec<PhraseWeight>>, FxHashMap<Vec<u32>, f64>) {
     // Pass 1: phrases next to each document's own topic words.
-    let partials: Vec<FxHashMap<(usize, Gram), (f64, u32)>> = corpus
-        .documents
-        .par_chunks(CHUNK_DOCUMENTS)
-        .enumerate()
-        .map(|(chunk, documents)| {
-            let mut weights: FxHashMap<(usize, Gram), (f64, u32)> = FxHashMap::default();
-            let mut found = Vec::new();
-            for (offset, doc) in documents.iter().enumerate() {
-                let Some(topic) = topic_of[chunk * CHUNK_DOCUMENTS + offset] else {
-                    continue;
-                };
-                found.clear();
-                found.extend(grams(&doc.sequence).filter(|gram| {
-                    let stems = words_of(gram);
-                    stems.iter().all(|&s| usable[s as usize])
-                        && stems.iter().any(|&s| words.contains(topic, s))
-                }));
-                for (key, n) in run_lengths(&mut found) {
-                    let entry = weights.entry((topic, key)).or_default();
-                    entry.0 += 1.0 + f64::from(n).ln();
-                    entry.1 += 1;
-                }
-            }
-            weights
-        })
-        .collect();
     let mut per_topic: Vec<FxHashMap<Gram, (f64, u32)>> = vec![FxHashMap::default(); topics];
-    for partial in partials {
+    let near_topic_words = |(chunk, documents): (usize, &[DocumentTerms])| {
+        let mut weights: FxHashMap<(usize, Gram), (f64, u32)> = FxHashMap::default();
+        let mut found = Vec::new();
+        for (offset, doc) in documents.iter().enumerate() {
+            let Some(topic) = topic_of[chunk * CHUNK_DOCUMENTS + offset] else {
+                continue;
+            };
+            found.clear();
+            found.extend(grams(&doc.sequence).filter(|gram| {
+                let stems = words_of(gram);
+                stems.iter().all(|&s| usable[s as usize])
+                    && stems.iter().any(|&s| words.contains(topic, s))
+            }));
+            for (key, n) in run_lengths(&mut found) {
+                let entry = weights.entry((topic, key)).or_default();
+                entry.0 += 1.0 + f64::from(n).ln();
+                entry.1 += 1;
+            }
+        }
+        weights
+    };
+    in_chunk_order(&corpus.documents, near_topic_words, |partial| {
         for ((topic, key), (tf, documents)) in partial {
             let entry = per_topic[topic].entry(key).or_default();
             entry.0 += tf;
             entry.1 += documents;
         }
-    }
+    });
     let kept: Vec<Vec<(Gram, f64, u32)>> = per_topic
         .into_iter()
         .map(|weights| {
@@ -149,47 +144,42 @@ pub fn count(
 
     // Pass 2: the kept phrases' weight over every topic's documents, and the words around them.
     let wanted: FxHashSet<Gram> = kept.iter().flatten().map(|p| p.0).collect();
-    let partials: Vec<FxHashMap<Gram, Surroundings>> = corpus
-        .documents
-        .par_chunks(CHUNK_DOCUMENTS)
-        .enumerate()
-        .map(|(chunk, documents)| {
-            let mut seen: FxHashMap<Gram, Surroundings> = FxHashMap::default();
-            let mut found = Vec::new();
-            for (offset, doc) in documents.iter().enumerate() {
-                if topic_of[chunk * CHUNK_DOCUMENTS + offset].is_none() {
+    let mut surroundings: FxHashMap<Gram, Surroundings> = FxHashMap::default();
+    let around_wanted = |(chunk, documents): (usize, &[DocumentTerms])| {
+        let mut seen: FxHashMap<Gram, Surroundings> = FxHashMap::default();
+        let mut found = Vec::new();
+        for (offset, doc) in documents.iter().enumerate() {
+            if topic_of[chunk * CHUNK_DOCUMENTS + offset].is_none() {
+                continue;
+            }
+            found.clear();
+            for (start, gram) in positioned_grams(&doc.sequence) {
+                if !wanted.contains(&gram) {
                     continue;
                 }
-                found.clear();
-                for (start, gram) in positioned_grams(&doc.sequence) {
-                    if !wanted.contains(&gram) {
-                        continue;
-                    }
-                    found.push(gram);
-                    let end = start + words_of(&gram).len();
-                    let around = seen.entry(gram).or_default();
-                    around.occurrences += 1;
-                    let before = start.checked_sub(1).map(|i| doc.sequence[i]);
-                    if let Some(word) = before.filter(|&w| w != BREAK) {
-                        *around.before.entry(word).or_default() += 1;
-                    }
-                    if let Some(&word) = doc.sequence.get(end).filter(|&&w| w != BREAK) {
-                        *around.after.entry(word).or_default() += 1;
-                    }
+                found.push(gram);
+                let end = start + words_of(&gram).len();
+                let around = seen.entry(gram).or_default();
+                around.occurrences += 1;
+                let before = start.checked_sub(1).map(|i| doc.sequence[i]);
+                if let Some(word) = before.filter(|&w| w != BREAK) {
+                    *around.before.entry(word).or_default() += 1;
                 }
-                for (key, n) in run_lengths(&mut found) {
-                    seen.entry(key).or_default().tf += 1.0 + f64::from(n).ln();
+                if let Some(&word) = doc.sequence.get(end).filter(|&&w| w != BREAK) {
+                    *around.after.entry(word).or_default() += 1;
                 }
             }
-            seen
-        })
-        .collect();
-    let mut surroundings: FxHashMap<Gram, Surroundings> = FxHashMap::default();
-    for partial in partials {
+            for (key, n) in run_lengths(&mut found) {
+                seen.entry(key).or_default().tf += 1.0 + f64::from(n).ln();
+            }
+        }
+        seen
+    };
+    in_chunk_order(&corpus.documents, around_wanted, |partial| {
         for (gram, part) in partial {
             surroundings.entry(gram).or_default().absorb(part);
         }
-    }
+    });
     let totals: FxHashMap<Vec<u32>, f64> = surroundings
         .iter()
         .map(|(gram, around)| (words_of(gram).to_vec(), around.tf))
@@ -221,6 +211,23 @@ pub fn count(
         })
         .collect();
     (kept, totals)
+}
+
+/// Maps fixed chunks of documents in parallel and hands the results to `merge` in chunk order,
+/// a few per thread at a time: the float sums come out the same for any thread count, and at a
+/// million documents the thousands of per-chunk maps are never all alive at once.
+fn in_chunk_order<T: Send>(
+    documents: &[DocumentTerms],
+    map: impl Fn((usize, &[DocumentTerms])) -> T + Sync,
+    mut merge: impl FnMut(T),
+) {
+    let chunks: Vec<(usize, &[DocumentTerms])> =
+        documents.chunks(CHUNK_DOCUMENTS).enumerate().collect();
+    let group = 4 * rayon::current_num_threads().max(1);
+    for batch in chunks.chunks(group) {
+        let partials: Vec<T> = batch.par_iter().map(|&chunk| map(chunk)).collect();
+        partials.into_iter().for_each(&mut merge);
+    }
 }
 
 /// A phrase whose occurrences are mostly followed (or preceded) by one and the same word is a

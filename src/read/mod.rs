@@ -110,6 +110,15 @@ pub struct Corpus {
     pub warnings: Vec<String>,
 }
 
+impl Corpus {
+    /// Frees every document's text, keeping ids and titles (all that is written out).
+    pub fn drop_texts(&mut self) {
+        for document in &mut self.documents {
+            document.text = String::new();
+        }
+    }
+}
+
 /// What a format's parser returns: the documents and, if asked for, their labels.
 #[derive(Debug)]
 pub(crate) struct Parsed {

@@ -1,21 +1,28 @@
-//! A compressed sparse row matrix and the products LSA needs: sparse x dense, in parallel.
+//! A compressed sparse row matrix and the products LSA needs: sparse x dense and its transpose
+//! times dense, in parallel, with results that do not depend on the number of threads.
 
 use linfa::Float;
 use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
-/// Rows of a sparse matrix, each a sorted run of (column, value) pairs.
+/// Rows of a sparse matrix, each a sorted run of (column, value) pairs. Values are `f64` by
+/// default; TF-IDF weights are stored as `f32` and counts as `u32`, which halves the memory of the
+/// largest structure of a run.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CsrMatrix {
+pub struct CsrMatrix<V = f64> {
     cols: usize,
     indptr: Vec<usize>,
     indices: Vec<u32>,
-    values: Vec<f64>,
+    values: Vec<V>,
 }
 
-impl CsrMatrix {
+/// Rows per work unit of [`CsrMatrix::mul_transposed_dense`]. Fixed, so the order in which the
+/// partial sums are added never depends on the thread count.
+const TRANSPOSED_BLOCK_ROWS: usize = 16_384;
+
+impl<V: Copy> CsrMatrix<V> {
     /// Builds from rows of (column, value) pairs sorted by column.
-    pub fn from_rows(cols: usize, rows: Vec<Vec<(u32, f64)>>) -> Self {
+    pub fn from_rows(cols: usize, rows: Vec<Vec<(u32, V)>>) -> Self {
         let nnz = rows.iter().map(Vec::len).sum();
         let mut indptr = Vec::with_capacity(rows.len() + 1);
         let mut indices = Vec::with_capacity(nnz);
@@ -28,6 +35,19 @@ impl CsrMatrix {
             }
             indptr.push(indices.len());
         }
+        CsrMatrix {
+            cols,
+            indptr,
+            indices,
+            values,
+        }
+    }
+
+    /// Builds from the three CSR arrays; `indptr` starts at 0 and ends at `indices.len()`.
+    pub fn from_parts(cols: usize, indptr: Vec<usize>, indices: Vec<u32>, values: Vec<V>) -> Self {
+        debug_assert_eq!(indptr.first(), Some(&0));
+        debug_assert_eq!(indptr.last(), Some(&indices.len()));
+        debug_assert_eq!(indices.len(), values.len());
         CsrMatrix {
             cols,
             indptr,
@@ -49,83 +69,117 @@ impl CsrMatrix {
     }
 
     /// The columns and values of one row.
-    pub fn row(&self, row: usize) -> (&[u32], &[f64]) {
+    pub fn row(&self, row: usize) -> (&[u32], &[V]) {
         let span = self.indptr[row]..self.indptr[row + 1];
         (&self.indices[span.clone()], &self.values[span])
     }
 
     /// Keeps only the listed rows, in the given order.
-    pub fn select_rows(&self, rows: &[usize]) -> CsrMatrix {
-        CsrMatrix::from_rows(
-            self.cols,
-            rows.iter()
-                .map(|&r| {
-                    let (cols, values) = self.row(r);
-                    cols.iter().copied().zip(values.iter().copied()).collect()
-                })
-                .collect(),
-        )
-    }
-
-    /// The transpose, with rows still sorted by column (a counting sort over columns).
-    pub fn transpose(&self) -> CsrMatrix {
-        let mut counts = vec![0usize; self.cols + 1];
-        for &col in &self.indices {
-            counts[col as usize + 1] += 1;
-        }
-        for i in 0..self.cols {
-            counts[i + 1] += counts[i];
-        }
-        let indptr = counts.clone();
-        let mut next = counts;
-        let mut indices = vec![0u32; self.nnz()];
-        let mut values = vec![0f64; self.nnz()];
-        for row in 0..self.rows() {
-            let (cols, vals) = self.row(row);
-            for (&col, &value) in cols.iter().zip(vals) {
-                let slot = next[col as usize];
-                indices[slot] = row as u32;
-                values[slot] = value;
-                next[col as usize] += 1;
-            }
+    pub fn select_rows(&self, rows: &[usize]) -> CsrMatrix<V> {
+        let mut indptr = Vec::with_capacity(rows.len() + 1);
+        let mut indices = Vec::new();
+        let mut values = Vec::new();
+        indptr.push(0);
+        for &r in rows {
+            let (cols, vals) = self.row(r);
+            indices.extend_from_slice(cols);
+            values.extend_from_slice(vals);
+            indptr.push(indices.len());
         }
         CsrMatrix {
-            cols: self.rows(),
+            cols: self.cols,
             indptr,
             indices,
             values,
         }
     }
+}
 
+impl<V: Copy + Into<f64> + Send + Sync> CsrMatrix<V> {
     /// `self * dense`, one output row per thread task. Each output row is summed in a fixed
     /// order, so the result is identical for any number of threads. In `f32` the dense blocks of
     /// LSA's power iterations take half the memory traffic, which is what these products cost.
     pub fn mul_dense<T: Float>(&self, dense: ArrayView2<'_, T>) -> Array2<T> {
+        let mut out = Array2::<T>::zeros((self.rows(), dense.ncols()));
+        self.mul_dense_into(dense, &mut out);
+        out
+    }
+
+    /// [`CsrMatrix::mul_dense`] into an existing (rows x width) array, overwriting it: LSA's
+    /// power iterations reuse one documents x width block instead of allocating a second.
+    pub fn mul_dense_into<T: Float>(&self, dense: ArrayView2<'_, T>, out: &mut Array2<T>) {
         assert_eq!(self.cols, dense.nrows(), "sparse x dense shape mismatch");
-        let width = dense.ncols();
-        let mut out = Array2::<T>::zeros((self.rows(), width));
+        assert_eq!(
+            out.dim(),
+            (self.rows(), dense.ncols()),
+            "output shape mismatch"
+        );
         let dense = dense.as_standard_layout();
         out.axis_iter_mut(Axis(0))
             .into_par_iter()
             .enumerate()
             .with_min_len(64)
             .for_each(|(row, mut target)| {
+                target.fill(T::zero());
                 let target = target
                     .as_slice_mut()
-                    .expect("rows of a fresh standard-layout array are contiguous");
+                    .expect("rows of a standard-layout array are contiguous");
                 let (cols, values) = self.row(row);
                 for (&col, &value) in cols.iter().zip(values) {
-                    let value = T::cast(value);
                     let source = dense.row(col as usize);
                     let source = source
                         .as_slice()
                         .expect("rows of a standard-layout array are contiguous");
-                    for (t, &s) in target.iter_mut().zip(source) {
-                        *t += value * s;
-                    }
+                    axpy(target, T::cast(value.into()), source);
                 }
             });
-        out
+    }
+
+    /// `selfᵀ * dense` without building the transpose: fixed blocks of rows each scatter into
+    /// their own (columns x width) partial sum, computed in parallel, and the partial sums are
+    /// added in block order, so the result is identical for any number of threads. At most one
+    /// partial per thread is alive at a time.
+    pub fn mul_transposed_dense<T: Float>(&self, dense: ArrayView2<'_, T>) -> Array2<T> {
+        assert_eq!(self.rows(), dense.nrows(), "sparseᵀ x dense shape mismatch");
+        let width = dense.ncols();
+        let dense = dense.as_standard_layout();
+        let blocks: Vec<(usize, usize)> = (0..self.rows())
+            .step_by(TRANSPOSED_BLOCK_ROWS)
+            .map(|start| (start, (start + TRANSPOSED_BLOCK_ROWS).min(self.rows())))
+            .collect();
+        let mut total = Array2::<T>::zeros((self.cols, width));
+        let partial = |&(start, end): &(usize, usize)| {
+            let mut sums = Array2::<T>::zeros((self.cols, width));
+            let flat = sums
+                .as_slice_mut()
+                .expect("a fresh standard-layout array is contiguous");
+            for row in start..end {
+                let source = dense.row(row);
+                let source = source
+                    .as_slice()
+                    .expect("rows of a standard-layout array are contiguous");
+                let (cols, values) = self.row(row);
+                for (&col, &value) in cols.iter().zip(values) {
+                    let at = col as usize * width;
+                    axpy(&mut flat[at..at + width], T::cast(value.into()), source);
+                }
+            }
+            sums
+        };
+        for group in blocks.chunks(rayon::current_num_threads().max(1)) {
+            let partials: Vec<Array2<T>> = group.par_iter().map(partial).collect();
+            for sums in partials {
+                total += &sums;
+            }
+        }
+        total
+    }
+}
+
+/// `target += scale * source`.
+fn axpy<T: Float>(target: &mut [T], scale: T, source: &[T]) {
+    for (t, &s) in target.iter_mut().zip(source) {
+        *t += scale * s;
     }
 }
 
@@ -150,12 +204,36 @@ mod tests {
     }
 
     #[test]
-    fn transpose_swaps_rows_and_columns() {
-        let t = sample().transpose();
-        assert_eq!(t.rows(), 3);
-        assert_eq!(t.row(0), (&[0u32][..], &[1.0][..]));
-        assert_eq!(t.row(2), (&[0u32, 2][..], &[2.0, 4.0][..]));
-        assert_eq!(t.transpose(), sample());
+    fn multiplies_the_transpose_without_building_it() {
+        let dense = array![[1.0f32, 2.0], [3.0, 4.0], [5.0, 6.0]];
+        let product = sample().mul_transposed_dense(dense.view());
+        // Transpose: [[1, 0, 0], [0, 0, 3], [2, 0, 4]].
+        assert_eq!(product, array![[1.0, 2.0], [15.0, 18.0], [22.0, 28.0]]);
+    }
+
+    #[test]
+    fn the_transposed_product_is_the_same_on_any_number_of_threads() {
+        let rows: Vec<Vec<(u32, f32)>> = (0..40_000u32)
+            .map(|r| {
+                vec![
+                    (r % 7, 0.1 + (r % 13) as f32),
+                    (7 + r % 5, 1.0 / (1 + r) as f32),
+                ]
+            })
+            .collect();
+        let matrix = CsrMatrix::from_rows(12, rows);
+        let dense = Array2::from_shape_fn((40_000, 3), |(r, c)| ((r * 3 + c) % 17) as f32 * 0.37);
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("pool");
+        let three = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .expect("pool");
+        let single = one.install(|| matrix.mul_transposed_dense(dense.view()));
+        let several = three.install(|| matrix.mul_transposed_dense(dense.view()));
+        assert_eq!(single, several);
     }
 
     #[test]

@@ -38,27 +38,25 @@ pub struct Vocabulary {
     pub displayable: Vec<bool>,
     /// Term key of each column (see [`unigram`] and [`bigram`]).
     pub keys: Vec<u64>,
-    columns: FxHashMap<u64, u32>,
+    /// Column of each word by stem id ([`NO_COLUMN`] if not kept): a table, because every
+    /// token of every document is looked up.
+    word_columns: Vec<u32>,
+    /// Column of each kept phrase.
+    phrase_columns: FxHashMap<u64, u32>,
 }
+
+const NO_COLUMN: u32 = u32::MAX;
 
 impl Vocabulary {
     /// Keeps terms with `min_df <= df <= max_doc_count`; then, with a cap, the most frequent
     /// (ties: alphabetical), so the choice never depends on hash order.
     pub fn select(
-        term_counts: &[Vec<(u64, u32)>],
+        totals: &FxHashMap<u64, (u32, u64)>,
         corpus: &TokenizedCorpus,
         min_df: usize,
         max_doc_count: f64,
         max_terms: Option<usize>,
     ) -> Self {
-        let mut totals: FxHashMap<u64, (u32, u64)> = FxHashMap::default();
-        for doc in term_counts {
-            for &(key, count) in doc {
-                let entry = totals.entry(key).or_default();
-                entry.0 += 1;
-                entry.1 += u64::from(count);
-            }
-        }
         let name = |key: u64, forms: &[String]| match stems_of(key) {
             (None, word) => forms[word as usize].clone(),
             (Some(first), second) => {
@@ -66,9 +64,9 @@ impl Vocabulary {
             }
         };
         let mut kept: Vec<(String, u64, u32, u64)> = totals
-            .into_iter()
-            .filter(|&(_, (df, _))| df as usize >= min_df && df as f64 <= max_doc_count)
-            .map(|(key, (df, total))| (name(key, &corpus.stems), key, df, total))
+            .iter()
+            .filter(|&(_, &(df, _))| df as usize >= min_df && df as f64 <= max_doc_count)
+            .map(|(&key, &(df, total))| (name(key, &corpus.stems), key, df, total))
             .collect();
         if let Some(cap) = max_terms {
             kept.sort_unstable_by(|a, b| b.3.cmp(&a.3).then_with(|| a.0.cmp(&b.0)));
@@ -76,7 +74,10 @@ impl Vocabulary {
         }
         kept.sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
-        let mut vocabulary = Vocabulary::default();
+        let mut vocabulary = Vocabulary {
+            word_columns: vec![NO_COLUMN; corpus.stems.len()],
+            ..Vocabulary::default()
+        };
         for (column, (stem, key, df, _)) in kept.into_iter().enumerate() {
             vocabulary.labels.push(name(key, &corpus.surface_forms));
             vocabulary.stems.push(stem);
@@ -86,7 +87,12 @@ impl Vocabulary {
                 (Some(_), _) => true,
             });
             vocabulary.keys.push(key);
-            vocabulary.columns.insert(key, column as u32);
+            match stems_of(key) {
+                (None, word) => vocabulary.word_columns[word as usize] = column as u32,
+                (Some(_), _) => {
+                    vocabulary.phrase_columns.insert(key, column as u32);
+                }
+            }
         }
         vocabulary
     }
@@ -106,7 +112,14 @@ impl Vocabulary {
 
     /// The column of a term key, if the term was kept.
     pub fn column(&self, key: u64) -> Option<u32> {
-        self.columns.get(&key).copied()
+        match stems_of(key) {
+            (None, word) => self
+                .word_columns
+                .get(word as usize)
+                .copied()
+                .filter(|&column| column != NO_COLUMN),
+            (Some(_), _) => self.phrase_columns.get(&key).copied(),
+        }
     }
 }
 
