@@ -167,9 +167,12 @@ impl ClusterParams {
             .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
             .ok_or_else(|| Error::Compute("k-means ran no restart".into()))?;
         let (mut assignments, mut inertia) = assign(rows, centroids.view());
-        if sample_size < rows.nrows() {
+        if sample_size < rows.nrows() && self.refine_iterations == 0 {
             // Polish the winner on every row, in short linfa runs, until almost no document
-            // changes topic: it starts near a minimum, so a few rounds suffice.
+            // changes topic: it starts near a minimum, so a few rounds suffice. With the
+            // spherical refinement on, that refinement polishes instead, at a fraction of the
+            // cost (20newsgroups, k 20: k-means stage 1.0 s -> 0.65 s, NMI over seeds 0-2
+            // 0.468 -> 0.465, within seed noise).
             progress.measure(Work::open("polish rounds"));
             let mut done = 0;
             while done < self.max_iterations {
