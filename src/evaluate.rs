@@ -21,16 +21,10 @@ pub const DIVERSITY_TERMS: usize = 25;
 const SILHOUETTE_ROWS: usize = 5000;
 
 /// Settings for evaluation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EvaluateParams {
+    /// Seeds the silhouette's sample.
     pub seed: u64,
-}
-
-#[allow(clippy::derivable_impls)]
-impl Default for EvaluateParams {
-    fn default() -> Self {
-        EvaluateParams { seed: 0 }
-    }
 }
 
 /// One topic's numbers.
