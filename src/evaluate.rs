@@ -74,7 +74,7 @@ impl EvaluateParams {
         embedding: &Embedding,
         clustering: &Clustering,
         topics: &Topics,
-        labels: Option<(&str, &[String])>,
+        labels: Option<(&str, &[usize])>,
     ) -> Metrics {
         let documents = topics.assignments.len();
         let term_lists: Vec<&[Vec<u32>]> = topics
@@ -152,16 +152,20 @@ impl Metrics {
     }
 }
 
-/// Scores the topics against the labels, with and without the documents that have no terms.
-fn agreement(column: &str, labels: &[String], topics: &Topics) -> LabelAgreement {
-    let mut class_ids: FxHashMap<&str, usize> = FxHashMap::default();
-    let truth: Vec<usize> = labels
+/// Labels as dense class ids, numbered in order of first appearance.
+pub fn class_ids(labels: &[String]) -> Vec<usize> {
+    let mut ids: FxHashMap<&str, usize> = FxHashMap::default();
+    labels
         .iter()
         .map(|label| {
-            let next = class_ids.len();
-            *class_ids.entry(label.as_str()).or_insert(next)
+            let next = ids.len();
+            *ids.entry(label.as_str()).or_insert(next)
         })
-        .collect();
+        .collect()
+}
+
+/// Scores the topics against the labels, with and without the documents that have no terms.
+fn agreement(column: &str, truth: &[usize], topics: &Topics) -> LabelAgreement {
     let unassigned = topics.topics.len();
     let predicted: Vec<usize> = topics
         .assignments
@@ -170,15 +174,15 @@ fn agreement(column: &str, labels: &[String], topics: &Topics) -> LabelAgreement
         .collect();
     let (with_terms_predicted, with_terms_truth): (Vec<usize>, Vec<usize>) = predicted
         .iter()
-        .zip(&truth)
+        .zip(truth)
         .filter(|(&p, _)| p != unassigned)
         .map(|(&p, &t)| (p, t))
         .unzip();
     LabelAgreement {
         column: column.to_string(),
-        classes: class_ids.len(),
+        classes: truth.iter().max().map_or(0, |&c| c + 1),
         documents_with_terms: metrics::compare(&with_terms_predicted, &with_terms_truth),
-        all_documents: metrics::compare(&predicted, &truth),
+        all_documents: metrics::compare(&predicted, truth),
     }
 }
 
@@ -264,6 +268,12 @@ mod tests {
             surface_forms: (0..5).map(|s| s.to_string()).collect(),
             standalone: vec![true; 5],
         }
+    }
+
+    #[test]
+    fn class_ids_number_labels_by_first_appearance() {
+        let labels: Vec<String> = ["b", "a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(class_ids(&labels), [0, 1, 0, 2]);
     }
 
     #[test]

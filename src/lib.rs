@@ -53,6 +53,9 @@ pub fn run_with(config: &Config, progress: &dyn Progress) -> Result<Summary> {
     config.check()?;
     let mut timings = Timings::default();
     let mut corpus = timings.time("read", progress, || config.read.read(progress))?;
+    // Known labels as class ids, for evaluation only: the k sweep reports against them and the
+    // metrics score the topics against them; neither lets them steer the clustering.
+    let truth: Option<Vec<usize>> = corpus.labels.as_deref().map(evaluate::class_ids);
     let tokens = timings.time("text", progress, || {
         config
             .text
@@ -74,7 +77,6 @@ pub fn run_with(config: &Config, progress: &dyn Progress) -> Result<Summary> {
             let range =
                 choose::KRange::for_documents(config.choose.range, embedding.documents.len());
             let selection = timings.time("choose k", progress, || {
-                let truth = corpus.labels.as_deref().map(label_ids);
                 config
                     .choose
                     .choose(&embedding, &tfidf, range, truth.as_deref(), progress)
@@ -106,12 +108,7 @@ pub fn run_with(config: &Config, progress: &dyn Progress) -> Result<Summary> {
             .describe(&tokens, &tfidf, &embedding, &clustering)
     });
     let metrics = timings.time("evaluate", progress, || {
-        let labels = config
-            .read
-            .columns
-            .label
-            .as_deref()
-            .zip(corpus.labels.as_deref());
+        let labels = config.read.columns.label.as_deref().zip(truth.as_deref());
         config
             .evaluate
             .evaluate(&tokens, &embedding, &clustering, &topics, labels)
@@ -177,18 +174,6 @@ fn run_warnings(
         ));
     }
     warnings
-}
-
-/// Labels as dense ids, in order of first appearance (for evaluation only).
-fn label_ids(labels: &[String]) -> Vec<usize> {
-    let mut ids: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
-    labels
-        .iter()
-        .map(|label| {
-            let next = ids.len();
-            *ids.entry(label.as_str()).or_insert(next)
-        })
-        .collect()
 }
 
 /// Wall time of each stage, in pipeline order.
