@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::cluster::{assign, ClusterParams};
 use crate::error::{Error, Result};
 use crate::evaluate::{COHERENCE_TERMS, DIVERSITY_TERMS};
-use crate::label::class_scores;
+use crate::label::{class_scores, topic_tf};
 use crate::metrics;
 use crate::progress::{Progress, Work};
 use crate::reduce::Embedding;
@@ -339,14 +339,7 @@ fn pick(trials: &[KTrial]) -> Option<usize> {
 
 /// Each topic's `n` best terms (column ids) by class-based TF-IDF over the rows of `counts`.
 fn top_terms(counts: &CsrMatrix<u32>, labels: &[usize], k: usize, n: usize) -> Vec<Vec<u32>> {
-    let terms = counts.cols();
-    let mut tf = vec![vec![0.0f64; terms]; k];
-    for (row, &topic) in labels.iter().enumerate() {
-        let (cols, values) = counts.row(row);
-        for (&col, &count) in cols.iter().zip(values) {
-            tf[topic][col as usize] += 1.0 + f64::from(count).ln();
-        }
-    }
+    let tf = topic_tf(counts, labels.iter().map(|&topic| Some(topic)), k);
     let (scores, _, _) = class_scores(&tf);
     scores
         .iter()

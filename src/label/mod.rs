@@ -11,7 +11,7 @@ use crate::cluster::Clustering;
 use crate::error::{Error, Result};
 use crate::reduce::Embedding;
 use crate::text::TokenizedCorpus;
-use crate::vectorize::{stems_of, TfIdf};
+use crate::vectorize::{stems_of, CsrMatrix, TfIdf};
 use distinct::Candidate;
 
 /// Words of research-abstract boilerplate: distinctive of no topic, so never shown in a label or
@@ -232,16 +232,7 @@ struct ClassWeights {
 
 impl ClassWeights {
     fn new(tfidf: &TfIdf, topic_of: &[Option<usize>], topics: usize, shown: &[bool]) -> Self {
-        let terms = tfidf.vocabulary.len();
-        let mut tf = vec![vec![0.0f64; terms]; topics];
-        for (doc, topic) in topic_of.iter().enumerate() {
-            if let Some(topic) = *topic {
-                let (cols, counts) = tfidf.counts.row(doc);
-                for (&col, &count) in cols.iter().zip(counts) {
-                    tf[topic][col as usize] += 1.0 + f64::from(count).ln();
-                }
-            }
-        }
+        let tf = topic_tf(&tfidf.counts, topic_of.iter().copied(), topics);
         let (mut scores, topic_totals, average) = class_scores(&tf);
         for topic_scores in &mut scores {
             hide_terms(topic_scores, shown);
@@ -322,6 +313,25 @@ impl ClassWeights {
             }
         }
     }
+}
+
+/// Each topic's term weights for [`class_scores`]: the sublinear counts (1 + ln n) of each term
+/// summed over the topic's documents. `topic_of` gives each row's topic (`None`: no topic).
+pub(crate) fn topic_tf(
+    counts: &CsrMatrix<u32>,
+    topic_of: impl Iterator<Item = Option<usize>>,
+    topics: usize,
+) -> Vec<Vec<f64>> {
+    let mut tf = vec![vec![0.0f64; counts.cols()]; topics];
+    for (row, topic) in topic_of.enumerate() {
+        if let Some(topic) = topic {
+            let (cols, values) = counts.row(row);
+            for (&col, &count) in cols.iter().zip(values) {
+                tf[topic][col as usize] += 1.0 + f64::from(count).ln();
+            }
+        }
+    }
+    tf
 }
 
 /// Class-based TF-IDF of every term of every topic from the topics' summed sublinear counts
