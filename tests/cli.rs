@@ -1126,7 +1126,12 @@ fn committed_sample_output_matches_a_fresh_run() {
     let out = dir.path().join("out");
     let input = repo().join("data").join("papers.csv");
     succeed(topictag(dir.path()).arg(&input).arg("--output").arg(&out));
-    for name in ["documents.csv", "topics.csv"] {
+    for name in [
+        "documents.csv",
+        "topics.csv",
+        "metrics.json",
+        "k_selection.csv",
+    ] {
         let committed = repo().join("output").join(name);
         let committed = std::fs::read(&committed).unwrap_or_else(|e| {
             panic!(
