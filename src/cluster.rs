@@ -439,15 +439,8 @@ fn number_by_size(rows: ArrayView2<'_, f64>, raw: &[usize], k: usize, inertia: f
     let assignments: Vec<usize> = raw.iter().map(|&c| new_id[c]).collect();
     let topics = order.len();
 
-    let mut centroids = Array2::<f64>::zeros((topics, rows.ncols()));
-    for (row, &topic) in rows.axis_iter(Axis(0)).zip(&assignments) {
-        let mut centroid = centroids.row_mut(topic);
-        centroid += &row;
-    }
+    let centroids = mean_centroids(rows, &assignments, topics);
     let sizes: Vec<usize> = order.iter().map(|&c| sizes[c]).collect();
-    for (mut centroid, &size) in centroids.axis_iter_mut(Axis(0)).zip(&sizes) {
-        centroid /= size as f64;
-    }
     let norms: Vec<f64> = centroids
         .axis_iter(Axis(0))
         .map(|c| c.dot(&c).sqrt())
