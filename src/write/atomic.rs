@@ -126,32 +126,24 @@ impl AtomicFiles {
 /// done. If one fails, every target gets its earlier contents back and the temp files go.
 fn rename_all(pending: &[(PathBuf, PathBuf)]) -> Result<()> {
     let mut done: Vec<(&PathBuf, Option<PathBuf>)> = Vec::with_capacity(pending.len());
+    // Puts back what was replaced so far and removes every temp file.
+    let roll_back = |done: &[(&PathBuf, Option<PathBuf>)], target: &PathBuf, source| {
+        restore(done);
+        for (left, _) in pending {
+            let _ = std::fs::remove_file(left);
+        }
+        Error::Write {
+            path: target.clone(),
+            source,
+        }
+    };
     for (temp, target) in pending {
-        let backup = match keep_copy(target) {
-            Ok(backup) => backup,
-            Err(source) => {
-                restore(&done);
-                for (left, _) in pending {
-                    let _ = std::fs::remove_file(left);
-                }
-                return Err(Error::Write {
-                    path: target.clone(),
-                    source,
-                });
-            }
-        };
+        let backup = keep_copy(target).map_err(|source| roll_back(&done, target, source))?;
         if let Err(source) = std::fs::rename(temp, target) {
             if let Some(backup) = &backup {
                 let _ = std::fs::remove_file(backup);
             }
-            restore(&done);
-            for (left, _) in pending {
-                let _ = std::fs::remove_file(left);
-            }
-            return Err(Error::Write {
-                path: target.clone(),
-                source,
-            });
+            return Err(roll_back(&done, target, source));
         }
         done.push((target, backup));
     }
