@@ -160,7 +160,11 @@ impl VectorizeParams {
             .collect();
         // BM25 discounts a document by its length (counts over the vocabulary) against the mean,
         // which is the kept terms' total count over the documents.
-        let kept_total: u64 = vocabulary.keys.iter().map(|key| totals[key].1).sum();
+        let kept_total: u64 = vocabulary
+            .keys
+            .iter()
+            .map(|&key| totals.occurrences(key))
+            .sum();
         let mean_length = (kept_total as f64 / n.max(1.0)).max(1.0);
         let parts: Vec<RowsPart> = corpus
             .documents
@@ -176,35 +180,24 @@ impl VectorizeParams {
         })
     }
 
-    /// Every term key's (document frequency, total count), counted in parallel: integer sums,
-    /// so the result is the same whatever the split.
-    fn term_totals(&self, corpus: &TokenizedCorpus) -> FxHashMap<u64, (u32, u64)> {
+    /// Every term's (document frequency, total count), counted in parallel: integer sums, so
+    /// the result is the same whatever the split. Words are counted in a table indexed by stem
+    /// id (every token of every document passes here, and a table is several times cheaper than
+    /// a hash map); only phrases go to a map.
+    fn term_totals(&self, corpus: &TokenizedCorpus) -> TermTotals {
+        let stems = corpus.stems.len();
         corpus
             .documents
-            .par_iter()
-            .fold(
-                || (FxHashMap::default(), Vec::new()),
-                |(mut totals, mut keys): (FxHashMap<u64, (u32, u64)>, Vec<u64>), doc| {
-                    self.count_terms(doc, &mut keys, |key, count| {
-                        let entry = totals.entry(key).or_default();
-                        entry.0 += 1;
-                        entry.1 += u64::from(count);
-                    });
-                    (totals, keys)
-                },
-            )
-            .map(|(totals, _)| totals)
-            .reduce(FxHashMap::default, |mut a, mut b| {
-                if a.len() < b.len() {
-                    std::mem::swap(&mut a, &mut b);
+            .par_chunks(CHUNK_DOCUMENTS)
+            .map(|chunk| {
+                let mut totals = TermTotals::new(stems);
+                let mut keys = Vec::new();
+                for doc in chunk {
+                    self.count_terms(doc, &mut keys, |key, count| totals.add(key, 1, count.into()));
                 }
-                for (key, (df, total)) in b {
-                    let entry = a.entry(key).or_default();
-                    entry.0 += df;
-                    entry.1 += total;
-                }
-                a
+                totals
             })
+            .reduce(|| TermTotals::new(stems), TermTotals::merge)
     }
 
     /// One document's terms (words, compound pieces and, with bigrams, adjacent pairs), each
@@ -284,6 +277,68 @@ impl VectorizeParams {
     }
 }
 
+/// Document frequency and total count of every term seen, before the vocabulary is chosen.
+pub struct TermTotals {
+    /// (documents, occurrences) of each word, by stem id.
+    words: Vec<(u32, u64)>,
+    /// The same for each two-word phrase key.
+    phrases: FxHashMap<u64, (u32, u64)>,
+}
+
+impl TermTotals {
+    fn new(stems: usize) -> Self {
+        TermTotals {
+            words: vec![(0, 0); stems],
+            phrases: FxHashMap::default(),
+        }
+    }
+
+    fn add(&mut self, key: u64, documents: u32, occurrences: u64) {
+        let entry = match vocabulary::stems_of(key) {
+            (None, word) => &mut self.words[word as usize],
+            (Some(_), _) => self.phrases.entry(key).or_default(),
+        };
+        entry.0 += documents;
+        entry.1 += occurrences;
+    }
+
+    fn merge(mut self, other: TermTotals) -> TermTotals {
+        for (mine, theirs) in self.words.iter_mut().zip(&other.words) {
+            mine.0 += theirs.0;
+            mine.1 += theirs.1;
+        }
+        for (key, (documents, occurrences)) in other.phrases {
+            self.add(key, documents, occurrences);
+        }
+        self
+    }
+
+    /// Every term seen at least once: (key, document frequency, total count), in no set order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, u32, u64)> + '_ {
+        let words = self
+            .words
+            .iter()
+            .enumerate()
+            .filter(|(_, &(documents, _))| documents > 0)
+            .map(|(stem, &(documents, occurrences))| {
+                (vocabulary::unigram(stem as u32), documents, occurrences)
+            });
+        let phrases = self
+            .phrases
+            .iter()
+            .map(|(&key, &(documents, occurrences))| (key, documents, occurrences));
+        words.chain(phrases)
+    }
+
+    /// The total count of one term.
+    fn occurrences(&self, key: u64) -> u64 {
+        match vocabulary::stems_of(key) {
+            (None, word) => self.words.get(word as usize).map_or(0, |entry| entry.1),
+            (Some(_), _) => self.phrases.get(&key).map_or(0, |entry| entry.1),
+        }
+    }
+}
+
 /// Joins the chunks' rows, in order, into the weights and counts matrices.
 fn join_parts(
     columns: usize,
@@ -305,10 +360,9 @@ fn join_parts(
         weights.extend_from_slice(&part.weights);
         counts.extend_from_slice(&part.counts);
     }
-    (
-        CsrMatrix::from_parts(columns, indptr.clone(), indices.clone(), weights),
-        CsrMatrix::from_parts(columns, indptr, indices, counts),
-    )
+    let weights = CsrMatrix::from_parts(columns, indptr, indices, weights);
+    let counts = weights.with_values(counts);
+    (weights, counts)
 }
 
 /// Sorts `keys` and returns each distinct key with its number of occurrences.

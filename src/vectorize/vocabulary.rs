@@ -2,6 +2,7 @@
 
 use rustc_hash::FxHashMap;
 
+use super::TermTotals;
 use crate::text::TokenizedCorpus;
 
 /// Terms are keyed by a u64: a word is its stem id, a phrase packs (first + 1, second).
@@ -51,7 +52,7 @@ impl Vocabulary {
     /// Keeps terms with `min_df <= df <= max_doc_count`; then, with a cap, the most frequent
     /// (ties: alphabetical), so the choice never depends on hash order.
     pub fn select(
-        totals: &FxHashMap<u64, (u32, u64)>,
+        totals: &TermTotals,
         corpus: &TokenizedCorpus,
         min_df: usize,
         max_doc_count: f64,
@@ -65,8 +66,8 @@ impl Vocabulary {
         };
         let mut kept: Vec<(String, u64, u32, u64)> = totals
             .iter()
-            .filter(|&(_, &(df, _))| df as usize >= min_df && df as f64 <= max_doc_count)
-            .map(|(&key, &(df, total))| (name(key, &corpus.stems), key, df, total))
+            .filter(|&(_, df, _)| df as usize >= min_df && df as f64 <= max_doc_count)
+            .map(|(key, df, total)| (name(key, &corpus.stems), key, df, total))
             .collect();
         if let Some(cap) = max_terms {
             kept.sort_unstable_by(|a, b| b.3.cmp(&a.3).then_with(|| a.0.cmp(&b.0)));
