@@ -17,16 +17,32 @@ enum Class {
     Other,
 }
 
-fn class(byte: u8) -> Class {
-    match byte {
-        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
-        b'0'..=b'9' => Class::Numeric,
-        b'_' => Class::ExtendNumLet,
-        b':' => Class::MidLetter,
-        b',' | b';' => Class::MidNum,
-        b'.' | b'\'' => Class::MidNumLet,
-        _ => Class::Other,
+/// The class of every byte, looked up rather than matched: this runs once per byte of input.
+const CLASSES: [Class; 256] = {
+    let mut table = [Class::Other; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = match byte as u8 {
+            b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+            b'0'..=b'9' => Class::Numeric,
+            b'_' => Class::ExtendNumLet,
+            b':' => Class::MidLetter,
+            b',' | b';' => Class::MidNum,
+            b'.' | b'\'' => Class::MidNumLet,
+            _ => Class::Other,
+        };
+        byte += 1;
     }
+    table
+};
+
+fn class(byte: u8) -> Class {
+    CLASSES[usize::from(byte)]
+}
+
+/// Letters, digits and `_`: the characters a word is made of.
+fn is_word(class: Class) -> bool {
+    matches!(class, Class::Letter | Class::Numeric | Class::ExtendNumLet)
 }
 
 /// Whether a word continues from `prev` (the class of the previous word character) over the
@@ -48,24 +64,20 @@ pub fn split<'a>(chunk: &'a str, segments: &mut Vec<&'a str>) {
     let bytes = chunk.as_bytes();
     let mut start = 0;
     while start < bytes.len() {
-        let first = class(bytes[start]);
         let mut end = start + 1;
-        if matches!(first, Class::Letter | Class::Numeric | Class::ExtendNumLet) {
-            let mut prev = first;
-            while end < bytes.len() {
-                let next = class(bytes[end]);
+        if is_word(class(bytes[start])) {
+            loop {
+                // Runs of word characters are the common case: no look-ahead needed.
+                while end < bytes.len() && is_word(class(bytes[end])) {
+                    end += 1;
+                }
+                let Some(&next) = bytes.get(end) else { break };
                 let after = bytes.get(end + 1).map(|&b| class(b));
-                if !continues(prev, next, after) {
+                if !continues(class(bytes[end - 1]), class(next), after) {
                     break;
                 }
-                if matches!(next, Class::MidLetter | Class::MidNum | Class::MidNumLet) {
-                    // The joined middle character is followed by the letter or digit it needs.
-                    end += 1;
-                    prev = after.unwrap_or(Class::Other);
-                } else {
-                    prev = next;
-                }
-                end += 1;
+                // The joining middle character and the letter or digit it needs.
+                end += 2;
             }
         }
         segments.push(&chunk[start..end]);

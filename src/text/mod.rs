@@ -22,7 +22,10 @@ pub use stop_words::StopWords;
 pub const BREAK: u32 = u32::MAX;
 
 /// Documents per parallel work unit. Fixed, so that term ids never depend on the thread count.
-const CHUNK_DOCUMENTS: usize = 256;
+const CHUNK_DOCUMENTS: usize = 2048;
+
+/// Initial size of a chunk's table of word forms.
+const LOOKUP_CAPACITY: usize = 16_384;
 
 /// Settings for the text stage.
 #[derive(Debug, Clone)]
@@ -157,7 +160,9 @@ impl TextParams {
 
     fn tokenize_chunk<'a>(&self, documents: &'a [Document]) -> ChunkWords<'a> {
         // Keyed by the word as written, so lowercasing and filtering run once per distinct form.
-        let mut lookup: FxHashMap<&'a str, Option<u32>> = FxHashMap::default();
+        // Sized for the distinct forms of a chunk of abstracts, so it seldom grows.
+        let mut lookup: FxHashMap<&'a str, Option<u32>> =
+            FxHashMap::with_capacity_and_hasher(LOOKUP_CAPACITY, Default::default());
         let mut chunk = ChunkWords {
             words: Vec::new(),
             votes: Vec::new(),
@@ -165,7 +170,11 @@ impl TextParams {
         };
         let mut segments = Vec::new();
         for document in documents {
-            let mut terms = DocumentTerms::default();
+            // About one kept word per eight bytes of text.
+            let mut terms = DocumentTerms {
+                sequence: Vec::with_capacity((document.title.len() + document.text.len()) / 8),
+                pieces: Vec::new(),
+            };
             let fields = [
                 (document.title.as_str(), FieldKind::Title),
                 (document.text.as_str(), FieldKind::Body),

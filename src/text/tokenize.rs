@@ -35,17 +35,23 @@ pub fn tokenize<'a>(
     mut emit: impl FnMut(Token<'a>),
 ) {
     let mut sentence_start = true;
-    for chunk in field.split(char::is_whitespace) {
+    // Most fields are pure ASCII: their whitespace is found byte by byte, without decoding
+    // characters, and every chunk is known to be ASCII.
+    let ascii = field.is_ascii();
+    let mut rest = field;
+    while !rest.is_empty() {
+        let (chunk, marked, after) = next_chunk(rest, ascii);
+        rest = after;
         if chunk.is_empty() {
             continue;
         }
-        if is_address(chunk) {
+        if is_address(chunk, marked) {
             emit(Token::Break);
             sentence_start = false;
             continue;
         }
         segments.clear();
-        if chunk.is_ascii() {
+        if ascii || chunk.is_ascii() {
             ascii_words::split(chunk, segments);
         } else {
             segments.extend(chunk.split_word_bounds());
@@ -93,12 +99,42 @@ pub fn tokenize<'a>(
     }
 }
 
+/// The text up to the first whitespace character, whether that part has an `@` or a `:` (the
+/// marks of an address), and the text after the whitespace character. For ASCII text the bytes
+/// 9-13 and 32 are exactly the characters `char::is_whitespace` accepts.
+fn next_chunk(text: &str, ascii: bool) -> (&str, bool, &str) {
+    if ascii {
+        let bytes = text.as_bytes();
+        let mut marked = false;
+        for (at, &byte) in bytes.iter().enumerate() {
+            match byte {
+                b'\t'..=b'\r' | b' ' => return (&text[..at], marked, &text[at + 1..]),
+                b'@' | b':' => marked = true,
+                _ => {}
+            }
+        }
+        return (text, marked, "");
+    }
+    let (chunk, rest) = match text.find(char::is_whitespace) {
+        None => (text, ""),
+        Some(end) => {
+            let width = text[end..].chars().next().map_or(1, char::len_utf8);
+            (&text[..end], &text[end + width..])
+        }
+    };
+    (chunk, chunk.contains(['@', ':']), rest)
+}
+
 fn offset(chunk: &str, piece: &str) -> usize {
     piece.as_ptr() as usize - chunk.as_ptr() as usize
 }
 
 fn is_wordlike(segment: &str) -> bool {
-    segment.chars().any(char::is_alphanumeric)
+    if segment.is_ascii() {
+        segment.bytes().any(|b| b.is_ascii_alphanumeric())
+    } else {
+        segment.chars().any(char::is_alphanumeric)
+    }
 }
 
 fn is_hyphen(segment: &str) -> bool {
@@ -106,11 +142,15 @@ fn is_hyphen(segment: &str) -> bool {
 }
 
 /// URLs and e-mail addresses are one opaque chunk: their pieces would become junk terms.
-fn is_address(chunk: &str) -> bool {
-    chunk.contains("://") || chunk.starts_with("www.") || chunk.contains('@')
+/// `marked`: whether the chunk has an `@` or a `:` at all, which nearly no chunk has.
+fn is_address(chunk: &str, marked: bool) -> bool {
+    chunk.starts_with("www.") || (marked && (chunk.contains('@') || chunk.contains("://")))
 }
 
 fn strip_possessive(word: &str) -> &str {
+    if !word.ends_with(['s', 'S']) {
+        return word;
+    }
     for suffix in ["'s", "'S", "\u{2019}s", "\u{2019}S"] {
         if let Some(stem) = word.strip_suffix(suffix) {
             if !stem.is_empty() {
@@ -123,7 +163,11 @@ fn strip_possessive(word: &str) -> &str {
 
 /// `LoRA`, `GPT-4`, `iPhone`: a capital after the first letter is deliberate.
 fn has_inner_capital(word: &str) -> bool {
-    word.chars().skip(1).any(char::is_uppercase)
+    if word.is_ascii() {
+        word.bytes().skip(1).any(|b| b.is_ascii_uppercase())
+    } else {
+        word.chars().skip(1).any(char::is_uppercase)
+    }
 }
 
 #[cfg(test)]

@@ -91,17 +91,8 @@ impl TfIdf {
 }
 
 /// Documents per parallel work unit when building the matrices. Fixed, so that nothing depends
-/// on the thread count (each part is built alone, then the parts are joined in order).
+/// on the thread count (each chunk fills its own fixed share of the matrix).
 const CHUNK_DOCUMENTS: usize = 4096;
-
-/// One chunk of documents' rows, before the chunks are joined.
-#[derive(Default)]
-struct RowsPart {
-    row_lengths: Vec<usize>,
-    indices: Vec<u32>,
-    weights: Vec<f32>,
-    counts: Vec<u32>,
-}
 
 impl VectorizeParams {
     pub fn check(&self) -> Result<()> {
@@ -166,12 +157,47 @@ impl VectorizeParams {
             .map(|&key| totals.occurrences(key))
             .sum();
         let mean_length = (kept_total as f64 / n.max(1.0)).max(1.0);
-        let parts: Vec<RowsPart> = corpus
+        // Rows are written straight into the final arrays: one pass counts each row's kept
+        // terms, a second fills every chunk's share in parallel. Building per-chunk rows and
+        // joining them would hold the matrix twice and copy it once.
+        let row_lengths: Vec<usize> = corpus
             .documents
             .par_chunks(CHUNK_DOCUMENTS)
-            .map(|chunk| self.rows_part(chunk, &vocabulary, &idf, mean_length))
+            .flat_map_iter(|chunk| self.row_lengths(chunk, &vocabulary))
             .collect();
-        let (weights, counts) = join_parts(vocabulary.len(), documents, parts);
+        let mut indptr = Vec::with_capacity(documents + 1);
+        indptr.push(0);
+        for length in row_lengths {
+            indptr.push(indptr[indptr.len() - 1] + length);
+        }
+        let nnz = indptr[documents];
+        let mut indices = vec![0u32; nnz];
+        let mut weights = vec![0f32; nnz];
+        let mut counts = vec![0u32; nnz];
+        let mut shares = Vec::new();
+        let (mut rest_indices, mut rest_weights, mut rest_counts) =
+            (&mut indices[..], &mut weights[..], &mut counts[..]);
+        for (i, chunk) in corpus.documents.chunks(CHUNK_DOCUMENTS).enumerate() {
+            let start = i * CHUNK_DOCUMENTS;
+            let size = indptr[start + chunk.len()] - indptr[start];
+            let (share_indices, more_indices) = rest_indices.split_at_mut(size);
+            let (share_weights, more_weights) = rest_weights.split_at_mut(size);
+            let (share_counts, more_counts) = rest_counts.split_at_mut(size);
+            shares.push((chunk, share_indices, share_weights, share_counts));
+            (rest_indices, rest_weights, rest_counts) = (more_indices, more_weights, more_counts);
+        }
+        shares
+            .into_par_iter()
+            .for_each(|(chunk, share_indices, share_weights, share_counts)| {
+                let share = RowsShare {
+                    indices: share_indices,
+                    weights: share_weights,
+                    counts: share_counts,
+                };
+                self.fill_rows(chunk, &vocabulary, &idf, mean_length, share);
+            });
+        let weights = CsrMatrix::from_parts(vocabulary.len(), indptr, indices, weights);
+        let counts = weights.with_values(counts);
         Ok(TfIdf {
             weights,
             counts,
@@ -191,9 +217,11 @@ impl VectorizeParams {
             .par_chunks(CHUNK_DOCUMENTS)
             .map(|chunk| {
                 let mut totals = TermTotals::new(stems);
-                let mut keys = Vec::new();
+                let mut counter = TermCounter::new(stems);
                 for doc in chunk {
-                    self.count_terms(doc, &mut keys, |key, count| totals.add(key, 1, count.into()));
+                    self.count_terms(doc, &mut counter, |key, count| {
+                        totals.add(key, 1, count.into());
+                    });
                 }
                 totals
             })
@@ -201,50 +229,78 @@ impl VectorizeParams {
     }
 
     /// One document's terms (words, compound pieces and, with bigrams, adjacent pairs), each
-    /// passed to `found` once with how often it occurs, in key order. `keys` is scratch space.
+    /// passed to `found` once with how often it occurs, in an order fixed by the document.
     fn count_terms(
         &self,
         doc: &DocumentTerms,
-        keys: &mut Vec<u64>,
+        counter: &mut TermCounter,
         mut found: impl FnMut(u64, u32),
     ) {
+        let words = doc.sequence.iter().chain(&doc.pieces).copied();
+        if self.ngrams == 1 {
+            // Words only: counted in a table by stem id, which is several times cheaper than
+            // sorting every token of every document (this runs twice per token).
+            for id in words.filter(|&id| id != BREAK) {
+                let count = &mut counter.counts[id as usize];
+                if *count == 0 {
+                    counter.seen.push(id);
+                }
+                *count += 1;
+            }
+            for &id in &counter.seen {
+                let count = std::mem::take(&mut counter.counts[id as usize]);
+                found(vocabulary::unigram(id), count);
+            }
+            counter.seen.clear();
+            return;
+        }
+        let keys = &mut counter.keys;
         keys.clear();
+        keys.extend(words.filter(|&id| id != BREAK).map(vocabulary::unigram));
         keys.extend(
             doc.sequence
-                .iter()
-                .chain(&doc.pieces)
-                .filter(|&&id| id != BREAK)
-                .map(|&id| vocabulary::unigram(id)),
+                .windows(2)
+                .filter(|pair| pair[0] != BREAK && pair[1] != BREAK)
+                .map(|pair| vocabulary::bigram(pair[0], pair[1])),
         );
-        if self.ngrams == 2 {
-            keys.extend(
-                doc.sequence
-                    .windows(2)
-                    .filter(|pair| pair[0] != BREAK && pair[1] != BREAK)
-                    .map(|pair| vocabulary::bigram(pair[0], pair[1])),
-            );
-        }
         keys.sort_unstable();
         for run in keys.chunk_by(|a, b| a == b) {
             found(run[0], run.len() as u32);
         }
     }
 
-    /// The rows of a chunk of documents: kept columns, L2-normalised weights and raw counts.
-    fn rows_part(
+    /// The number of kept terms of each document of a chunk.
+    fn row_lengths(&self, chunk: &[DocumentTerms], vocabulary: &Vocabulary) -> Vec<usize> {
+        let mut counter = TermCounter::new(vocabulary.stem_count());
+        chunk
+            .iter()
+            .map(|doc| {
+                let mut length = 0;
+                self.count_terms(doc, &mut counter, |key, _| {
+                    length += usize::from(vocabulary.column(key).is_some());
+                });
+                length
+            })
+            .collect()
+    }
+
+    /// Writes the rows of a chunk of documents into their share of the matrix arrays: kept
+    /// columns in order, L2-normalised weights and raw counts.
+    fn fill_rows(
         &self,
         chunk: &[DocumentTerms],
         vocabulary: &Vocabulary,
         idf: &[f64],
         mean_length: f64,
-    ) -> RowsPart {
-        let mut part = RowsPart::default();
-        let mut keys = Vec::new();
+        share: RowsShare<'_>,
+    ) {
+        let mut counter = TermCounter::new(vocabulary.stem_count());
         let mut kept: Vec<(u32, u32)> = Vec::new();
         let mut row_weights: Vec<f64> = Vec::new();
+        let mut at = 0;
         for doc in chunk {
             kept.clear();
-            self.count_terms(doc, &mut keys, |key, count| {
+            self.count_terms(doc, &mut counter, |key, count| {
                 if let Some(col) = vocabulary.column(key) {
                     kept.push((col, count));
                 }
@@ -267,13 +323,51 @@ impl VectorizeParams {
             }));
             let norm = row_weights.iter().map(|w| w * w).sum::<f64>().sqrt();
             let norm = if norm > 0.0 { norm } else { 1.0 };
-            part.weights
-                .extend(row_weights.iter().map(|w| (w / norm) as f32));
-            part.indices.extend(kept.iter().map(|&(col, _)| col));
-            part.counts.extend(kept.iter().map(|&(_, count)| count));
-            part.row_lengths.push(kept.len());
+            let end = at + kept.len();
+            for (((&(col, count), weight), index), (slot_weight, slot_count)) in kept
+                .iter()
+                .zip(&row_weights)
+                .zip(&mut share.indices[at..end])
+                .zip(
+                    share.weights[at..end]
+                        .iter_mut()
+                        .zip(&mut share.counts[at..end]),
+                )
+            {
+                *index = col;
+                *slot_weight = (weight / norm) as f32;
+                *slot_count = count;
+            }
+            at = end;
         }
-        part
+        debug_assert_eq!(at, share.indices.len(), "row lengths and rows disagree");
+    }
+}
+
+/// One chunk's part of the matrix arrays, filled in place.
+struct RowsShare<'a> {
+    indices: &'a mut [u32],
+    weights: &'a mut [f32],
+    counts: &'a mut [u32],
+}
+
+/// Scratch space for counting one document's terms at a time.
+struct TermCounter {
+    /// Occurrences of each stem id in the current document; zero again after each document.
+    counts: Vec<u32>,
+    /// Stem ids of the current document, in order of first occurrence.
+    seen: Vec<u32>,
+    /// Term keys of the current document, when phrases are counted too.
+    keys: Vec<u64>,
+}
+
+impl TermCounter {
+    fn new(stems: usize) -> Self {
+        TermCounter {
+            counts: vec![0; stems],
+            seen: Vec::new(),
+            keys: Vec::new(),
+        }
     }
 }
 
@@ -337,32 +431,6 @@ impl TermTotals {
             (Some(_), _) => self.phrases.get(&key).map_or(0, |entry| entry.1),
         }
     }
-}
-
-/// Joins the chunks' rows, in order, into the weights and counts matrices.
-fn join_parts(
-    columns: usize,
-    documents: usize,
-    parts: Vec<RowsPart>,
-) -> (CsrMatrix<f32>, CsrMatrix<u32>) {
-    let nnz: usize = parts.iter().map(|part| part.indices.len()).sum();
-    let mut indptr = Vec::with_capacity(documents + 1);
-    let mut indices = Vec::with_capacity(nnz);
-    let mut weights = Vec::with_capacity(nnz);
-    let mut counts = Vec::with_capacity(nnz);
-    indptr.push(0);
-    for part in parts {
-        for length in part.row_lengths {
-            let end = indptr.last().copied().unwrap_or(0) + length;
-            indptr.push(end);
-        }
-        indices.extend_from_slice(&part.indices);
-        weights.extend_from_slice(&part.weights);
-        counts.extend_from_slice(&part.counts);
-    }
-    let weights = CsrMatrix::from_parts(columns, indptr, indices, weights);
-    let counts = weights.with_values(counts);
-    (weights, counts)
 }
 
 /// Sorts `keys` and returns each distinct key with its number of occurrences.

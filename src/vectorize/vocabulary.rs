@@ -106,6 +106,11 @@ impl Vocabulary {
         self.stems.is_empty()
     }
 
+    /// The number of stems of the corpus the vocabulary was chosen from.
+    pub fn stem_count(&self) -> usize {
+        self.word_columns.len()
+    }
+
     /// Whether any column is a two-word phrase.
     pub fn has_phrases(&self) -> bool {
         self.keys.iter().any(|&key| stems_of(key).0.is_some())
