@@ -14,6 +14,10 @@ enum Class {
     MidNum,
     /// `.` and `'` between letters or between digits.
     MidNumLet,
+    /// The six whitespace bytes: they end a chunk.
+    Space,
+    /// `@`: marks an e-mail address (as `:` marks a URL).
+    At,
     Other,
 }
 
@@ -29,6 +33,8 @@ const CLASSES: [Class; 256] = {
             b':' => Class::MidLetter,
             b',' | b';' => Class::MidNum,
             b'.' | b'\'' => Class::MidNumLet,
+            b'\t'..=b'\r' | b' ' => Class::Space,
+            b'@' => Class::At,
             _ => Class::Other,
         };
         byte += 1;
@@ -61,28 +67,47 @@ fn continues(prev: Class, next: Class, after: Option<Class>) -> bool {
 
 /// Pushes the word-boundary segments of an ASCII chunk (no whitespace) onto `segments`.
 pub fn split<'a>(chunk: &'a str, segments: &mut Vec<&'a str>) {
-    let bytes = chunk.as_bytes();
+    let (length, _) = split_until_space(chunk, segments);
+    debug_assert_eq!(length, chunk.len(), "a chunk has no whitespace");
+}
+
+/// Pushes the word-boundary segments of ASCII `text` up to its first whitespace byte onto
+/// `segments`, and returns that part's length and whether it has an `@` or a `:` (the marks of
+/// an address). Finding the chunk and its words in one pass saves a pass over every byte.
+pub fn split_until_space<'a>(text: &'a str, segments: &mut Vec<&'a str>) -> (usize, bool) {
+    let bytes = text.as_bytes();
+    let mut marked = false;
     let mut start = 0;
     while start < bytes.len() {
+        let first = class(bytes[start]);
         let mut end = start + 1;
-        if is_word(class(bytes[start])) {
+        if is_word(first) {
             loop {
                 // Runs of word characters are the common case: no look-ahead needed.
                 while end < bytes.len() && is_word(class(bytes[end])) {
                     end += 1;
                 }
                 let Some(&next) = bytes.get(end) else { break };
+                let next = class(next);
                 let after = bytes.get(end + 1).map(|&b| class(b));
-                if !continues(class(bytes[end - 1]), class(next), after) {
+                if !continues(class(bytes[end - 1]), next, after) {
                     break;
                 }
                 // The joining middle character and the letter or digit it needs.
+                marked |= next == Class::MidLetter;
                 end += 2;
             }
+        } else {
+            match first {
+                Class::Space => return (start, marked),
+                Class::MidLetter | Class::At => marked = true,
+                _ => {}
+            }
         }
-        segments.push(&chunk[start..end]);
+        segments.push(&text[start..end]);
         start = end;
     }
+    (bytes.len(), marked)
 }
 
 #[cfg(test)]
@@ -98,6 +123,21 @@ mod tests {
         let mut out = Vec::new();
         split(chunk, &mut out);
         out
+    }
+
+    #[test]
+    fn stops_at_whitespace_and_reports_address_marks() {
+        let mut segments = Vec::new();
+        assert_eq!(split_until_space("a:b, c@d", &mut segments), (4, true));
+        assert_eq!(segments, ["a:b", ","]);
+        segments.clear();
+        assert_eq!(split_until_space("x@y.z", &mut segments), (5, true));
+        segments.clear();
+        assert_eq!(split_until_space("plain.\tnext", &mut segments), (6, false));
+        assert_eq!(segments, ["plain", "."]);
+        segments.clear();
+        assert_eq!(split_until_space(" lead", &mut segments), (0, false));
+        assert!(segments.is_empty());
     }
 
     #[test]

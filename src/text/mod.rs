@@ -6,6 +6,7 @@ mod language;
 mod stop_words;
 mod surface;
 mod tokenize;
+mod word_table;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -14,6 +15,7 @@ use crate::progress::{Progress, Silent, Work};
 use crate::read::Document;
 use surface::SurfaceVotes;
 use tokenize::{FieldKind, Token};
+use word_table::WordTable;
 
 pub use language::Language;
 pub use stop_words::StopWords;
@@ -161,8 +163,7 @@ impl TextParams {
     fn tokenize_chunk<'a>(&self, documents: &'a [Document]) -> ChunkWords<'a> {
         // Keyed by the word as written, so lowercasing and filtering run once per distinct form.
         // Sized for the distinct forms of a chunk of abstracts, so it seldom grows.
-        let mut lookup: FxHashMap<&'a str, Option<u32>> =
-            FxHashMap::with_capacity_and_hasher(LOOKUP_CAPACITY, Default::default());
+        let mut lookup: WordTable<'a, Option<u32>> = WordTable::with_capacity(LOOKUP_CAPACITY);
         let mut chunk = ChunkWords {
             words: Vec::new(),
             votes: Vec::new(),
@@ -187,7 +188,7 @@ impl TextParams {
                         Token::Word { text, case_vote } => (text, case_vote, false),
                         Token::Part { text, case_vote } => (text, case_vote, true),
                     };
-                    let id = *lookup.entry(text).or_insert_with(|| {
+                    let id = lookup.get_or_insert_with(text, || {
                         self.keeps(text).then(|| {
                             chunk.words.push(text);
                             chunk.votes.push(SurfaceVotes::default());

@@ -40,8 +40,18 @@ pub fn tokenize<'a>(
     let ascii = field.is_ascii();
     let mut rest = field;
     while !rest.is_empty() {
-        let (chunk, marked, after) = next_chunk(rest, ascii);
-        rest = after;
+        segments.clear();
+        let (chunk, marked) = if ascii {
+            // Chunk and segments in one pass; the whitespace byte after the chunk is skipped.
+            let (length, marked) = ascii_words::split_until_space(rest, segments);
+            let chunk = &rest[..length];
+            rest = rest.get(length + 1..).unwrap_or("");
+            (chunk, marked)
+        } else {
+            let (chunk, marked, after) = next_chunk(rest);
+            rest = after;
+            (chunk, marked)
+        };
         if chunk.is_empty() {
             continue;
         }
@@ -50,11 +60,12 @@ pub fn tokenize<'a>(
             sentence_start = false;
             continue;
         }
-        segments.clear();
-        if ascii || chunk.is_ascii() {
-            ascii_words::split(chunk, segments);
-        } else {
-            segments.extend(chunk.split_word_bounds());
+        if !ascii {
+            if chunk.is_ascii() {
+                ascii_words::split(chunk, segments);
+            } else {
+                segments.extend(chunk.split_word_bounds());
+            }
         }
         let mut i = 0;
         while i < segments.len() {
@@ -100,21 +111,8 @@ pub fn tokenize<'a>(
 }
 
 /// The text up to the first whitespace character, whether that part has an `@` or a `:` (the
-/// marks of an address), and the text after the whitespace character. For ASCII text the bytes
-/// 9-13 and 32 are exactly the characters `char::is_whitespace` accepts.
-fn next_chunk(text: &str, ascii: bool) -> (&str, bool, &str) {
-    if ascii {
-        let bytes = text.as_bytes();
-        let mut marked = false;
-        for (at, &byte) in bytes.iter().enumerate() {
-            match byte {
-                b'\t'..=b'\r' | b' ' => return (&text[..at], marked, &text[at + 1..]),
-                b'@' | b':' => marked = true,
-                _ => {}
-            }
-        }
-        return (text, marked, "");
-    }
+/// marks of an address), and the text after the whitespace character.
+fn next_chunk(text: &str) -> (&str, bool, &str) {
     let (chunk, rest) = match text.find(char::is_whitespace) {
         None => (text, ""),
         Some(end) => {

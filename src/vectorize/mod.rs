@@ -295,17 +295,22 @@ impl VectorizeParams {
         share: RowsShare<'_>,
     ) {
         let mut counter = TermCounter::new(vocabulary.stem_count());
+        // (column, count) packed in one integer: sorting plain integers is about twice as fast
+        // as sorting pairs, and this sort runs once per document.
+        let mut packed: Vec<u64> = Vec::new();
         let mut kept: Vec<(u32, u32)> = Vec::new();
         let mut row_weights: Vec<f64> = Vec::new();
         let mut at = 0;
         for doc in chunk {
-            kept.clear();
+            packed.clear();
             self.count_terms(doc, &mut counter, |key, count| {
                 if let Some(col) = vocabulary.column(key) {
-                    kept.push((col, count));
+                    packed.push((u64::from(col) << 32) | u64::from(count));
                 }
             });
-            kept.sort_unstable();
+            packed.sort_unstable();
+            kept.clear();
+            kept.extend(packed.iter().map(|&p| ((p >> 32) as u32, p as u32)));
             let length: u64 = kept.iter().map(|&(_, count)| u64::from(count)).sum();
             let relative_length = length as f64 / mean_length;
             row_weights.clear();
