@@ -111,6 +111,17 @@ impl ClusterParams {
         embedding: &Embedding,
         progress: &dyn Progress,
     ) -> Result<Clustering> {
+        self.fit_sampling_above(embedding, FIT_SAMPLE_ROWS, progress)
+    }
+
+    /// [`Self::fit_with_progress`] with the size above which a sample is fitted as a parameter,
+    /// so tests reach the sampled path on small data.
+    fn fit_sampling_above(
+        &self,
+        embedding: &Embedding,
+        fit_sample_rows: usize,
+        progress: &dyn Progress,
+    ) -> Result<Clustering> {
         let rows = embedding.rows.view();
         let k = self.topic_count(rows.nrows());
         if k > rows.nrows() {
@@ -119,7 +130,7 @@ impl ClusterParams {
                 documents: rows.nrows(),
             });
         }
-        if rows.nrows() <= FIT_SAMPLE_ROWS {
+        if rows.nrows() <= fit_sample_rows {
             let (assignments, inertia) = self.fit_rows(rows, k, progress)?;
             return Ok(number_by_size(rows, &assignments, k, inertia));
         }
@@ -128,7 +139,7 @@ impl ClusterParams {
         // where full-corpus polish and refinement passes grow with it.
         let mut rng = Xoshiro256Plus::seed_from_u64(self.seed ^ 0x5A3B_1E5A);
         let mut picked =
-            rand::seq::index::sample(&mut rng, rows.nrows(), FIT_SAMPLE_ROWS).into_vec();
+            rand::seq::index::sample(&mut rng, rows.nrows(), fit_sample_rows).into_vec();
         picked.sort_unstable();
         let sample = rows.select(Axis(0), &picked);
         let (sample_assignments, _) = self.fit_rows(sample.view(), k, progress)?;
@@ -522,6 +533,57 @@ mod tests {
         let one = pool.install(|| params.fit(&blobs())).expect("fit");
         assert_eq!(many.assignments, one.assignments);
         assert_eq!(many.inertia.to_bits(), one.inertia.to_bits());
+    }
+
+    /// 3,000 unit rows in 8 dimensions around 5 directions, with noise: (rows, true group).
+    fn noisy_groups() -> (Embedding, Vec<usize>) {
+        let mut rng = Xoshiro256Plus::seed_from_u64(11);
+        let groups: Vec<usize> = (0..3000).map(|i| (i * 7) % 5).collect();
+        let mut rows = Array2::<f64>::zeros((groups.len(), 8));
+        for (mut row, &group) in rows.axis_iter_mut(Axis(0)).zip(&groups) {
+            for (d, value) in row.iter_mut().enumerate() {
+                let noise: f64 = rng.gen_range(-0.35..0.35);
+                *value = if d == group { 1.0 } else { 0.0 } + noise;
+            }
+            let norm = row.dot(&row).sqrt();
+            row /= norm;
+        }
+        (embedding(rows), groups)
+    }
+
+    #[test]
+    fn the_sampled_path_for_large_corpora_assigns_every_row_like_the_full_fit() {
+        let (embedding, groups) = noisy_groups();
+        for refine_iterations in [0, 10] {
+            let params = ClusterParams {
+                k: TopicCount::Fixed(5),
+                seed: 3,
+                refine_iterations,
+                ..Default::default()
+            };
+            let full = params
+                .fit_sampling_above(&embedding, usize::MAX, &Silent)
+                .expect("full fit");
+            let sampled = params
+                .fit_sampling_above(&embedding, 1000, &Silent)
+                .expect("sampled fit");
+            assert_eq!(sampled.assignments.len(), 3000);
+            assert_eq!(sampled.sizes.iter().sum::<usize>(), 3000);
+            // Both recover the groups, so they agree with each other up to topic numbering.
+            for clustering in [&full, &sampled] {
+                let agreement = crate::metrics::compare(&groups, &clustering.assignments);
+                assert!(agreement.ari > 0.95, "{refine_iterations}: {agreement:?}");
+            }
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .build()
+                .expect("pool");
+            let one_thread = pool
+                .install(|| params.fit_sampling_above(&embedding, 1000, &Silent))
+                .expect("sampled fit");
+            assert_eq!(one_thread.assignments, sampled.assignments);
+            assert_eq!(one_thread.inertia.to_bits(), sampled.inertia.to_bits());
+        }
     }
 
     #[test]
