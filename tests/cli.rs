@@ -1663,6 +1663,36 @@ fn k_range_without_auto_is_refused() {
     );
 }
 
+#[test]
+fn a_document_of_millions_of_characters_on_one_line_is_tagged_like_any_other() {
+    // One row whose text is 4 MB on a single line, among ordinary rows: read, tokenized and
+    // tagged, with every row in the output (larger sizes are in bench/huge_inputs.sh).
+    let dir = tempdir();
+    let mut csv = synthetic_corpus(200);
+    let mut rng = Lcg(7);
+    let words = ["galaxy", "telescope", "redshift", "nebula", "orbit", "quasar"];
+    let mut long = String::with_capacity(4_000_100);
+    while long.len() < 4_000_000 {
+        long.push_str(words[rng.below(words.len())]);
+        long.push(' ');
+    }
+    csv.push_str(&format!("long,A very long document,{long}\n"));
+    let input = dir.path().join("long.csv");
+    std::fs::write(&input, csv).expect("write input");
+    let out = dir.path().join("out");
+    succeed(
+        topictag(dir.path())
+            .arg(&input)
+            .args(["--k", "4", "--output"])
+            .arg(&out),
+    );
+    let documents = read_documents(&out);
+    assert_eq!(documents.len(), 201);
+    let long_row = documents.iter().find(|d| d.id == "long").expect("long row");
+    assert!(long_row.topic >= 0, "the long document has terms");
+    check_consistency(&documents, &read_topics(&out));
+}
+
 // ---------------------------------------------------------------------------------------------
 // 10. A failed run keeps earlier output
 // ---------------------------------------------------------------------------------------------
