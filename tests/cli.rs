@@ -1670,7 +1670,14 @@ fn a_document_of_millions_of_characters_on_one_line_is_tagged_like_any_other() {
     let dir = tempdir();
     let mut csv = synthetic_corpus(200);
     let mut rng = Lcg(7);
-    let words = ["galaxy", "telescope", "redshift", "nebula", "orbit", "quasar"];
+    let words = [
+        "galaxy",
+        "telescope",
+        "redshift",
+        "nebula",
+        "orbit",
+        "quasar",
+    ];
     let mut long = String::with_capacity(4_000_100);
     while long.len() < 4_000_000 {
         long.push_str(words[rng.below(words.len())]);
