@@ -115,9 +115,9 @@ impl VectorizeParams {
     }
 
     /// Counts terms, chooses the vocabulary and weights every document. Each document's term
-    /// counts are computed twice (once for document frequencies, once for its row) rather than
-    /// kept: recounting costs a sort of a few hundred keys, keeping them a gigabyte at a million
-    /// documents.
+    /// counts are computed three times (for document frequencies, for its row's length, for its
+    /// row) rather than kept: recounting costs one pass over its tokens through a table, keeping
+    /// the counts a gigabyte at a million documents.
     pub fn fit(&self, corpus: &TokenizedCorpus, source: &str) -> Result<TfIdf> {
         let documents = corpus.documents.len();
         let max_doc_count = self.max_df * documents as f64;
