@@ -187,20 +187,9 @@ fn times_small_f64(matrix: ArrayView2<'_, f32>, small: &Array2<f64>) -> Array2<f
 /// and its eigen-decomposition in f64.
 fn orthonormalize_in_place(matrix: &mut Array2<f32>, passes: usize) -> Result<()> {
     for _ in 0..passes {
-        let gram = gram_f64(matrix.view());
-        let (values, mut vectors) = symmetric_eigen_desc(&gram)?;
-        let largest = values.first().copied().unwrap_or(0.0).max(0.0);
-        for (mut column, &value) in vectors.axis_iter_mut(Axis(1)).zip(values.iter()) {
-            // Below this, a direction is rounding noise of f32 data, not signal: scaling it up
-            // would only amplify the noise.
-            let scale = if value > largest * 1e-12 && value > 0.0 {
-                1.0 / value.sqrt()
-            } else {
-                0.0
-            };
-            column *= scale;
-        }
-        let transform = vectors.mapv(|v| v as f32);
+        // Below 1e-12 of the largest, a direction is rounding noise of f32 data, not signal:
+        // scaling it up would only amplify the noise.
+        let transform = whitening(&gram_f64(matrix.view()), 1e-12)?.mapv(|v| v as f32);
         matrix
             .axis_chunks_iter_mut(Axis(0), DENSE_BLOCK_ROWS)
             .into_par_iter()
@@ -230,20 +219,27 @@ pub(crate) fn symmetric_eigen_desc(matrix: &Array2<f64>) -> Result<(Array1<f64>,
 /// by nothing.
 pub(crate) fn orthonormalize(mut matrix: Array2<f64>, passes: usize) -> Result<Array2<f64>> {
     for _ in 0..passes {
-        let gram = matrix.t().dot(&matrix);
-        let (values, mut vectors) = symmetric_eigen_desc(&gram)?;
-        let largest = values.first().copied().unwrap_or(0.0).max(0.0);
-        for (mut column, &value) in vectors.axis_iter_mut(Axis(1)).zip(values.iter()) {
-            let scale = if value > largest * 1e-20 && value > 0.0 {
-                1.0 / value.sqrt()
-            } else {
-                0.0
-            };
-            column *= scale;
-        }
-        matrix = matrix.dot(&vectors);
+        let transform = whitening(&matrix.t().dot(&matrix), 1e-20)?;
+        matrix = matrix.dot(&transform);
     }
     Ok(matrix)
+}
+
+/// The transform that makes a matrix with this Gram matrix orthonormal: its eigenvectors, each
+/// scaled by 1/√eigenvalue. Directions whose eigenvalue is at most `relative_floor` times the
+/// largest (or not positive) get zero columns instead of dividing by nothing.
+fn whitening(gram: &Array2<f64>, relative_floor: f64) -> Result<Array2<f64>> {
+    let (values, mut vectors) = symmetric_eigen_desc(gram)?;
+    let largest = values.first().copied().unwrap_or(0.0).max(0.0);
+    for (mut column, &value) in vectors.axis_iter_mut(Axis(1)).zip(values.iter()) {
+        let scale = if value > largest * relative_floor && value > 0.0 {
+            1.0 / value.sqrt()
+        } else {
+            0.0
+        };
+        column *= scale;
+    }
+    Ok(vectors)
 }
 
 /// Makes each component's largest-magnitude entry positive, so the sign is canonical.
