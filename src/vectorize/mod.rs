@@ -298,7 +298,7 @@ impl VectorizeParams {
         // (column, count) packed in one integer: sorting plain integers is about twice as fast
         // as sorting pairs, and this sort runs once per document.
         let mut packed: Vec<u64> = Vec::new();
-        let mut kept: Vec<(u32, u32)> = Vec::new();
+        let unpack = |entry: u64| ((entry >> 32) as u32, entry as u32);
         let mut row_weights: Vec<f64> = Vec::new();
         let mut at = 0;
         for doc in chunk {
@@ -309,12 +309,11 @@ impl VectorizeParams {
                 }
             });
             packed.sort_unstable();
-            kept.clear();
-            kept.extend(packed.iter().map(|&p| ((p >> 32) as u32, p as u32)));
-            let length: u64 = kept.iter().map(|&(_, count)| u64::from(count)).sum();
+            let length: u64 = packed.iter().map(|&entry| u64::from(unpack(entry).1)).sum();
             let relative_length = length as f64 / mean_length;
             row_weights.clear();
-            row_weights.extend(kept.iter().map(|&(col, count)| {
+            row_weights.extend(packed.iter().map(|&entry| {
+                let (col, count) = unpack(entry);
                 let count = f64::from(count);
                 let tf = match self.weighting {
                     Weighting::Bm25 => {
@@ -328,22 +327,13 @@ impl VectorizeParams {
             }));
             let norm = row_weights.iter().map(|w| w * w).sum::<f64>().sqrt();
             let norm = if norm > 0.0 { norm } else { 1.0 };
-            let end = at + kept.len();
-            for (((&(col, count), weight), index), (slot_weight, slot_count)) in kept
-                .iter()
-                .zip(&row_weights)
-                .zip(&mut share.indices[at..end])
-                .zip(
-                    share.weights[at..end]
-                        .iter_mut()
-                        .zip(&mut share.counts[at..end]),
-                )
-            {
-                *index = col;
-                *slot_weight = (weight / norm) as f32;
-                *slot_count = count;
+            for (i, (&entry, &weight)) in packed.iter().zip(&row_weights).enumerate() {
+                let (col, count) = unpack(entry);
+                share.indices[at + i] = col;
+                share.weights[at + i] = (weight / norm) as f32;
+                share.counts[at + i] = count;
             }
-            at = end;
+            at += packed.len();
         }
         debug_assert_eq!(at, share.indices.len(), "row lengths and rows disagree");
     }
