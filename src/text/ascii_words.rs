@@ -46,6 +46,11 @@ fn class(byte: u8) -> Class {
     CLASSES[usize::from(byte)]
 }
 
+/// The six ASCII whitespace bytes, exactly the ASCII characters `char::is_whitespace` accepts.
+pub fn is_space(byte: u8) -> bool {
+    class(byte) == Class::Space
+}
+
 /// Letters, digits and `_`: the characters a word is made of.
 fn is_word(class: Class) -> bool {
     matches!(class, Class::Letter | Class::Numeric | Class::ExtendNumLet)

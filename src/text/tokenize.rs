@@ -57,13 +57,9 @@ fn tokenize_with<'a>(
             // (`models`, `data,`, `results.`): they give one word, then a break, without the
             // general segmentation below, which gives the same tokens for them.
             if let Some((word, mark, after)) = plain_word(rest) {
-                let case_vote = match kind {
-                    FieldKind::Body if !sentence_start => true,
-                    _ => has_inner_capital(word),
-                };
                 emit(Token::Word {
                     text: word,
-                    case_vote,
+                    case_vote: case_vote(kind, sentence_start, word),
                 });
                 sentence_start = false;
                 if let Some(mark) = mark {
@@ -123,10 +119,7 @@ fn tokenize_with<'a>(
             let start = offset(chunk, segment);
             let end = offset(chunk, segments[last]) + segments[last].len();
             let text = strip_possessive(&chunk[start..end]);
-            let case_vote = match kind {
-                FieldKind::Body if !sentence_start => true,
-                _ => has_inner_capital(text),
-            };
+            let case_vote = case_vote(kind, sentence_start, text);
             emit(Token::Word { text, case_vote });
             if last > i && split_compounds {
                 for piece in segments[i..=last].iter().step_by(2) {
@@ -156,11 +149,7 @@ fn plain_word(text: &str) -> Option<(&str, Option<u8>, &str)> {
     if length == 0 {
         return None;
     }
-    let is_space = |at: usize| {
-        bytes
-            .get(at)
-            .is_none_or(|&b| matches!(b, b'\t'..=b'\r' | b' '))
-    };
+    let is_space = |at: usize| bytes.get(at).is_none_or(|&b| ascii_words::is_space(b));
     let after = |at: usize| text.get(at + 1..).unwrap_or("");
     if is_space(length) {
         return Some((&text[..length], None, after(length)));
@@ -220,6 +209,15 @@ fn strip_possessive(word: &str) -> &str {
         }
     }
     word
+}
+
+/// Whether a word's capitalisation tells how it is usually written: anywhere in running text
+/// but at a sentence start; in a Title Case title or at a sentence start only an inner capital.
+fn case_vote(kind: FieldKind, sentence_start: bool, word: &str) -> bool {
+    match kind {
+        FieldKind::Body if !sentence_start => true,
+        _ => has_inner_capital(word),
+    }
 }
 
 /// `LoRA`, `GPT-4`, `iPhone`: a capital after the first letter is deliberate.
