@@ -6,26 +6,18 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+use crate::class_tfidf::{COHERENCE_TERMS, DIVERSITY_TERMS};
 use crate::cluster::Clustering;
 use crate::label::Topics;
 use crate::metrics::{self, Agreement};
+use crate::seed::Seed;
 use crate::reduce::Embedding;
 use crate::text::{TokenizedCorpus, BREAK};
-use crate::vectorize::CsrMatrix;
+use crate::sparse::CsrMatrix;
 
-/// Top terms per topic whose pairwise NPMI makes the topic's coherence.
-pub const COHERENCE_TERMS: usize = 10;
-/// Top terms per topic pooled for diversity.
-pub const DIVERSITY_TERMS: usize = 25;
 /// Rows the silhouette is computed on, at most (a seeded sample beyond that).
 const SILHOUETTE_ROWS: usize = 5000;
 
-/// Settings for evaluation.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct EvaluateParams {
-    /// Seeds the silhouette's sample.
-    pub seed: u64,
-}
 
 /// One topic's numbers.
 #[derive(Debug, Clone, Serialize)]
@@ -67,9 +59,10 @@ pub struct Metrics {
     pub labels: Option<LabelAgreement>,
 }
 
-impl EvaluateParams {
+impl Metrics {
+    /// Judges the fit: `seed` draws the silhouette's sample.
     pub fn evaluate(
-        &self,
+        seed: Seed,
         tokens: &TokenizedCorpus,
         embedding: &Embedding,
         clustering: &Clustering,
@@ -115,7 +108,7 @@ impl EvaluateParams {
                 embedding.rows.view(),
                 &clustering.assignments,
                 SILHOUETTE_ROWS,
-                self.seed,
+                seed.0,
             ),
             silhouette_rows: embedding.rows.nrows().min(SILHOUETTE_ROWS),
             unassigned_share: if documents == 0 {

@@ -1,7 +1,7 @@
-//! The `topictag` command: arguments -> settings -> pipeline (with progress bars on a terminal)
-//! -> topic table and exit code.
+//! The `topictag` command: arguments -> the library's settings -> a fit, a `tag` or an
+//! `inspect` (with progress bars on a terminal) -> output and exit code.
 
-mod terminal;
+mod cli;
 
 // A million documents make many short-lived vectors and strings; mimalloc returns freed memory to
 // the system where glibc's allocator keeps it, and allocates small blocks faster.
@@ -12,8 +12,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use topictag::cli::Cli;
-use topictag::{ErrorKind, Progress, Silent, Summary};
+use cli::{terminal, Cli, Command};
+use topictag::{Error, ErrorKind, Progress, Silent, Summary};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -26,7 +26,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let bars = if cli.quiet {
+    let quiet = match &cli.command {
+        Some(Command::Tag(args)) => args.quiet,
+        Some(Command::Inspect(_)) => true,
+        None => cli.run.quiet,
+    };
+    let bars = if quiet {
         None
     } else {
         terminal::Bars::for_stderr()
@@ -40,41 +45,77 @@ fn main() -> ExitCode {
         Some(bars) => bars.as_ref(),
         None => &Silent,
     };
-    let (show_timings, quiet) = (cli.timings, cli.quiet);
-    let outcome = cli
-        .into_config()
-        .and_then(|config| topictag::run_with(&config, progress));
-    match outcome {
-        Ok(summary) => {
-            for warning in &summary.warnings {
-                say(&format!("warning: {warning}"));
-            }
-            if show_timings {
-                for (stage, elapsed) in &summary.timings.0 {
-                    say(&format!(
-                        "time: {stage:<10} {:>8.3} s",
-                        elapsed.as_secs_f64()
-                    ));
+    match cli.command {
+        Some(Command::Tag(args)) => match args.run(progress) {
+            Ok(tagged) => {
+                if !args.quiet {
+                    say(&cli::tag::summary(&tagged));
                 }
+                ExitCode::SUCCESS
             }
-            if quiet {
-                return ExitCode::SUCCESS;
+            Err(error) => fail(&error),
+        },
+        Some(Command::Inspect(args)) => match args.load() {
+            Ok(model) => {
+                let mut out = std::io::stdout().lock();
+                stdout_result(cli::inspect::describe(&model, &mut out))
             }
-            match print_table(&summary) {
-                Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
-                    say(&format!("error: cannot write to stdout: {error}"));
-                    ExitCode::from(1)
+            Err(error) => fail(&error),
+        },
+        None => {
+            let (show_timings, quiet) = (cli.run.timings, cli.run.quiet);
+            let outcome = cli
+                .run
+                .into_config()
+                .and_then(|config| topictag::run_with(&config, progress));
+            match outcome {
+                Ok(summary) => {
+                    for warning in &summary.warnings {
+                        say(&format!("warning: {warning}"));
+                    }
+                    if show_timings {
+                        for (stage, elapsed) in &summary.timings.0 {
+                            say(&format!(
+                                "time: {stage:<10} {:>8.3} s",
+                                elapsed.as_secs_f64()
+                            ));
+                        }
+                    }
+                    if quiet {
+                        return ExitCode::SUCCESS;
+                    }
+                    stdout_result(print_table(&summary))
                 }
-                _ => ExitCode::SUCCESS,
+                Err(error) => fail(&error),
             }
         }
-        Err(error) => {
-            say(&format!("error: {error}"));
-            match error.kind() {
-                ErrorKind::Input => ExitCode::from(2),
-                ErrorKind::Runtime => ExitCode::from(1),
-            }
+    }
+}
+
+/// A broken pipe (the reader went away, as `| head` does) ends quietly; any other failure to
+/// write stdout is exit code 1.
+fn stdout_result(result: std::io::Result<()>) -> ExitCode {
+    match result {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            say(&format!("error: cannot write to stdout: {error}"));
+            ExitCode::from(1)
         }
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// One `error:` line, with the library's parameters named by their flags, and the exit code:
+/// 2 for the user's input, 1 for the environment.
+fn fail(error: &Error) -> ExitCode {
+    if let Error::Write { source, .. } = error {
+        if source.kind() == std::io::ErrorKind::BrokenPipe {
+            return ExitCode::SUCCESS;
+        }
+    }
+    say(&format!("error: {}", error.display_with(cli::flag)));
+    match error.kind() {
+        ErrorKind::Input => ExitCode::from(2),
+        ErrorKind::Runtime => ExitCode::from(1),
     }
 }
 
@@ -87,8 +128,8 @@ fn say(line: &str) {
 fn print_table(summary: &Summary) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "topic  size  label")?;
-    for (topic, size, label) in &summary.topics {
-        writeln!(out, "{topic:>5}  {size:>4}  {label}")?;
+    for topic in &summary.topics {
+        writeln!(out, "{:>5}  {:>4}  {}", topic.id, topic.size, topic.label)?;
     }
     if summary.without_terms > 0 {
         writeln!(out, "{:>5}  {:>4}  (no terms)", -1, summary.without_terms)?;

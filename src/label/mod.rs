@@ -7,11 +7,12 @@ use std::cmp::Ordering;
 mod distinct;
 mod phrases;
 
+use crate::class_tfidf::{class_scores, class_weight, topic_tf, DIVERSITY_TERMS};
 use crate::cluster::Clustering;
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::reduce::Embedding;
 use crate::text::TokenizedCorpus;
-use crate::vectorize::{stems_of, CsrMatrix, TfIdf};
+use crate::vectorize::{stems_of, TfIdf, Vocabulary};
 use distinct::Candidate;
 
 /// Words of research-abstract boilerplate: distinctive of no topic, so never shown in a label or
@@ -25,7 +26,7 @@ work works
 ";
 
 /// Settings for the label stage.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LabelParams {
     /// Distinctive terms listed per topic.
     pub top_terms: usize,
@@ -84,7 +85,7 @@ pub struct Topics {
 impl LabelParams {
     pub fn check(&self) -> Result<()> {
         if self.top_terms == 0 {
-            return Err(Error::setting("--top-terms", "must be at least 1"));
+            return Err(Error::param(Param::TopTerms, "must be at least 1"));
         }
         Ok(())
     }
@@ -108,14 +109,14 @@ impl LabelParams {
             .iter()
             .map(|a| a.as_ref().map(|a| a.topic))
             .collect();
-        let shown = shown_terms(tfidf);
+        let shown = shown_terms(&tfidf.vocabulary);
         let class = ClassWeights::new(tfidf, &topic_of, clustering.sizes.len(), &shown);
         // The label takes its own number of terms, however few `--top-terms` lists; the
         // metrics judge each topic's top 25 whatever is shown.
         let wanted = self
             .top_terms
             .max(self.label_terms)
-            .max(crate::evaluate::DIVERSITY_TERMS);
+            .max(DIVERSITY_TERMS);
         let mut candidates = class.word_candidates(tfidf, POOL_PER_TERM * wanted);
         if !tfidf.vocabulary.has_phrases() {
             class.add_phrases(&mut candidates, tokens, &topic_of);
@@ -129,19 +130,11 @@ impl LabelParams {
                 self.topic(id, picked, clustering.sizes[id], &assignments)
             })
             .collect();
-        let labels = &tfidf.vocabulary.labels;
+        let tagger = Tagger::new(&tfidf.vocabulary, self.tags);
         let tags = (0..documents)
             .map(|doc| {
                 let (cols, values) = tfidf.weights.row(doc);
-                let pairs = cols
-                    .iter()
-                    .map(|&c| c as usize)
-                    .zip(values.iter().map(|&v| f64::from(v)))
-                    .filter(|&(col, _)| shown[col]);
-                top_columns(pairs, self.tags)
-                    .into_iter()
-                    .map(|col| labels[col].clone())
-                    .collect()
+                tagger.tag(cols, values, &tfidf.vocabulary)
             })
             .collect();
         Topics {
@@ -207,14 +200,43 @@ fn is_boilerplate(word: &str) -> bool {
 }
 
 /// Which terms may be shown: not pieces seen only inside compounds, not abstract boilerplate.
-fn shown_terms(tfidf: &TfIdf) -> Vec<bool> {
-    tfidf
-        .vocabulary
+fn shown_terms(vocabulary: &Vocabulary) -> Vec<bool> {
+    vocabulary
         .labels
         .iter()
-        .zip(&tfidf.vocabulary.displayable)
+        .zip(&vocabulary.displayable)
         .map(|(label, &displayable)| displayable && !label.split(' ').any(is_boilerplate))
         .collect()
+}
+
+/// A document's tags: its own highest-weighted terms among those that may be shown. Built from
+/// the vocabulary alone, so the fit and a saved model tag a document alike.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tagger {
+    shown: Vec<bool>,
+    count: usize,
+}
+
+impl Tagger {
+    pub fn new(vocabulary: &Vocabulary, count: usize) -> Self {
+        Tagger {
+            shown: shown_terms(vocabulary),
+            count,
+        }
+    }
+
+    /// The tags of one weighted row (sorted columns, values), best first (ties: lower column).
+    pub fn tag(&self, cols: &[u32], values: &[f32], vocabulary: &Vocabulary) -> Vec<String> {
+        let pairs = cols
+            .iter()
+            .map(|&c| c as usize)
+            .zip(values.iter().map(|&v| f64::from(v)))
+            .filter(|&(col, _)| self.shown[col]);
+        top_columns(pairs, self.count)
+            .into_iter()
+            .map(|col| vocabulary.labels[col].clone())
+            .collect()
+    }
 }
 
 /// Class-based TF-IDF of every term in every topic, hidden terms zeroed: for topic c and
@@ -315,59 +337,6 @@ impl ClassWeights {
     }
 }
 
-/// Each topic's term weights for [`class_scores`]: the sublinear counts (1 + ln n) of each term
-/// summed over the topic's documents. `topic_of` gives each row's topic (`None`: no topic).
-pub(crate) fn topic_tf(
-    counts: &CsrMatrix<u32>,
-    topic_of: impl Iterator<Item = Option<usize>>,
-    topics: usize,
-) -> Vec<Vec<f64>> {
-    let mut tf = vec![vec![0.0f64; counts.cols()]; topics];
-    for (row, topic) in topic_of.enumerate() {
-        if let Some(topic) = topic {
-            let (cols, values) = counts.row(row);
-            for (&col, &count) in cols.iter().zip(values) {
-                tf[topic][col as usize] += 1.0 + f64::from(count).ln();
-            }
-        }
-    }
-    tf
-}
-
-/// Class-based TF-IDF of every term of every topic from the topics' summed sublinear counts
-/// (`tf[topic][term]`), with each topic's total and the mean total (see [`ClassWeights`]).
-pub(crate) fn class_scores(tf: &[Vec<f64>]) -> (Vec<Vec<f64>>, Vec<f64>, f64) {
-    let terms = tf.first().map_or(0, Vec::len);
-    let mut term_total = vec![0.0f64; terms];
-    for topic_tf in tf {
-        for (total, value) in term_total.iter_mut().zip(topic_tf) {
-            *total += value;
-        }
-    }
-    let topic_totals: Vec<f64> = tf.iter().map(|t| t.iter().sum()).collect();
-    let average = topic_totals.iter().sum::<f64>() / tf.len().max(1) as f64;
-    let scores = tf
-        .iter()
-        .zip(&topic_totals)
-        .map(|(topic_tf, &total)| {
-            topic_tf
-                .iter()
-                .zip(&term_total)
-                .map(|(&value, &all)| class_weight(value, total, all, average))
-                .collect()
-        })
-        .collect();
-    (scores, topic_totals, average)
-}
-
-fn class_weight(value: f64, topic_total: f64, all: f64, average: f64) -> f64 {
-    if value > 0.0 && topic_total > 0.0 {
-        value / topic_total * (1.0 + average / all).ln()
-    } else {
-        0.0
-    }
-}
-
 /// Zeroes the weights of hidden terms, unless the topic has nothing else: a topic made only of
 /// hidden terms is labelled by them, which says more than an empty label.
 fn hide_terms(weights: &mut [f64], shown: &[bool]) {
@@ -396,7 +365,6 @@ fn top_columns(weights: impl Iterator<Item = (usize, f64)>, n: usize) -> Vec<usi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::choose::TopicCount;
     use crate::cluster::ClusterParams;
     use crate::read::Document;
     use crate::reduce::ReduceParams;
@@ -404,6 +372,8 @@ mod tests {
     use crate::vectorize::VectorizeParams;
 
     fn pipeline(texts: &[&str], k: usize) -> (TokenizedCorpus, TfIdf, Embedding, Clustering) {
+        use crate::progress::Silent;
+        use crate::seed::Seed;
         let docs: Vec<Document> = texts
             .iter()
             .enumerate()
@@ -419,14 +389,14 @@ mod tests {
             max_df: 1.0,
             ..Default::default()
         };
-        let tfidf = vectorize.fit(&tokens, "t").expect("tfidf");
-        let embedding = ReduceParams::default().fit(&tfidf).expect("lsa");
-        let clustering = ClusterParams {
-            k: TopicCount::Fixed(k),
-            ..Default::default()
-        }
-        .fit(&embedding)
-        .expect("kmeans");
+        let (_, _, tfidf) = vectorize.fit(&tokens, "t").expect("tfidf");
+        let lsa = ReduceParams::default()
+            .fit(&tfidf, Seed(0), &Silent)
+            .expect("lsa");
+        let embedding = lsa.embed(&tfidf);
+        let clustering = ClusterParams::default()
+            .fit(&embedding, k, Seed(0), &Silent)
+            .expect("kmeans");
         (tokens, tfidf, embedding, clustering)
     }
 

@@ -1,6 +1,8 @@
 //! Which input columns hold the id, the title and the text: user choices -> resolved column names.
 
-use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Param, Result};
 
 /// Text columns tried, in order, when `--text-column` is not given.
 pub const DEFAULT_TEXT_COLUMNS: [&str; 3] = ["abstract", "text", "body"];
@@ -8,7 +10,7 @@ const DEFAULT_ID_COLUMN: &str = "id";
 const DEFAULT_TITLE_COLUMN: &str = "title";
 
 /// The columns the user named; `None` / empty means "use the defaults".
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnChoice {
     pub id: Option<String>,
     pub title: Option<String>,
@@ -18,7 +20,7 @@ pub struct ColumnChoice {
 }
 
 /// Column names that exist in the input. An absent id means "use the row number".
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ResolvedColumns {
     pub id: Option<String>,
     pub title: Option<String>,
@@ -26,15 +28,28 @@ pub struct ResolvedColumns {
     pub label: Option<String>,
 }
 
+impl ResolvedColumns {
+    /// The same columns as a choice, without the label: what a model records, so that `tag`
+    /// reads its input the way the fit read its own.
+    pub fn as_choice(&self) -> ColumnChoice {
+        ColumnChoice {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            text: self.text.clone(),
+            label: None,
+        }
+    }
+}
+
 impl ColumnChoice {
     /// Matches the choice against the columns the input has. Named columns must exist; defaults
     /// are taken only when present, except that some text column must be found.
     pub fn resolve(&self, available: &[String], path: &str) -> Result<ResolvedColumns> {
         let has = |name: &str| available.iter().any(|a| a == name);
-        let missing = |column: &str, flag: &'static str| Error::MissingColumn {
+        let missing = |column: &str, param: Param| Error::MissingColumn {
             path: path.to_string(),
             column: column.to_string(),
-            flag,
+            param,
             available: available.join(", "),
         };
         let named_or_default = |named: &Option<String>, default: &str, flag| match named {
@@ -42,8 +57,8 @@ impl ColumnChoice {
             Some(name) => Err(missing(name, flag)),
             None => Ok(has(default).then(|| default.to_string())),
         };
-        let id = named_or_default(&self.id, DEFAULT_ID_COLUMN, "--id-column")?;
-        let title = named_or_default(&self.title, DEFAULT_TITLE_COLUMN, "--title-column")?;
+        let id = named_or_default(&self.id, DEFAULT_ID_COLUMN, Param::IdColumn)?;
+        let title = named_or_default(&self.title, DEFAULT_TITLE_COLUMN, Param::TitleColumn)?;
         let text = if self.text.is_empty() {
             let found = DEFAULT_TEXT_COLUMNS.iter().find(|name| has(name));
             match found {
@@ -59,14 +74,14 @@ impl ColumnChoice {
         } else {
             for name in &self.text {
                 if !has(name) {
-                    return Err(missing(name, "--text-column"));
+                    return Err(missing(name, Param::TextColumn));
                 }
             }
             self.text.clone()
         };
         let label = match &self.label {
             Some(name) if has(name) => Some(name.clone()),
-            Some(name) => return Err(missing(name, "--label-column")),
+            Some(name) => return Err(missing(name, Param::LabelColumn)),
             None => None,
         };
         for name in id.iter().chain(&title).chain(&text).chain(&label) {
@@ -128,7 +143,7 @@ mod tests {
             .to_string();
         assert_eq!(
             message,
-            "f.csv: no column 'summary' (given by --text-column); the columns are: id, abstract"
+            "f.csv: no column 'summary' (given by text_column); the columns are: id, abstract"
         );
     }
 

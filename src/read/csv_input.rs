@@ -1,83 +1,175 @@
 //! CSV with a header row -> documents, with row, line and column in every error.
 
+use std::io::Read;
+
 use super::columns::{ColumnChoice, ResolvedColumns};
-use super::{append_paragraph, Document, Parsed, ParsedBytes};
+use super::{append_paragraph, Document};
 use crate::error::{Error, Result};
 
 const BOM: &str = "\u{feff}";
 
-/// Parses a whole CSV input. Rows are validated strictly: a ragged row or a field that is not
-/// UTF-8 stops the run rather than silently dropping or mangling a document.
-pub fn parse(
-    bytes: &[u8],
+/// The rows of a CSV input with a header, one document at a time. Rows are validated strictly:
+/// a ragged row or a field that is not UTF-8 stops the read rather than silently dropping or
+/// mangling a document. The input is read through once, in constant memory.
+pub(super) struct CsvRows<R: Read> {
+    reader: csv::Reader<Tail<R>>,
+    layout: Layout,
+    names: Vec<String>,
+    pub(super) resolved: ResolvedColumns,
+    path: String,
     delimiter: u8,
-    path: &str,
-    choice: &ColumnChoice,
-    mut parsed: ParsedBytes<'_>,
-) -> Result<Parsed> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .delimiter(delimiter)
-        .from_reader(bytes);
-    let header = reader
-        .byte_headers()
-        .map_err(|e| csv_error(e, path))?
-        .clone();
-    let mut names = Vec::with_capacity(header.len());
-    for (index, raw) in header.iter().enumerate() {
-        let name = std::str::from_utf8(raw).map_err(|_| Error::InvalidUtf8 {
-            path: path.to_string(),
-            row: 0,
-            line: 1,
-            column: format!("#{}", index + 1),
-        })?;
-        let name = if index == 0 {
-            name.trim_start_matches(BOM)
-        } else {
-            name
-        };
-        names.push(name.trim().to_string());
-    }
-    let resolved = choice.resolve(&names, path)?;
-    let layout = Layout::new(&resolved, &names);
+    record: csv::ByteRecord,
+    row: u64,
+    last_start: u64,
+    last_line: u64,
+    done: bool,
+}
 
-    let mut documents = Vec::new();
-    let mut labels = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    let mut row = 0u64;
-    let (mut last_start, mut last_line) = (0usize, 1u64);
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
+impl<R: Read> CsvRows<R> {
+    /// Reads the header and resolves the chosen columns against it.
+    pub(super) fn new(input: R, delimiter: u8, path: &str, choice: &ColumnChoice) -> Result<Self> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .delimiter(delimiter)
+            .from_reader(Tail::new(input));
+        let header = reader
+            .byte_headers()
+            .map_err(|e| csv_error(e, path))?
+            .clone();
+        let mut names = Vec::with_capacity(header.len());
+        for (index, raw) in header.iter().enumerate() {
+            let name = std::str::from_utf8(raw).map_err(|_| Error::InvalidUtf8 {
+                path: path.to_string(),
+                row: 0,
+                line: 1,
+                column: format!("#{}", index + 1),
+            })?;
+            let name = if index == 0 {
+                name.trim_start_matches(BOM)
+            } else {
+                name
+            };
+            names.push(name.trim().to_string());
+        }
+        let resolved = choice.resolve(&names, path)?;
+        let layout = Layout::new(&resolved, &names);
+        Ok(CsvRows {
+            reader,
+            layout,
+            names,
+            resolved,
+            path: path.to_string(),
+            delimiter,
+            record: csv::ByteRecord::new(),
+            row: 0,
+            last_start: 0,
+            last_line: 1,
+            done: false,
+        })
+    }
+
+    /// The next row as a document and its label (if a label column was chosen), with the byte
+    /// offset it starts at; `None` at the end of the input.
+    pub(super) fn next_row(&mut self) -> Result<Option<(Document, Option<String>, u64)>> {
+        if self.done {
+            return Ok(None);
+        }
+        match self.reader.read_byte_record(&mut self.record) {
             Ok(true) => {
-                row += 1;
-                let position = record.position();
-                last_start = position.map_or(0, |p| p.byte() as usize);
-                last_line = position.map_or(0, |p| p.line());
-                parsed.row_at(last_start as u64);
-                documents.push(layout.document(&record, row, last_line, path, &names)?);
-                if let Some(index) = layout.label {
-                    labels.push(layout.field(&record, index, row, last_line, path, &names)?);
-                }
+                self.row += 1;
+                let position = self.record.position();
+                self.last_start = position.map_or(0, |p| p.byte());
+                self.last_line = position.map_or(0, |p| p.line());
+                // Only the current record's bytes are kept for the check below.
+                self.reader.get_mut().keep_from(self.last_start);
+                let (row, line, path) = (self.row, self.last_line, self.path.as_str());
+                let document = self
+                    .layout
+                    .document(&self.record, row, line, path, &self.names)?;
+                let label = match self.layout.label {
+                    Some(index) => Some(self.layout.field(
+                        &self.record,
+                        index,
+                        row,
+                        line,
+                        path,
+                        &self.names,
+                    )?),
+                    None => None,
+                };
+                Ok(Some((document, label, self.last_start)))
             }
-            Err(error) => return Err(csv_error(error, path)),
+            Ok(false) => {
+                self.done = true;
+                // The csv crate ends a quoted field at the end of the input without complaint,
+                // which would fold every row after a missing closing quote into one field:
+                // refuse that instead.
+                let tail = self.reader.get_ref().since(self.last_start);
+                if ends_inside_quotes(tail, self.delimiter) {
+                    return Err(Error::UnclosedQuote {
+                        path: self.path.clone(),
+                        row: self.row,
+                        line: self.last_line,
+                    });
+                }
+                Ok(None)
+            }
+            Err(error) => {
+                self.done = true;
+                Err(csv_error(error, &self.path))
+            }
         }
     }
-    // The csv crate ends a quoted field at the end of the input without complaint, which would
-    // fold every row after a missing closing quote into one field: refuse that instead.
-    if ends_inside_quotes(&bytes[last_start.min(bytes.len())..], delimiter) {
-        return Err(Error::UnclosedQuote {
-            path: path.to_string(),
-            row,
-            line: last_line,
-        });
+
+    /// Bytes read so far.
+    pub(super) fn bytes_read(&self) -> u64 {
+        self.reader.get_ref().read
     }
-    parsed.done(bytes.len());
-    Ok(Parsed {
-        documents,
-        labels: layout.label.map(|_| labels),
-    })
+}
+
+/// The input, passed through with the bytes since a given offset kept: the current record's raw
+/// bytes, for the check of an unclosed quote at the end (the csv reader does not expose them).
+struct Tail<R> {
+    inner: R,
+    kept: Vec<u8>,
+    /// Offset of `kept[0]` in the input.
+    base: u64,
+    /// Bytes read in all.
+    read: u64,
+}
+
+impl<R> Tail<R> {
+    fn new(inner: R) -> Self {
+        Tail {
+            inner,
+            kept: Vec::new(),
+            base: 0,
+            read: 0,
+        }
+    }
+
+    /// Forgets the bytes before `offset`.
+    fn keep_from(&mut self, offset: u64) {
+        let drop = offset.saturating_sub(self.base).min(self.kept.len() as u64) as usize;
+        self.kept.drain(..drop);
+        self.base += drop as u64;
+    }
+
+    /// The bytes from `offset` on, as far as read.
+    fn since(&self, offset: u64) -> &[u8] {
+        let skip = offset.saturating_sub(self.base).min(self.kept.len() as u64) as usize;
+        &self.kept[skip..]
+    }
+}
+
+impl<R: Read> Read for Tail<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.kept.extend_from_slice(&buf[..n]);
+        self.read += n as u64;
+        Ok(n)
+    }
 }
 
 /// Whether the quoting of one record's raw bytes is still open at their end (RFC 4180: a quote
@@ -214,10 +306,22 @@ fn csv_error(error: csv::Error, path: &str) -> Error {
 mod tests {
     use super::*;
 
-    /// The parser without progress reports.
+    struct Parsed {
+        documents: Vec<Document>,
+        labels: Option<Vec<String>>,
+    }
+
+    /// Every row of an input.
     fn parse(bytes: &[u8], delimiter: u8, path: &str, choice: &ColumnChoice) -> Result<Parsed> {
-        let parsed = ParsedBytes::new(&crate::progress::Silent);
-        super::parse(bytes, delimiter, path, choice, parsed)
+        let mut rows = CsvRows::new(bytes, delimiter, path, choice)?;
+        let mut documents = Vec::new();
+        let mut labels = Vec::new();
+        while let Some((document, label, _)) = rows.next_row()? {
+            documents.push(document);
+            labels.extend(label);
+        }
+        let labels = rows.resolved.label.as_ref().map(|_| labels);
+        Ok(Parsed { documents, labels })
     }
 
     fn read(text: &[u8]) -> Result<Vec<Document>> {

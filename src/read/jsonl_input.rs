@@ -1,59 +1,109 @@
 //! JSON Lines (one object per line) -> documents, with the line number in every error.
 
+use std::collections::VecDeque;
+use std::io::BufRead;
+
 use serde_json::{Map, Value};
 
-use super::columns::ColumnChoice;
-use super::{append_paragraph, Document, Parsed, ParsedBytes};
+use super::columns::{ColumnChoice, ResolvedColumns};
+use super::{append_paragraph, Document};
 use crate::error::{Error, Result};
 
-/// Parses a whole JSON Lines input. Blank lines are skipped; every other line must be an object.
-/// Fields may be missing or null in some lines (empty text), but a field that no line has is
-/// treated like a missing CSV column.
-pub fn parse(
-    bytes: &[u8],
-    path: &str,
-    choice: &ColumnChoice,
-    mut parsed: ParsedBytes<'_>,
-) -> Result<Parsed> {
-    let mut objects: Vec<(u64, Map<String, Value>)> = Vec::new();
-    let mut keys: Vec<String> = Vec::new();
-    let mut offset = 0u64;
-    for (index, raw_line) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line = index as u64 + 1;
-        parsed.row_at(offset);
-        offset += raw_line.len() as u64 + 1;
-        let fail = |message: String| Error::Jsonl {
+/// The objects of a JSON Lines input, one document at a time. Blank lines are skipped; every
+/// other line must be an object. Fields may be missing or null in some lines (empty text), but a
+/// field that none of the first `window` objects has is treated like a missing CSV column: the
+/// columns are resolved against the keys of those objects, held back until then.
+pub(super) struct JsonlRows<R: BufRead> {
+    input: R,
+    path: String,
+    pub(super) resolved: ResolvedColumns,
+    /// Objects read ahead to resolve the columns, with their line and starting byte.
+    pending: VecDeque<(u64, u64, Map<String, Value>)>,
+    line: u64,
+    offset: u64,
+    row: u64,
+    buffer: Vec<u8>,
+}
+
+impl<R: BufRead> JsonlRows<R> {
+    pub(super) fn new(input: R, path: &str, choice: &ColumnChoice, window: usize) -> Result<Self> {
+        let mut rows = JsonlRows {
+            input,
             path: path.to_string(),
-            line,
-            message,
+            resolved: ResolvedColumns::default(),
+            pending: VecDeque::new(),
+            line: 0,
+            offset: 0,
+            row: 0,
+            buffer: Vec::new(),
         };
-        let text = std::str::from_utf8(raw_line).map_err(|_| fail("invalid UTF-8".into()))?;
-        let text = text.trim_start_matches('\u{feff}').trim();
-        if text.is_empty() {
-            continue;
+        let mut keys: Vec<String> = Vec::new();
+        while rows.pending.len() < window.max(1) {
+            let Some(object) = rows.next_object()? else {
+                break;
+            };
+            for key in object.2.keys() {
+                if !keys.contains(key) {
+                    keys.push(key.clone());
+                }
+            }
+            rows.pending.push_back(object);
         }
-        let object = match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(object)) => object,
-            Ok(other) => {
-                return Err(fail(format!(
+        rows.resolved = choice.resolve(&keys, path)?;
+        Ok(rows)
+    }
+
+    /// The next non-blank line as an object: (line number, starting byte, object).
+    fn next_object(&mut self) -> Result<Option<(u64, u64, Map<String, Value>)>> {
+        loop {
+            self.buffer.clear();
+            let start = self.offset;
+            let read = self
+                .input
+                .read_until(b'\n', &mut self.buffer)
+                .map_err(|source| Error::Read {
+                    path: self.path.clone(),
+                    source,
+                })?;
+            if read == 0 {
+                return Ok(None);
+            }
+            self.line += 1;
+            self.offset += read as u64;
+            let line = self.line;
+            let fail = |message: String| Error::Jsonl {
+                path: self.path.clone(),
+                line,
+                message,
+            };
+            let text =
+                std::str::from_utf8(&self.buffer).map_err(|_| fail("invalid UTF-8".into()))?;
+            let text = text.trim_start_matches('\u{feff}').trim();
+            if text.is_empty() {
+                continue;
+            }
+            return match serde_json::from_str::<Value>(text) {
+                Ok(Value::Object(object)) => Ok(Some((line, start, object))),
+                Ok(other) => Err(fail(format!(
                     "expected a JSON object, found {}",
                     kind(&other)
-                )))
-            }
-            Err(error) => return Err(fail(format!("invalid JSON: {error}"))),
-        };
-        for key in object.keys() {
-            if !keys.contains(key) {
-                keys.push(key.clone());
-            }
+                ))),
+                Err(error) => Err(fail(format!("invalid JSON: {error}"))),
+            };
         }
-        objects.push((line, object));
     }
-    let resolved = choice.resolve(&keys, path)?;
 
-    let mut documents = Vec::with_capacity(objects.len());
-    let mut labels = Vec::new();
-    for (row, (line, object)) in objects.iter().enumerate() {
+    /// The next object as a document and its label, with the byte offset it starts at.
+    pub(super) fn next_row(&mut self) -> Result<Option<(Document, Option<String>, u64)>> {
+        let next = match self.pending.pop_front() {
+            Some(object) => Some(object),
+            None => self.next_object()?,
+        };
+        let Some((line, offset, object)) = next else {
+            return Ok(None);
+        };
+        self.row += 1;
+        let resolved = &self.resolved;
         let field = |name: &str| -> Result<String> {
             match object.get(name) {
                 None | Some(Value::Null) => Ok(String::new()),
@@ -65,15 +115,15 @@ pub fn parse(
                     Ok(n.to_string())
                 }
                 Some(other) => Err(Error::Jsonl {
-                    path: path.to_string(),
-                    line: *line,
+                    path: self.path.clone(),
+                    line,
                     message: format!("field '{name}' is {}, expected a string", kind(other)),
                 }),
             }
         };
         let id = match resolved.id.as_deref() {
             Some(name) => field(name)?,
-            None => (row + 1).to_string(),
+            None => self.row.to_string(),
         };
         let title = match resolved.title.as_deref() {
             Some(name) => field(name)?,
@@ -83,16 +133,17 @@ pub fn parse(
         for name in &resolved.text {
             append_paragraph(&mut text, &field(name)?);
         }
-        documents.push(Document { id, title, text });
-        if let Some(name) = resolved.label.as_deref() {
-            labels.push(field(name)?);
-        }
+        let label = match resolved.label.as_deref() {
+            Some(name) => Some(field(name)?),
+            None => None,
+        };
+        Ok(Some((Document { id, title, text }, label, offset)))
     }
-    parsed.done(bytes.len());
-    Ok(Parsed {
-        documents,
-        labels: resolved.label.map(|_| labels),
-    })
+
+    /// Bytes read so far.
+    pub(super) fn bytes_read(&self) -> u64 {
+        self.offset
+    }
 }
 
 fn kind(value: &Value) -> &'static str {
@@ -111,8 +162,12 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Result<Vec<Document>> {
-        let parsed = ParsedBytes::new(&crate::progress::Silent);
-        parse(text.as_bytes(), "t.jsonl", &ColumnChoice::default(), parsed).map(|p| p.documents)
+        let mut rows = JsonlRows::new(text.as_bytes(), "t.jsonl", &ColumnChoice::default(), 100)?;
+        let mut documents = Vec::new();
+        while let Some((document, _, _)) = rows.next_row()? {
+            documents.push(document);
+        }
+        Ok(documents)
     }
 
     #[test]

@@ -1,16 +1,21 @@
-//! Reading documents: a CSV file with a header, a JSON Lines file, or either on stdin -> [`Corpus`].
+//! Reading documents: a CSV file with a header, a JSON Lines file, or either on stdin -> a
+//! [`Corpus`] (the whole input) or a [`DocumentReader`] (one document at a time, in constant
+//! memory). Both read through the same parsers, so a row reads the same either way.
 
 mod columns;
 mod csv_input;
 mod jsonl_input;
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::progress::{Progress, Work};
+use csv_input::CsvRows;
+use jsonl_input::JsonlRows;
 
-pub use columns::ColumnChoice;
+pub use columns::{ColumnChoice, ResolvedColumns, DEFAULT_TEXT_COLUMNS};
 
 /// Where the documents come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,9 +109,11 @@ pub struct Corpus {
     /// The input's name for messages.
     pub source: String,
     pub documents: Vec<Document>,
-    /// Ground-truth label of each document, when `--label-column` names one: for evaluation
+    /// Ground-truth label of each document, when a label column is chosen: for evaluation
     /// only, never seen by the clustering.
     pub labels: Option<Vec<String>>,
+    /// The columns the documents were read from.
+    pub columns: ResolvedColumns,
     pub warnings: Vec<String>,
 }
 
@@ -119,94 +126,219 @@ impl Corpus {
     }
 }
 
-/// What a format's parser returns: the documents and, if asked for, their labels.
-#[derive(Debug)]
-pub(crate) struct Parsed {
-    pub documents: Vec<Document>,
-    pub labels: Option<Vec<String>>,
+impl Document {
+    pub fn new(id: impl Into<String>, title: impl Into<String>, text: impl Into<String>) -> Self {
+        Document {
+            id: id.into(),
+            title: title.into(),
+            text: text.into(),
+        }
+    }
 }
 
+/// Objects of a JSON Lines input whose keys decide which columns exist, when it is read as a
+/// stream (`tag`); a whole read looks at every object.
+pub const JSONL_COLUMN_WINDOW: usize = 4096;
+
 impl ReadParams {
-    /// Reads the whole input. Every row becomes a document or the read fails with a located error.
-    /// Parsing is reported to `progress` in bytes.
+    /// Reads the whole input. Every row becomes a document or the read fails with a located
+    /// error. Parsing is reported to `progress` in bytes (in documents for standard input).
     pub fn read(&self, progress: &dyn Progress) -> Result<Corpus> {
-        let name = self.source.display_name();
-        let bytes = match &self.source {
-            InputSource::File(path) => read_file(path, &name)?,
-            InputSource::Stdin => {
-                let mut buffer = Vec::new();
-                std::io::stdin()
-                    .lock()
-                    .read_to_end(&mut buffer)
-                    .map_err(|source| Error::Read {
-                        path: name.clone(),
-                        source,
-                    })?;
-                buffer
-            }
-        };
-        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-            return Err(Error::EmptyInput { path: name });
+        let mut reader = self.open(usize::MAX)?;
+        match reader.total_bytes() {
+            Some(total) => progress.measure(Work::Bytes(total)),
+            None => progress.measure(Work::open("documents")),
         }
-        progress.measure(Work::Bytes(bytes.len() as u64));
-        let parsed = ParsedBytes::new(progress);
-        let Parsed { documents, labels } = match InputFormat::detect(&self.source, &bytes) {
-            InputFormat::Delimited(delimiter) => {
-                csv_input::parse(&bytes, delimiter, &name, &self.columns, parsed)?
+        let mut documents = Vec::new();
+        let mut labels = Vec::new();
+        let mut reported = 0u64;
+        while let Some((document, label, _)) = reader.next_row()? {
+            documents.push(document);
+            labels.extend(label);
+            if (documents.len() as u64).is_multiple_of(REPORT_ROWS) {
+                let done = reader.progress_position(documents.len());
+                progress.advance(done.saturating_sub(reported));
+                reported = reported.max(done);
             }
-            InputFormat::JsonLines => jsonl_input::parse(&bytes, &name, &self.columns, parsed)?,
+        }
+        let done = match reader.total_bytes() {
+            Some(total) => total,
+            None => documents.len() as u64,
         };
+        progress.advance(done.saturating_sub(reported));
         if documents.is_empty() {
-            return Err(Error::NoDocuments { path: name });
+            return Err(Error::NoDocuments {
+                path: reader.source,
+            });
         }
-        let warnings = duplicate_id_warning(&documents, &name)
+        let warnings = duplicate_id_warning(&documents, &reader.source)
             .into_iter()
             .collect();
+        let columns = reader.columns().clone();
         Ok(Corpus {
-            source: name,
+            labels: columns.label.as_ref().map(|_| labels),
+            source: reader.source,
             documents,
-            labels,
+            columns,
             warnings,
+        })
+    }
+
+    /// Opens the input as a stream of documents, read in constant memory. The columns of a
+    /// JSON Lines input are resolved against the keys of its first `jsonl_window` objects.
+    pub fn open(&self, jsonl_window: usize) -> Result<DocumentReader> {
+        let name = self.source.display_name();
+        let (input, total) = match &self.source {
+            InputSource::File(path) => {
+                if path.is_dir() {
+                    return Err(Error::Read {
+                        path: name,
+                        source: std::io::Error::other("is a directory, not a file"),
+                    });
+                }
+                let file = File::open(path).map_err(|source| Error::Read {
+                    path: name.clone(),
+                    source,
+                })?;
+                let total = file.metadata().ok().map(|m| m.len());
+                let input: Box<dyn BufRead + Send> =
+                    Box::new(BufReader::with_capacity(INPUT_BUFFER, file));
+                (input, total)
+            }
+            InputSource::Stdin => {
+                let input: Box<dyn BufRead + Send> =
+                    Box::new(BufReader::with_capacity(INPUT_BUFFER, std::io::stdin()));
+                (input, None)
+            }
+        };
+        let (input, head) = skip_blank_start(input, &name)?;
+        let rows = match InputFormat::detect(&self.source, &head) {
+            InputFormat::Delimited(delimiter) => {
+                Rows::Csv(CsvRows::new(input, delimiter, &name, &self.columns)?)
+            }
+            InputFormat::JsonLines => {
+                Rows::Jsonl(JsonlRows::new(input, &name, &self.columns, jsonl_window)?)
+            }
+        };
+        Ok(DocumentReader {
+            rows,
+            source: name,
+            total,
         })
     }
 }
 
-/// Rows between two progress reports: a row costs one counter increment.
+/// Bytes buffered from the input at a time.
+const INPUT_BUFFER: usize = 1 << 20;
+
+/// The input with its leading blanks put back in front, and the first bytes after them (for
+/// format detection). An input of blanks only is [`Error::EmptyInput`].
+fn skip_blank_start(
+    mut input: Box<dyn BufRead + Send>,
+    name: &str,
+) -> Result<(Box<dyn BufRead + Send>, Vec<u8>)> {
+    let failed = |source| Error::Read {
+        path: name.to_string(),
+        source,
+    };
+    let mut blanks = Vec::new();
+    loop {
+        let buffer = input.fill_buf().map_err(failed)?;
+        if buffer.is_empty() {
+            return Err(Error::EmptyInput {
+                path: name.to_string(),
+            });
+        }
+        match buffer.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(at) => {
+                blanks.extend_from_slice(&buffer[..at]);
+                input.consume(at);
+                let head = input.fill_buf().map_err(failed)?;
+                let head = head[..head.len().min(16)].to_vec();
+                let input: Box<dyn BufRead + Send> =
+                    Box::new(std::io::Cursor::new(blanks).chain(input));
+                return Ok((input, head));
+            }
+            None => {
+                let length = buffer.len();
+                blanks.extend_from_slice(buffer);
+                input.consume(length);
+            }
+        }
+    }
+}
+
+/// Documents read one at a time from a CSV or JSON Lines input.
+pub struct DocumentReader {
+    rows: Rows,
+    source: String,
+    total: Option<u64>,
+}
+
+enum Rows {
+    Csv(CsvRows<Box<dyn BufRead + Send>>),
+    Jsonl(JsonlRows<Box<dyn BufRead + Send>>),
+}
+
+impl DocumentReader {
+    /// The next document, its label (with a label column) and the byte it starts at.
+    pub fn next_row(&mut self) -> Result<Option<(Document, Option<String>, u64)>> {
+        match &mut self.rows {
+            Rows::Csv(rows) => rows.next_row(),
+            Rows::Jsonl(rows) => rows.next_row(),
+        }
+    }
+
+    /// Up to `size` more documents; an empty chunk at the end of the input.
+    pub fn next_chunk(&mut self, size: usize) -> Result<Vec<Document>> {
+        let mut chunk = Vec::with_capacity(size.min(1 << 16));
+        while chunk.len() < size {
+            match self.next_row()? {
+                Some((document, _, _)) => chunk.push(document),
+                None => break,
+            }
+        }
+        Ok(chunk)
+    }
+
+    /// The input's name for messages.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The input's size in bytes, when known (a file).
+    pub fn total_bytes(&self) -> Option<u64> {
+        self.total
+    }
+
+    /// Bytes consumed so far.
+    pub fn bytes_read(&self) -> u64 {
+        match &self.rows {
+            Rows::Csv(rows) => rows.bytes_read(),
+            Rows::Jsonl(rows) => rows.bytes_read(),
+        }
+    }
+
+    /// Where the read is, in the unit progress is measured in: bytes of a file (never past its
+    /// size), documents of standard input.
+    fn progress_position(&self, documents: usize) -> u64 {
+        match self.total {
+            Some(total) => self.bytes_read().min(total),
+            None => documents as u64,
+        }
+    }
+
+    /// The columns the documents are read from.
+    pub fn columns(&self) -> &ResolvedColumns {
+        match &self.rows {
+            Rows::Csv(rows) => &rows.resolved,
+            Rows::Jsonl(rows) => &rows.resolved,
+        }
+    }
+}
+
+/// Documents between two progress reports.
 const REPORT_ROWS: u64 = 4096;
-
-/// How far a parser has got through its input, told to a [`Progress`] in bytes.
-pub(crate) struct ParsedBytes<'a> {
-    progress: &'a dyn Progress,
-    reported: u64,
-    rows: u64,
-}
-
-impl<'a> ParsedBytes<'a> {
-    pub(crate) fn new(progress: &'a dyn Progress) -> Self {
-        ParsedBytes {
-            progress,
-            reported: 0,
-            rows: 0,
-        }
-    }
-
-    /// One more row, which starts at byte `offset` of the input.
-    pub(crate) fn row_at(&mut self, offset: u64) {
-        self.rows += 1;
-        if self.rows.is_multiple_of(REPORT_ROWS) && offset > self.reported {
-            self.progress.advance(offset - self.reported);
-            self.reported = offset;
-        }
-    }
-
-    /// The whole input, `total` bytes, is parsed.
-    pub(crate) fn done(self, total: usize) {
-        let total = total as u64;
-        if total > self.reported {
-            self.progress.advance(total - self.reported);
-        }
-    }
-}
 
 /// Joins the values of several text columns as paragraphs, skipping empty ones.
 fn append_paragraph(text: &mut String, value: &str) {
@@ -217,19 +349,6 @@ fn append_paragraph(text: &mut String, value: &str) {
         text.push_str("\n\n");
     }
     text.push_str(value);
-}
-
-fn read_file(path: &Path, name: &str) -> Result<Vec<u8>> {
-    if path.is_dir() {
-        return Err(Error::Read {
-            path: name.to_string(),
-            source: std::io::Error::other("is a directory, not a file"),
-        });
-    }
-    std::fs::read(path).map_err(|source| Error::Read {
-        path: name.to_string(),
-        source,
-    })
 }
 
 /// Duplicate ids are allowed (rows stay distinct in the output) but usually a mistake upstream.

@@ -1,5 +1,7 @@
 //! Text analysis: documents -> [`TokenizedCorpus`] (per document, stem ids in text order with
-//! phrase breaks, plus compound pieces), and for every stem the word people actually wrote.
+//! phrase breaks, plus compound pieces), and for every stem the word people actually wrote. The
+//! fitted [`Analyzer`] keeps the stems a vocabulary uses and analyses new documents into them
+//! with the same tokenizer, filter and stemmer.
 
 mod ascii_words;
 mod language;
@@ -10,6 +12,7 @@ mod word_table;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 use crate::progress::{Progress, Silent, Work};
 use crate::read::Document;
@@ -30,7 +33,7 @@ const CHUNK_DOCUMENTS: usize = 2048;
 const LOOKUP_CAPACITY: usize = 16_384;
 
 /// Settings for the text stage.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TextParams {
     pub language: Language,
     pub stop_words: StopWords,
@@ -80,15 +83,12 @@ struct ChunkWords<'a> {
 impl TextParams {
     /// Tokenizes, filters and stems every document. The title is analysed as part of the text.
     pub fn analyze(&self, documents: &[Document]) -> TokenizedCorpus {
-        self.analyze_with_progress(documents, &Silent)
+        self.fit(documents, &Silent)
     }
 
-    /// [`Self::analyze`], reporting tokenized documents to `progress` chunk by chunk.
-    pub fn analyze_with_progress(
-        &self,
-        documents: &[Document],
-        progress: &dyn Progress,
-    ) -> TokenizedCorpus {
+    /// Tokenizes, filters and stems every document, numbering the stems in order of first
+    /// appearance, reporting tokenized documents to `progress` chunk by chunk.
+    pub fn fit(&self, documents: &[Document], progress: &dyn Progress) -> TokenizedCorpus {
         // 1. Tokenize chunks in parallel, interning words (as written) per chunk.
         progress.measure(Work::items("documents", documents.len()));
         let chunks: Vec<ChunkWords<'_>> = documents
@@ -164,12 +164,37 @@ impl TextParams {
         // Keyed by the word as written, so lowercasing and filtering run once per distinct form.
         // Sized for the distinct forms of a chunk of abstracts, so it seldom grows.
         let mut lookup: WordTable<'a, Option<u32>> = WordTable::with_capacity(LOOKUP_CAPACITY);
-        let mut chunk = ChunkWords {
-            words: Vec::new(),
-            votes: Vec::new(),
-            documents: Vec::with_capacity(documents.len()),
-        };
+        let mut words: Vec<&'a str> = Vec::new();
+        let mut votes: Vec<SurfaceVotes> = Vec::new();
+        let documents = self.tokenize_documents(documents, |text, case_vote, is_piece| {
+            let id = lookup.get_or_insert_with(text, || {
+                self.keeps(text).then(|| {
+                    words.push(text);
+                    votes.push(SurfaceVotes::default());
+                    (words.len() - 1) as u32
+                })
+            });
+            if let Some(id) = id {
+                votes[id as usize].record(case_vote, is_piece);
+            }
+            id
+        });
+        ChunkWords {
+            words,
+            votes,
+            documents,
+        }
+    }
+
+    /// Each document's terms, with `word_id` giving the id of a word as written (`None`: not a
+    /// term), told whether its case is telling and whether it is a piece of a compound.
+    fn tokenize_documents<'a>(
+        &self,
+        documents: &'a [Document],
+        mut word_id: impl FnMut(&'a str, bool, bool) -> Option<u32>,
+    ) -> Vec<DocumentTerms> {
         let mut segments = Vec::new();
+        let mut all = Vec::with_capacity(documents.len());
         for document in documents {
             // About one kept word per eight bytes of text.
             let mut terms = DocumentTerms {
@@ -188,24 +213,11 @@ impl TextParams {
                         Token::Word { text, case_vote } => (text, case_vote, false),
                         Token::Part { text, case_vote } => (text, case_vote, true),
                     };
-                    let id = lookup.get_or_insert_with(text, || {
-                        self.keeps(text).then(|| {
-                            chunk.words.push(text);
-                            chunk.votes.push(SurfaceVotes::default());
-                            (chunk.words.len() - 1) as u32
-                        })
-                    });
-                    match (id, is_piece) {
+                    match (word_id(text, case_vote, is_piece), is_piece) {
                         (None, false) => push_break(&mut terms.sequence),
                         (None, true) => {}
-                        (Some(id), is_piece) => {
-                            chunk.votes[id as usize].record(case_vote, is_piece);
-                            if is_piece {
-                                terms.pieces.push(id);
-                            } else {
-                                terms.sequence.push(id);
-                            }
-                        }
+                        (Some(id), true) => terms.pieces.push(id),
+                        (Some(id), false) => terms.sequence.push(id),
                     }
                 });
             }
@@ -215,9 +227,9 @@ impl TextParams {
             if terms.sequence.first() == Some(&BREAK) {
                 terms.sequence.remove(0);
             }
-            chunk.documents.push(terms);
+            all.push(terms);
         }
-        chunk
+        all
     }
 
     /// Whether a word as written becomes a term: at least two characters, at least one letter
@@ -232,6 +244,106 @@ impl TextParams {
         }
         let lower = word.to_lowercase();
         !self.stop_words.contains(&lower)
+    }
+}
+
+impl TokenizedCorpus {
+    /// The fitted analyzer for the stems `used` (ids of this corpus, in the order the fitted
+    /// vectorizer numbers them): a new document's words map to those and nothing else.
+    pub fn analyzer(&self, params: &TextParams, used: &[u32]) -> Analyzer {
+        let mut analyzer = Analyzer {
+            params: params.clone(),
+            stems: used.iter().map(|&s| self.stems[s as usize].clone()).collect(),
+            surface_forms: used
+                .iter()
+                .map(|&s| self.surface_forms[s as usize].clone())
+                .collect(),
+            index: FxHashMap::default(),
+        };
+        analyzer.rebuild_index();
+        analyzer
+    }
+}
+
+/// The fitted text stage: the settings it was fitted with and the stems the vocabulary uses,
+/// each with the word form people saw for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analyzer {
+    params: TextParams,
+    stems: Vec<String>,
+    surface_forms: Vec<String>,
+    /// Stem -> id; rebuilt from `stems` when a model is loaded.
+    #[serde(skip)]
+    index: FxHashMap<String, u32>,
+}
+
+/// Documents per parallel work unit of [`Analyzer::transform`]: each has its own table of word
+/// forms seen, so stemming runs once per distinct word of the unit. A pure cache: the size only
+/// changes speed, never a result.
+const TRANSFORM_CHUNK_DOCUMENTS: usize = 1024;
+
+impl Analyzer {
+    pub fn params(&self) -> &TextParams {
+        &self.params
+    }
+
+    /// Number of stems (the stem ids a transformed document uses are below it).
+    pub fn stem_count(&self) -> usize {
+        self.stems.len()
+    }
+
+    pub fn stems(&self) -> &[String] {
+        &self.stems
+    }
+
+    pub fn surface_forms(&self) -> &[String] {
+        &self.surface_forms
+    }
+
+    fn rebuild_index(&mut self) {
+        self.index = self
+            .stems
+            .iter()
+            .enumerate()
+            .map(|(id, stem)| (stem.clone(), id as u32))
+            .collect();
+    }
+
+    /// Checks that a loaded model's lists fit together and rebuilds the stem lookup.
+    pub(crate) fn validate(&mut self) -> std::result::Result<(), String> {
+        if self.stems.len() != self.surface_forms.len() {
+            return Err("the analyzer's stems and word forms differ in number".into());
+        }
+        self.rebuild_index();
+        if self.index.len() != self.stems.len() {
+            return Err("the analyzer lists a stem twice".into());
+        }
+        Ok(())
+    }
+
+    /// Each document's stem ids, by the same tokenizer, filter and stemmer as the fit; a word
+    /// whose stem the model does not know ends a phrase like a stop word. In parallel; the
+    /// result does not depend on the number of threads.
+    pub fn transform(&self, documents: &[Document]) -> Vec<DocumentTerms> {
+        let stemmer = self.params.language.stemmer();
+        documents
+            .par_chunks(TRANSFORM_CHUNK_DOCUMENTS)
+            .flat_map_iter(|chunk| {
+                let mut lookup: WordTable<'_, Option<u32>> =
+                    WordTable::with_capacity(LOOKUP_CAPACITY);
+                self.params
+                    .tokenize_documents(chunk, |text, _, _| {
+                        lookup.get_or_insert_with(text, || {
+                            if !self.params.keeps(text) {
+                                return None;
+                            }
+                            let stem = stemmer.stem(&text.to_lowercase());
+                            self.index.get(&stem).copied()
+                        })
+                    })
+                    .into_iter()
+            })
+            .collect()
     }
 }
 

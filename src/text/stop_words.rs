@@ -33,7 +33,7 @@ e.g i.e et al cf vs viz ie eg
 ";
 
 /// The set of lowercase words that never become terms.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StopWords {
     words: FxHashSet<String>,
 }
@@ -75,6 +75,37 @@ impl StopWords {
 
     pub fn contains(&self, lowercase_word: &str) -> bool {
         self.words.contains(lowercase_word)
+    }
+
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// Every word, sorted: the order a saved model writes them in.
+    pub fn sorted(&self) -> Vec<&str> {
+        let mut words: Vec<&str> = self.words.iter().map(String::as_str).collect();
+        words.sort_unstable();
+        words
+    }
+}
+
+// Saved as a sorted list, so the same set always gives the same bytes.
+impl serde::Serialize for StopWords {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.sorted())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StopWords {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let words = Vec::<String>::deserialize(deserializer)?;
+        Ok(StopWords {
+            words: words.into_iter().collect(),
+        })
     }
 }
 

@@ -1,20 +1,22 @@
-//! Vectorizing: stem ids per document -> a [`Vocabulary`] (document-frequency limits, feature
-//! cap, optional bigrams) and sparse TF-IDF rows ([`TfIdf`]). No dense documents x terms matrix.
+//! Vectorizing: stem ids per document -> a fitted [`Vectorizer`] (vocabulary chosen by
+//! document-frequency limits and a feature cap, optional bigrams, idf and the BM25 mean length)
+//! whose [`Vectorizer::transform`] turns any document's stem ids into a sparse weighted row. The
+//! fit's own rows are made by that same transform. No dense documents x terms matrix.
 
-mod sparse;
 mod vocabulary;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
+use crate::sparse::CsrMatrix;
 use crate::text::{DocumentTerms, TokenizedCorpus, BREAK};
 
-pub use sparse::CsrMatrix;
 pub use vocabulary::{bigram, stems_of, unigram, Vocabulary};
 
 /// Settings for the vectorize stage.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VectorizeParams {
     /// A term must occur in at least this many documents.
     pub min_df: usize,
@@ -30,7 +32,7 @@ pub struct VectorizeParams {
 }
 
 /// How counts become the weights LSA sees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Weighting {
     /// Okapi BM25 (k1 = 1.2, b = 0.75): term frequency saturates and long documents are
     /// discounted. Measured over seeds 0-2 it clusters better than TF-IDF on all four labeled
@@ -53,6 +55,15 @@ impl std::str::FromStr for Weighting {
     }
 }
 
+impl std::fmt::Display for Weighting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Weighting::Bm25 => "bm25",
+            Weighting::TfIdf => "tfidf",
+        })
+    }
+}
+
 /// BM25's term-frequency saturation and length normalisation.
 const BM25_K1: f64 = 1.2;
 const BM25_B: f64 = 0.75;
@@ -70,14 +81,14 @@ impl Default for VectorizeParams {
     }
 }
 
-/// The TF-IDF matrix (documents x terms, rows L2-normalised), the raw counts behind it, and the
-/// vocabulary naming its columns. Weights are stored in f32: LSA multiplies in f32 anyway, and at
-/// a million documents every byte per entry is about 60 MB.
+/// The fit's matrices: weights (documents x terms, rows L2-normalised) and the raw counts behind
+/// them, with the vocabulary keyed by the corpus' own stem ids (labels and metrics look terms up
+/// in the corpus). Weights are stored in f32: LSA multiplies in f32 anyway, and at a million
+/// documents every byte per entry is about 60 MB.
 #[derive(Debug, Clone)]
 pub struct TfIdf {
     pub weights: CsrMatrix<f32>,
     pub counts: CsrMatrix<u32>,
-    pub idf: Vec<f64>,
     pub vocabulary: Vocabulary,
 }
 
@@ -90,35 +101,58 @@ impl TfIdf {
     }
 }
 
-/// Documents per parallel work unit when building the matrices. Fixed, so that nothing depends
-/// on the thread count (each chunk fills its own fixed share of the matrix).
+/// Weighted rows and the counts behind them, one row per document.
+#[derive(Debug, Clone)]
+pub struct TermRows {
+    pub weights: CsrMatrix<f32>,
+    pub counts: CsrMatrix<u32>,
+}
+
+/// The fitted vectorizer: its vocabulary keyed by the stem ids of the fitted analyzer (only the
+/// stems some term uses), each term's idf and the corpus' mean length for BM25.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Vectorizer {
+    weighting: Weighting,
+    sublinear_tf: bool,
+    ngrams: usize,
+    idf: Vec<f64>,
+    mean_length: f64,
+    vocabulary: Vocabulary,
+}
+
+/// Documents per parallel work unit when building the matrices. Each row is computed alone, so
+/// the size only sets the grain of the work, never a result.
 const CHUNK_DOCUMENTS: usize = 4096;
 
 impl VectorizeParams {
     pub fn check(&self) -> Result<()> {
         if self.min_df == 0 {
-            return Err(Error::setting("--min-df", "must be at least 1"));
+            return Err(Error::param(Param::MinDf, "must be at least 1"));
         }
         if !(self.max_df > 0.0 && self.max_df <= 1.0) {
-            return Err(Error::setting(
-                "--max-df",
+            return Err(Error::param(
+                Param::MaxDf,
                 format!("{:?} is not a fraction of documents in (0, 1]", self.max_df),
             ));
         }
         if self.max_terms == Some(0) {
-            return Err(Error::setting("--max-terms", "must be at least 1"));
+            return Err(Error::param(Param::MaxTerms, "must be at least 1"));
         }
         if !(1..=2).contains(&self.ngrams) {
-            return Err(Error::setting("--ngrams", "must be 1 or 2"));
+            return Err(Error::param(Param::Ngrams, "must be 1 or 2"));
         }
         Ok(())
     }
 
-    /// Counts terms, chooses the vocabulary and weights every document. Each document's term
-    /// counts are computed three times (for document frequencies, for its row's length, for its
-    /// row) rather than kept: recounting costs one pass over its tokens through a table, keeping
-    /// the counts a gigabyte at a million documents.
-    pub fn fit(&self, corpus: &TokenizedCorpus, source: &str) -> Result<TfIdf> {
+    /// Counts terms, chooses the vocabulary, computes idf and the mean length, then weights
+    /// every document with the fitted [`Vectorizer`]. Returns the vectorizer (keyed by the stems
+    /// it uses, in the order of [`Vectorizer::stems`]), the corpus' stem id of each of those
+    /// stems, and the fit's matrices.
+    pub fn fit(
+        &self,
+        corpus: &TokenizedCorpus,
+        source: &str,
+    ) -> Result<(Vectorizer, Vec<u32>, TfIdf)> {
         let documents = corpus.documents.len();
         let max_doc_count = self.max_df * documents as f64;
         if (self.min_df as f64) > max_doc_count {
@@ -157,27 +191,175 @@ impl VectorizeParams {
             .map(|&key| totals.occurrences(key))
             .sum();
         let mean_length = (kept_total as f64 / n.max(1.0)).max(1.0);
-        // Rows are written straight into the final arrays: one pass counts each row's kept
-        // terms, a second fills every chunk's share in parallel. Building per-chunk rows and
-        // joining them would hold the matrix twice and copy it once.
-        let row_lengths: Vec<usize> = corpus
+        // The fitted vectorizer knows only the stems its terms use, renumbered: a new
+        // document's words map to those and nothing else.
+        let (compact, used_stems, to_compact) = vocabulary.compacted(corpus.stems.len());
+        let vectorizer = Vectorizer {
+            weighting: self.weighting,
+            sublinear_tf: self.sublinear_tf,
+            ngrams: self.ngrams,
+            idf,
+            mean_length,
+            vocabulary: compact,
+        };
+        let rows = vectorizer.transform_mapped(&corpus.documents, Some(&to_compact));
+        let tfidf = TfIdf {
+            weights: rows.weights,
+            counts: rows.counts,
+            vocabulary,
+        };
+        Ok((vectorizer, used_stems, tfidf))
+    }
+
+    /// Every term's (document frequency, total count), counted in parallel: integer sums, so
+    /// the result is the same whatever the split. Words are counted in a table indexed by stem
+    /// id (every token of every document passes here, and a table is several times cheaper than
+    /// a hash map); only phrases go to a map.
+    fn term_totals(&self, corpus: &TokenizedCorpus) -> TermTotals {
+        let stems = corpus.stems.len();
+        corpus
             .documents
             .par_chunks(CHUNK_DOCUMENTS)
-            .flat_map_iter(|chunk| self.row_lengths(chunk, &vocabulary))
+            .map(|chunk| {
+                let mut totals = TermTotals::new(stems);
+                let mut counter = TermCounter::new(stems);
+                for doc in chunk {
+                    count_terms(self.ngrams, doc, None, &mut counter, |key, count| {
+                        totals.add(key, 1, count.into());
+                    });
+                }
+                totals
+            })
+            .reduce(|| TermTotals::new(stems), TermTotals::merge)
+    }
+}
+
+/// One document's terms (words, compound pieces and, with bigrams, adjacent pairs), each passed
+/// to `found` once with how often it occurs, in an order fixed by the document. With `map`, each
+/// stem id is first translated through it ([`BREAK`]: a stem no term uses).
+fn count_terms(
+    ngrams: usize,
+    doc: &DocumentTerms,
+    map: Option<&[u32]>,
+    counter: &mut TermCounter,
+    mut found: impl FnMut(u64, u32),
+) {
+    let translate = |id: u32| match map {
+        Some(map) if id != BREAK => map[id as usize],
+        _ => id,
+    };
+    let words = doc.sequence.iter().chain(&doc.pieces).map(|&id| translate(id));
+    if ngrams == 1 {
+        // Words only: counted in a table by stem id, which is several times cheaper than
+        // sorting every token of every document (this runs twice per token).
+        for id in words.filter(|&id| id != BREAK) {
+            let count = &mut counter.counts[id as usize];
+            if *count == 0 {
+                counter.seen.push(id);
+            }
+            *count += 1;
+        }
+        for &id in &counter.seen {
+            let count = std::mem::take(&mut counter.counts[id as usize]);
+            found(vocabulary::unigram(id), count);
+        }
+        counter.seen.clear();
+        return;
+    }
+    let keys = &mut counter.keys;
+    keys.clear();
+    keys.extend(words.filter(|&id| id != BREAK).map(vocabulary::unigram));
+    keys.extend(
+        doc.sequence
+            .windows(2)
+            .map(|pair| (translate(pair[0]), translate(pair[1])))
+            .filter(|&(first, second)| first != BREAK && second != BREAK)
+            .map(|(first, second)| vocabulary::bigram(first, second)),
+    );
+    keys.sort_unstable();
+    for run in keys.chunk_by(|a, b| a == b) {
+        found(run[0], run.len() as u32);
+    }
+}
+
+impl Vectorizer {
+    /// The vocabulary, keyed by the fitted analyzer's stem ids.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
+    }
+
+    pub fn idf(&self) -> &[f64] {
+        &self.idf
+    }
+
+    pub fn mean_length(&self) -> f64 {
+        self.mean_length
+    }
+
+    pub fn weighting(&self) -> Weighting {
+        self.weighting
+    }
+
+    /// Checks that a loaded model's arrays fit together, and rebuilds the lookup tables.
+    pub(crate) fn validate(&mut self, stems: usize) -> std::result::Result<(), String> {
+        if self.idf.len() != self.vocabulary.len() {
+            return Err(format!(
+                "{} idf values for {} terms",
+                self.idf.len(),
+                self.vocabulary.len()
+            ));
+        }
+        if !(1..=2).contains(&self.ngrams) {
+            return Err(format!("ngrams {} is not 1 or 2", self.ngrams));
+        }
+        if !(self.mean_length.is_finite() && self.mean_length > 0.0)
+            || self.idf.iter().any(|v| !v.is_finite())
+        {
+            return Err("idf or mean length is not a finite number".into());
+        }
+        self.vocabulary.rebuild_index(stems)
+    }
+
+    /// Weighted rows of documents whose stem ids are the fitted analyzer's.
+    pub fn transform(&self, documents: &[DocumentTerms]) -> TermRows {
+        self.transform_mapped(documents, None)
+    }
+
+    /// [`Self::transform`] of documents whose stem ids go through `map` first (the fit's own
+    /// corpus, numbered by the full stem table). Rows are sized in one pass, then written in
+    /// place into the final arrays by chunk in parallel: building per-chunk rows and joining
+    /// them would hold the matrix twice and copy it once.
+    fn transform_mapped(&self, documents: &[DocumentTerms], map: Option<&[u32]>) -> TermRows {
+        let stems = self.vocabulary.stem_count();
+        let row_lengths: Vec<usize> = documents
+            .par_chunks(CHUNK_DOCUMENTS)
+            .flat_map_iter(|chunk| {
+                let mut counter = TermCounter::new(stems);
+                chunk
+                    .iter()
+                    .map(|doc| {
+                        let mut length = 0;
+                        count_terms(self.ngrams, doc, map, &mut counter, |key, _| {
+                            length += usize::from(self.vocabulary.column(key).is_some());
+                        });
+                        length
+                    })
+                    .collect::<Vec<_>>()
+            })
             .collect();
-        let mut indptr = Vec::with_capacity(documents + 1);
+        let mut indptr = Vec::with_capacity(documents.len() + 1);
         indptr.push(0);
         for length in row_lengths {
             indptr.push(indptr[indptr.len() - 1] + length);
         }
-        let nnz = indptr[documents];
+        let nnz = indptr[documents.len()];
         let mut indices = vec![0u32; nnz];
         let mut weights = vec![0f32; nnz];
         let mut counts = vec![0u32; nnz];
         let mut shares = Vec::new();
         let (mut rest_indices, mut rest_weights, mut rest_counts) =
             (&mut indices[..], &mut weights[..], &mut counts[..]);
-        for (i, chunk) in corpus.documents.chunks(CHUNK_DOCUMENTS).enumerate() {
+        for (i, chunk) in documents.chunks(CHUNK_DOCUMENTS).enumerate() {
             let start = i * CHUNK_DOCUMENTS;
             let size = indptr[start + chunk.len()] - indptr[start];
             let (share_indices, more_indices) = rest_indices.split_at_mut(size);
@@ -194,107 +376,17 @@ impl VectorizeParams {
                     weights: share_weights,
                     counts: share_counts,
                 };
-                self.fill_rows(chunk, &vocabulary, &idf, mean_length, share);
+                self.fill_rows(chunk, map, share);
             });
-        let weights = CsrMatrix::from_parts(vocabulary.len(), indptr, indices, weights);
+        let weights = CsrMatrix::from_parts(self.vocabulary.len(), indptr, indices, weights);
         let counts = weights.with_values(counts);
-        Ok(TfIdf {
-            weights,
-            counts,
-            idf,
-            vocabulary,
-        })
-    }
-
-    /// Every term's (document frequency, total count), counted in parallel: integer sums, so
-    /// the result is the same whatever the split. Words are counted in a table indexed by stem
-    /// id (every token of every document passes here, and a table is several times cheaper than
-    /// a hash map); only phrases go to a map.
-    fn term_totals(&self, corpus: &TokenizedCorpus) -> TermTotals {
-        let stems = corpus.stems.len();
-        corpus
-            .documents
-            .par_chunks(CHUNK_DOCUMENTS)
-            .map(|chunk| {
-                let mut totals = TermTotals::new(stems);
-                let mut counter = TermCounter::new(stems);
-                for doc in chunk {
-                    self.count_terms(doc, &mut counter, |key, count| {
-                        totals.add(key, 1, count.into());
-                    });
-                }
-                totals
-            })
-            .reduce(|| TermTotals::new(stems), TermTotals::merge)
-    }
-
-    /// One document's terms (words, compound pieces and, with bigrams, adjacent pairs), each
-    /// passed to `found` once with how often it occurs, in an order fixed by the document.
-    fn count_terms(
-        &self,
-        doc: &DocumentTerms,
-        counter: &mut TermCounter,
-        mut found: impl FnMut(u64, u32),
-    ) {
-        let words = doc.sequence.iter().chain(&doc.pieces).copied();
-        if self.ngrams == 1 {
-            // Words only: counted in a table by stem id, which is several times cheaper than
-            // sorting every token of every document (this runs twice per token).
-            for id in words.filter(|&id| id != BREAK) {
-                let count = &mut counter.counts[id as usize];
-                if *count == 0 {
-                    counter.seen.push(id);
-                }
-                *count += 1;
-            }
-            for &id in &counter.seen {
-                let count = std::mem::take(&mut counter.counts[id as usize]);
-                found(vocabulary::unigram(id), count);
-            }
-            counter.seen.clear();
-            return;
-        }
-        let keys = &mut counter.keys;
-        keys.clear();
-        keys.extend(words.filter(|&id| id != BREAK).map(vocabulary::unigram));
-        keys.extend(
-            doc.sequence
-                .windows(2)
-                .filter(|pair| pair[0] != BREAK && pair[1] != BREAK)
-                .map(|pair| vocabulary::bigram(pair[0], pair[1])),
-        );
-        keys.sort_unstable();
-        for run in keys.chunk_by(|a, b| a == b) {
-            found(run[0], run.len() as u32);
-        }
-    }
-
-    /// The number of kept terms of each document of a chunk.
-    fn row_lengths(&self, chunk: &[DocumentTerms], vocabulary: &Vocabulary) -> Vec<usize> {
-        let mut counter = TermCounter::new(vocabulary.stem_count());
-        chunk
-            .iter()
-            .map(|doc| {
-                let mut length = 0;
-                self.count_terms(doc, &mut counter, |key, _| {
-                    length += usize::from(vocabulary.column(key).is_some());
-                });
-                length
-            })
-            .collect()
+        TermRows { weights, counts }
     }
 
     /// Writes the rows of a chunk of documents into their share of the matrix arrays: kept
     /// columns in order, L2-normalised weights and raw counts.
-    fn fill_rows(
-        &self,
-        chunk: &[DocumentTerms],
-        vocabulary: &Vocabulary,
-        idf: &[f64],
-        mean_length: f64,
-        share: RowsShare<'_>,
-    ) {
-        let mut counter = TermCounter::new(vocabulary.stem_count());
+    fn fill_rows(&self, chunk: &[DocumentTerms], map: Option<&[u32]>, share: RowsShare<'_>) {
+        let mut counter = TermCounter::new(self.vocabulary.stem_count());
         // (column, count) packed in one integer: sorting plain integers is about twice as fast
         // as sorting pairs, and this sort runs once per document.
         let mut packed: Vec<u64> = Vec::new();
@@ -303,14 +395,14 @@ impl VectorizeParams {
         let mut at = 0;
         for doc in chunk {
             packed.clear();
-            self.count_terms(doc, &mut counter, |key, count| {
-                if let Some(col) = vocabulary.column(key) {
+            count_terms(self.ngrams, doc, map, &mut counter, |key, count| {
+                if let Some(col) = self.vocabulary.column(key) {
                     packed.push((u64::from(col) << 32) | u64::from(count));
                 }
             });
             packed.sort_unstable();
             let length: u64 = packed.iter().map(|&entry| u64::from(unpack(entry).1)).sum();
-            let relative_length = length as f64 / mean_length;
+            let relative_length = length as f64 / self.mean_length;
             row_weights.clear();
             row_weights.extend(packed.iter().map(|&entry| {
                 let (col, count) = unpack(entry);
@@ -323,7 +415,7 @@ impl VectorizeParams {
                     Weighting::TfIdf if self.sublinear_tf => 1.0 + count.ln(),
                     Weighting::TfIdf => count,
                 };
-                tf * idf[col as usize]
+                tf * self.idf[col as usize]
             }));
             let norm = row_weights.iter().map(|w| w * w).sum::<f64>().sqrt();
             let norm = if norm > 0.0 { norm } else { 1.0 };
@@ -468,7 +560,8 @@ mod tests {
             max_df: 1.0,
             ..Default::default()
         };
-        let tfidf = params.fit(&corpus, "t").expect("fit");
+        let (_, _, tfidf) = params.fit(&corpus, "t").expect("fit");
+        let (vectorizer, _, _) = params.fit(&corpus, "t").expect("fit");
         let n = 4.0f64;
         let idf = |df: f64| (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
         // Lengths 3, 2, 2, 1: mean 2. Document 0: apple twice, banana once, length ratio 1.5.
@@ -489,7 +582,7 @@ mod tests {
         // Weights are stored in f32: seven digits.
         assert!((weight(column("apple")) - apple / length).abs() < 1e-7);
         assert!((weight(column("banana")) - banana / length).abs() < 1e-7);
-        assert!((tfidf.idf[column("durian") as usize] - idf(1.0)).abs() < 1e-12);
+        assert!((vectorizer.idf()[column("durian") as usize] - idf(1.0)).abs() < 1e-12);
     }
 
     #[test]
@@ -507,7 +600,7 @@ mod tests {
             weighting: Weighting::TfIdf,
             ..Default::default()
         };
-        let tfidf = params.fit(&corpus, "t").expect("fit");
+        let (_, _, tfidf) = params.fit(&corpus, "t").expect("fit");
         let names: Vec<&str> = tfidf.vocabulary.labels.iter().map(String::as_str).collect();
         assert_eq!(names, ["apple", "banana", "cherry", "durian"]);
         let idf_df2 = (5.0f64 / 3.0).ln() + 1.0;
@@ -530,7 +623,7 @@ mod tests {
             max_df: 0.7,
             ..Default::default()
         };
-        let tfidf = params.fit(&corpus, "t").expect("fit");
+        let (_, _, tfidf) = params.fit(&corpus, "t").expect("fit");
         assert_eq!(tfidf.vocabulary.labels, ["pair"]);
         assert_eq!(tfidf.documents_with_terms(), [1, 2]);
     }
@@ -547,7 +640,7 @@ mod tests {
             ngrams: 2,
             ..Default::default()
         };
-        let tfidf = params.fit(&corpus, "t").expect("fit");
+        let (_, _, tfidf) = params.fit(&corpus, "t").expect("fit");
         let labels = &tfidf.vocabulary.labels;
         assert!(labels.contains(&"neural network".to_string()), "{labels:?}");
         assert!(
@@ -569,7 +662,7 @@ mod tests {
             max_terms: Some(2),
             ..Default::default()
         };
-        let tfidf = params.fit(&corpus, "t").expect("fit");
+        let (_, _, tfidf) = params.fit(&corpus, "t").expect("fit");
         assert_eq!(tfidf.vocabulary.labels, ["alpha", "beta"]);
     }
 
@@ -583,7 +676,7 @@ mod tests {
             .check()
             .expect_err("max_df")
             .to_string()
-            .contains("--max-df"));
+            .contains("max_df"));
         let empty = corpus(&["alpha", "beta", "gamma", "delta"]);
         let error = VectorizeParams::default()
             .fit(&empty, "t.csv")

@@ -1,6 +1,7 @@
 //! The vocabulary: per-document term counts -> the kept terms, their columns and display labels.
 
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 use super::TermTotals;
 use crate::text::TokenizedCorpus;
@@ -26,7 +27,7 @@ pub fn stems_of(key: u64) -> (Option<u32>, u32) {
 }
 
 /// The kept terms in column order (alphabetical by stem), with what people should see.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Vocabulary {
     /// Stem form of each term (`languag model`): unique, and the column order.
     pub stems: Vec<String>,
@@ -40,9 +41,11 @@ pub struct Vocabulary {
     /// Term key of each column (see [`unigram`] and [`bigram`]).
     pub keys: Vec<u64>,
     /// Column of each word by stem id ([`NO_COLUMN`] if not kept): a table, because every
-    /// token of every document is looked up.
+    /// token of every document is looked up. Rebuilt from `keys` when a model is loaded.
+    #[serde(skip)]
     word_columns: Vec<u32>,
     /// Column of each kept phrase.
+    #[serde(skip)]
     phrase_columns: FxHashMap<u64, u32>,
 }
 
@@ -96,6 +99,82 @@ impl Vocabulary {
             }
         }
         vocabulary
+    }
+
+    /// The same terms keyed by the stems they use only, renumbered in order of first use:
+    /// (that vocabulary, the old id of each new stem id, the new id of each old one or
+    /// [`crate::text::BREAK`] for a stem no term uses). `stems` is the old number of stems.
+    pub fn compacted(&self, stems: usize) -> (Vocabulary, Vec<u32>, Vec<u32>) {
+        let mut to_new = vec![crate::text::BREAK; stems];
+        let mut used: Vec<u32> = Vec::new();
+        let mut renumber = |old: u32| -> u32 {
+            let slot = &mut to_new[old as usize];
+            if *slot == crate::text::BREAK {
+                *slot = used.len() as u32;
+                used.push(old);
+            }
+            *slot
+        };
+        let keys: Vec<u64> = self
+            .keys
+            .iter()
+            .map(|&key| match stems_of(key) {
+                (None, word) => unigram(renumber(word)),
+                (Some(first), second) => {
+                    let first = renumber(first);
+                    bigram(first, renumber(second))
+                }
+            })
+            .collect();
+        let mut compact = Vocabulary {
+            stems: self.stems.clone(),
+            labels: self.labels.clone(),
+            doc_freq: self.doc_freq.clone(),
+            displayable: self.displayable.clone(),
+            keys,
+            word_columns: Vec::new(),
+            phrase_columns: FxHashMap::default(),
+        };
+        let count = used.len();
+        // The keys were just built from `count` stems, so the index cannot fail.
+        let _ = compact.rebuild_index(count);
+        (compact, used, to_new)
+    }
+
+    /// Builds the column lookups from `keys` for `stems` stem ids, checking every key and the
+    /// parallel arrays (a loaded model's content is checked before it is used).
+    pub(crate) fn rebuild_index(&mut self, stems: usize) -> Result<(), String> {
+        let terms = self.keys.len();
+        if [
+            self.stems.len(),
+            self.labels.len(),
+            self.doc_freq.len(),
+            self.displayable.len(),
+        ]
+        .iter()
+        .any(|&len| len != terms)
+        {
+            return Err("the vocabulary's lists differ in length".into());
+        }
+        self.word_columns = vec![NO_COLUMN; stems];
+        self.phrase_columns = FxHashMap::default();
+        for (column, &key) in self.keys.iter().enumerate() {
+            let (first, last) = stems_of(key);
+            if first.is_some_and(|s| s as usize >= stems) || last as usize >= stems {
+                return Err(format!("term {column} uses a stem the model does not have"));
+            }
+            let taken = match first {
+                None => std::mem::replace(&mut self.word_columns[last as usize], column as u32),
+                Some(_) => self
+                    .phrase_columns
+                    .insert(key, column as u32)
+                    .unwrap_or(NO_COLUMN),
+            };
+            if taken != NO_COLUMN {
+                return Err(format!("term {column} appears twice in the vocabulary"));
+            }
+        }
+        Ok(())
     }
 
     pub fn len(&self) -> usize {

@@ -79,6 +79,19 @@ impl AtomicFiles {
     /// Writes `bytes` to a temp file in the target's folder (same file system, so the final
     /// rename is atomic).
     pub fn add(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        let (mut file, temp) = self.create(name)?;
+        let failed = |source| Error::Write {
+            path: temp.clone(),
+            source,
+        };
+        file.write_all(bytes).map_err(failed)?;
+        file.sync_all().map_err(failed)?;
+        Ok(())
+    }
+
+    /// Creates the temp file of `name` for the caller to write (a stream), with its path for
+    /// messages; [`AtomicFiles::commit`] renames it into place once it is whole.
+    pub fn create(&mut self, name: &str) -> Result<(std::fs::File, PathBuf)> {
         let target = self.dir.join(name);
         let temp = self.dir.join(format!(".{name}.{}.tmp", std::process::id()));
         let failed = |source| Error::Write {
@@ -88,16 +101,14 @@ impl AtomicFiles {
         // Created and registered in one step: an interruption either sees the file and
         // removes it, or stops this set before the file exists. The bytes are written after,
         // outside the lock: a file removed meanwhile just takes them nowhere.
-        let mut file = {
+        let file = {
             let mut temp_files = self.registry.lock();
             let file = std::fs::File::create(&temp).map_err(failed)?;
             temp_files.push(temp.clone());
             file
         };
         self.pending.push((temp.clone(), target));
-        file.write_all(bytes).map_err(failed)?;
-        file.sync_all().map_err(failed)?;
-        Ok(())
+        Ok((file, temp))
     }
 
     /// Renames every temp file onto its target; returns the targets. If any rename fails, the

@@ -1,22 +1,33 @@
-//! Writing results: documents and topics -> `documents.csv` / `topics.csv` (or `.jsonl`) in the
-//! output folder, each written to a temp file beside its target and renamed into place.
+//! Writing results: a fit's documents, topics, metrics, k sweep and model -> `documents.csv`,
+//! `topics.csv` (or `.jsonl`), `metrics.json`, `k_selection.csv` and `model.topictag` in the
+//! output folder, each written to a temp file beside its target and renamed into place; and
+//! tagged documents -> CSV or JSON Lines rows, streamed ([`TaggedWriter`]).
 
 mod atomic;
+mod k_selection;
 mod rows;
+mod tagged;
 
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use crate::cluster::choose::KSelection;
 use crate::error::{Error, Result};
+use crate::evaluate::Metrics;
 use crate::label::Topics;
+use crate::model::TopicModel;
 use crate::progress::{Progress, Work};
 use crate::read::Document;
 
 pub use atomic::{abandon_pending, Abandoned, AtomicFiles};
+pub use tagged::TaggedWriter;
 use rows::Style;
 
+/// The model file's name in the output folder.
+pub const MODEL_FILE: &str = "model.topictag";
+
 /// Output file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum OutputFormat {
     #[default]
     Csv,
@@ -24,7 +35,7 @@ pub enum OutputFormat {
 }
 
 impl OutputFormat {
-    fn extension(self) -> &'static str {
+    pub fn extension(self) -> &'static str {
         match self {
             OutputFormat::Csv => "csv",
             OutputFormat::JsonLines => "jsonl",
@@ -60,22 +71,27 @@ impl Default for WriteParams {
     }
 }
 
+/// Everything a run writes.
+pub struct RunOutputs<'a> {
+    pub documents: &'a [Document],
+    pub topics: &'a Topics,
+    pub metrics: &'a Metrics,
+    pub k_selection: Option<&'a KSelection>,
+    pub model: &'a TopicModel,
+}
+
 impl WriteParams {
-    /// Writes both files and the `extra` ones (name, bytes) as one set; on any failure none
-    /// replaces an earlier output. Each file written is reported to `progress`.
-    pub fn write(
-        &self,
-        documents: &[Document],
-        topics: &Topics,
-        extra: &[(&str, Vec<u8>)],
-        progress: &dyn Progress,
-    ) -> Result<Vec<PathBuf>> {
+    /// Writes every file as one set; on any failure none replaces an earlier output. Each file
+    /// written is reported to `progress`.
+    pub fn write(&self, outputs: &RunOutputs<'_>, progress: &dyn Progress) -> Result<Vec<PathBuf>> {
         std::fs::create_dir_all(&self.dir).map_err(|source| Error::Write {
             path: self.dir.clone(),
             source,
         })?;
-        progress.measure(Work::items("files", 2 + extra.len()));
+        let files_count = 4 + usize::from(outputs.k_selection.is_some());
+        progress.measure(Work::items("files", files_count));
         let extension = self.format.extension();
+        let (documents, topics) = (outputs.documents, outputs.topics);
         let mut files = AtomicFiles::new(&self.dir);
         let document_bytes = match self.format {
             OutputFormat::Csv => rows::to_csv(&rows::document_rows(documents, topics, Style::Csv))?,
@@ -93,10 +109,16 @@ impl WriteParams {
         };
         files.add(&format!("topics.{extension}"), &topic_bytes)?;
         progress.advance(1);
-        for (name, bytes) in extra {
-            files.add(name, bytes)?;
+        let metrics = serde_json::to_vec_pretty(outputs.metrics)
+            .map_err(|e| Error::Compute(format!("cannot encode metrics.json: {e}")))?;
+        files.add("metrics.json", &metrics)?;
+        progress.advance(1);
+        if let Some(selection) = outputs.k_selection {
+            files.add("k_selection.csv", &k_selection::k_selection_csv(selection))?;
             progress.advance(1);
         }
+        files.add(MODEL_FILE, &outputs.model.to_bytes()?)?;
+        progress.advance(1);
         files.commit()
     }
 }

@@ -17,6 +17,9 @@ pub struct DocumentRow<'a> {
     /// Cosine similarity to the topic centroid, 4 decimals; empty for topic -1.
     score: Option<Score>,
     tags: Joined<'a>,
+    /// With `tag --top N`: the N best topics and their scores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    topics: Option<TopTopics<'a>>,
 }
 
 /// A `topics` row. Field order is the output contract.
@@ -44,6 +47,35 @@ struct Joined<'a>(Vec<&'a str>, Style);
 #[derive(Debug, Clone, Copy)]
 struct Score(f64, Style);
 
+/// A document's best topics with their scores: `3:0.4120;7:0.3880` in CSV, an array of
+/// `{"topic", "score"}` objects in JSON.
+#[derive(Debug)]
+pub struct TopTopics<'a>(&'a [(usize, f64)], Style);
+
+impl<'a> DocumentRow<'a> {
+    /// One document's row: its topic and score (`None`: no terms, topic -1), the topic's label,
+    /// its tags and, when asked for, its best topics. The fit's `documents.csv` and `tag` write
+    /// their rows with this.
+    pub fn new(
+        document: &'a Document,
+        placed: Option<(usize, f64)>,
+        topic_label: &'a str,
+        tags: &'a [String],
+        top: Option<&'a [(usize, f64)]>,
+        style: Style,
+    ) -> Self {
+        DocumentRow {
+            id: &document.id,
+            title: &document.title,
+            topic: placed.map_or(-1, |(topic, _)| topic as i64),
+            topic_label,
+            score: placed.map(|(_, score)| Score(score, style)),
+            tags: Joined(tags.iter().map(String::as_str).collect(), style),
+            topics: top.map(|top| TopTopics(top, style)),
+        }
+    }
+}
+
 pub fn document_rows<'a>(
     documents: &'a [Document],
     topics: &'a Topics,
@@ -53,15 +85,10 @@ pub fn document_rows<'a>(
         .iter()
         .zip(&topics.assignments)
         .zip(&topics.tags)
-        .map(|((doc, assignment), tags)| DocumentRow {
-            id: &doc.id,
-            title: &doc.title,
-            topic: assignment.as_ref().map_or(-1, |a| a.topic as i64),
-            topic_label: assignment
-                .as_ref()
-                .map_or("", |a| topics.topics[a.topic].label.as_str()),
-            score: assignment.as_ref().map(|a| Score(a.score, style)),
-            tags: Joined(tags.iter().map(String::as_str).collect(), style),
+        .map(|((doc, assignment), tags)| {
+            let placed = assignment.as_ref().map(|a| (a.topic, a.score));
+            let label = placed.map_or("", |(topic, _)| topics.topics[topic].label.as_str());
+            DocumentRow::new(doc, placed, label, tags, None, style)
         })
         .collect()
 }
@@ -100,6 +127,37 @@ impl Serialize for Joined<'_> {
     }
 }
 
+impl Serialize for TopTopics<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.1 {
+            Style::Csv => {
+                let cells: Vec<String> = self
+                    .0
+                    .iter()
+                    .map(|&(topic, score)| format!("{topic}:{score:.4}"))
+                    .collect();
+                serializer.serialize_str(&cells.join(";"))
+            }
+            Style::Json => {
+                #[derive(Serialize)]
+                struct Entry {
+                    topic: usize,
+                    score: Score,
+                }
+                let entries: Vec<Entry> = self
+                    .0
+                    .iter()
+                    .map(|&(topic, score)| Entry {
+                        topic,
+                        score: Score(score, Style::Json),
+                    })
+                    .collect();
+                entries.serialize(serializer)
+            }
+        }
+    }
+}
+
 impl Serialize for Score {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let text = format!("{:.4}", self.0);
@@ -115,8 +173,14 @@ fn encode_failed(error: impl std::fmt::Display) -> Error {
 }
 
 pub fn to_csv<T: Serialize>(rows: &[T]) -> Result<Vec<u8>> {
+    to_csv_with_header(rows, true)
+}
+
+/// CSV bytes of `rows`, with or without the header line (a stream writes it once).
+pub fn to_csv_with_header<T: Serialize>(rows: &[T], header: bool) -> Result<Vec<u8>> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
+        .has_headers(header)
         .from_writer(Vec::new());
     for row in rows {
         writer.serialize(row).map_err(encode_failed)?;

@@ -1,29 +1,34 @@
-//! Clustering: LSA rows -> topics ([`Clustering`]) with linfa's k-means (k-means++ seeding),
-//! restarts run in parallel, topics numbered by size.
+//! Clustering: LSA rows -> topics ([`Clustering`]) with linfa's k-means (k-means++ seeding,
+//! restarts in parallel) polished by spherical k-means, numbered by size, and the fitted
+//! [`Centroids`] that place any row, the fit's own and a new document's, in its topic.
+
+pub mod centroids;
+pub mod choose;
+pub mod spectral;
+pub mod topic_count;
 
 use linfa::prelude::*;
 use linfa::DatasetBase;
 use linfa_clustering::{KMeans, KMeansInit};
 use linfa_nn::distance::Distance;
 use ndarray::{Array2, ArrayView, ArrayView1, ArrayView2, Axis, Dimension};
-use rand::{Rng, SeedableRng};
-use rand_xoshiro::Xoshiro256Plus;
+use rand::Rng;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
-use crate::choose::TopicCount;
-use crate::error::{Error, Result};
-use crate::progress::{Progress, Silent, Work};
+pub use centroids::Centroids;
+pub use topic_count::{KRange, TopicCount};
+
+use crate::error::{Error, Param, Result};
+use crate::progress::{Progress, Work};
 use crate::reduce::Embedding;
+use crate::seed::Seed;
 
 /// Settings for the cluster stage.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClusterParams {
-    /// Number of topics. `Auto` is resolved by the choose stage before this one; a caller that
-    /// skips it gets [`default_k`] of the number of documents with terms.
-    pub k: TopicCount,
     /// Independent k-means++ restarts; the one with the lowest inertia wins.
     pub runs: usize,
-    pub seed: u64,
     pub max_iterations: u64,
     /// Stop when the centroids move less than this (Euclidean norm over all centroids). On
     /// unit-length rows in 100 dimensions this matches scikit-learn's default `tol=1e-4`, which
@@ -36,9 +41,7 @@ pub struct ClusterParams {
 impl Default for ClusterParams {
     fn default() -> Self {
         ClusterParams {
-            k: TopicCount::Auto,
             runs: 10,
-            seed: 0,
             max_iterations: 300,
             tolerance: 1e-3,
             refine_iterations: 10,
@@ -53,7 +56,7 @@ const SAMPLE_ROWS_PER_TOPIC: usize = 200;
 const SAMPLE_ROWS_MIN: usize = 2000;
 /// Corpora with more rows than this are clustered on a seeded sample of this many rows, then
 /// assigned in one pass (see [`ClusterParams::fit`]). Up to this size the fit sees every row.
-const FIT_SAMPLE_ROWS: usize = 100_000;
+pub(crate) const FIT_SAMPLE_ROWS: usize = 100_000;
 /// Lloyd iterations of a sampled restart.
 const SAMPLE_MAX_ITERATIONS: u64 = 10;
 /// The polish on all rows runs in rounds of this many iterations...
@@ -73,94 +76,119 @@ pub fn default_k(documents: usize) -> usize {
 pub struct Clustering {
     /// Topic of each embedding row; topic 0 is the largest.
     pub assignments: Vec<usize>,
-    /// Mean of each topic's rows.
-    pub centroids: Array2<f64>,
+    /// The topics' unit centroids: every row is in the topic of highest cosine to them.
+    pub centroids: Centroids,
     /// Cosine similarity of each row to its topic's centroid.
     pub scores: Vec<f64>,
     pub sizes: Vec<usize>,
-    /// Sum of squared distances of the rows to their nearest centroid, after the polish.
+    /// Sum of squared distances of the rows to their topic's mean.
     pub inertia: f64,
 }
 
 impl ClusterParams {
     pub fn check(&self) -> Result<()> {
-        if self.k == TopicCount::Fixed(0) {
-            return Err(Error::setting("--k", "must be at least 1"));
-        }
         if self.runs == 0 {
-            return Err(Error::setting("--runs", "must be at least 1"));
+            return Err(Error::param(Param::Runs, "must be at least 1"));
         }
         Ok(())
     }
 
-    /// The number of topics for `documents` documents with terms.
-    pub fn topic_count(&self, documents: usize) -> usize {
-        match self.k {
-            TopicCount::Fixed(k) => k,
-            TopicCount::Auto => default_k(documents),
-        }
-    }
-
-    pub fn fit(&self, embedding: &Embedding) -> Result<Clustering> {
-        self.fit_with_progress(embedding, &Silent)
-    }
-
-    /// [`Self::fit`], reporting restarts, polish rounds and refinement passes to `progress`.
-    pub fn fit_with_progress(
+    /// Clusters the rows into `k` topics. Reports restarts, polish rounds and refinement passes
+    /// to `progress`. However the centroids were found, every row's topic and score come from
+    /// [`Centroids::assign`], the same call that places a new document.
+    pub fn fit(
         &self,
         embedding: &Embedding,
+        k: usize,
+        seed: Seed,
         progress: &dyn Progress,
     ) -> Result<Clustering> {
-        self.fit_sampling_above(embedding, FIT_SAMPLE_ROWS, progress)
+        self.fit_sampling_above(embedding, k, seed, FIT_SAMPLE_ROWS, progress)
     }
 
-    /// [`Self::fit_with_progress`] with the size above which a sample is fitted as a parameter,
-    /// so tests reach the sampled path on small data.
+    /// [`Self::fit`] with the size above which a sample is fitted as a parameter, so tests
+    /// reach the sampled path on small data.
     fn fit_sampling_above(
         &self,
         embedding: &Embedding,
+        k: usize,
+        seed: Seed,
         fit_sample_rows: usize,
         progress: &dyn Progress,
     ) -> Result<Clustering> {
         let rows = embedding.rows.view();
-        let k = self.topic_count(rows.nrows());
+        if k == 0 {
+            return Err(Error::param(Param::K, "must be at least 1"));
+        }
         if k > rows.nrows() {
             return Err(Error::TooFewDocuments {
                 k,
                 documents: rows.nrows(),
             });
         }
-        if rows.nrows() <= fit_sample_rows {
-            let (assignments, inertia) = self.fit_rows(rows, k, progress)?;
-            return Ok(number_by_size(rows, &assignments, k, inertia));
-        }
         // A large corpus is clustered on a seeded sample, and every document then joins the
         // nearest of the sample's topics in one parallel pass: the cost per document stays flat
         // where full-corpus polish and refinement passes grow with it.
-        let mut rng = Xoshiro256Plus::seed_from_u64(self.seed ^ 0x5A3B_1E5A);
-        let mut picked =
-            rand::seq::index::sample(&mut rng, rows.nrows(), fit_sample_rows).into_vec();
-        picked.sort_unstable();
-        let sample = rows.select(Axis(0), &picked);
-        let (sample_assignments, _) = self.fit_rows(sample.view(), k, progress)?;
-        let assignments = if self.refine_iterations > 0 {
-            let centroids = spherical_centroids(sample.view(), &sample_assignments, k);
-            nearest_by_cosine(rows, &centroids)
+        let raw_centroids = if rows.nrows() <= fit_sample_rows {
+            let assignments = self.fit_rows(rows, k, seed, progress)?;
+            self.centroids_of(rows, &assignments, k)
         } else {
-            let centroids = mean_centroids(sample.view(), &sample_assignments, k);
-            assign(rows, centroids.view()).0
+            let mut rng = seed.derive("sample").rng();
+            let mut picked =
+                rand::seq::index::sample(&mut rng, rows.nrows(), fit_sample_rows).into_vec();
+            picked.sort_unstable();
+            let sample = rows.select(Axis(0), &picked);
+            let assignments = self.fit_rows(sample.view(), k, seed, progress)?;
+            self.centroids_of(sample.view(), &assignments, k)
         };
-        let inertia = inertia_of(rows, &assignments, k);
-        Ok(number_by_size(rows, &assignments, k, inertia))
+        // Topics numbered by size, the empty ones dropped, then every row placed by the final
+        // centroids: the rule a saved model applies to a new document.
+        // A topic the fit left empty has a zero centroid: it is no topic, so it places nothing.
+        let raw = Centroids::new(raw_centroids);
+        let kept: Vec<usize> = (0..raw.len())
+            .filter(|&topic| raw.rows().row(topic).iter().any(|&v| v != 0.0))
+            .collect();
+        let raw = raw.select(&kept);
+        let k = raw.len();
+        let first = raw.assign(rows);
+        let centroids = number_by_size(&first, &raw, k);
+        let placed = centroids.assign(rows);
+        let assignments: Vec<usize> = placed.iter().map(|&(topic, _)| topic).collect();
+        let scores = placed.iter().map(|&(_, score)| score).collect();
+        let mut sizes = vec![0usize; centroids.len()];
+        for &topic in &assignments {
+            sizes[topic] += 1;
+        }
+        let inertia = inertia_of(rows, &assignments, centroids.len());
+        Ok(Clustering {
+            assignments,
+            centroids,
+            scores,
+            sizes,
+            inertia,
+        })
     }
 
-    /// Restarts, polish and refinement on `rows`: (topic of each row, inertia).
+    /// The centroids the rows' topics give: each topic's normalised sum with the spherical
+    /// refinement (what it converges to), else linfa's means, normalised.
+    fn centroids_of(&self, rows: ArrayView2<'_, f64>, assignments: &[usize], k: usize) -> Array2<f64> {
+        if self.refine_iterations > 0 {
+            spherical_centroids(rows, assignments, k)
+        } else {
+            let mut means = mean_centroids(rows, assignments, k);
+            crate::linalg::normalize_rows(&mut means);
+            means
+        }
+    }
+
+    /// Restarts, polish and refinement on `rows`: the topic of each row.
     fn fit_rows(
         &self,
         rows: ArrayView2<'_, f64>,
         k: usize,
+        seed: Seed,
         progress: &dyn Progress,
-    ) -> Result<(Vec<usize>, f64)> {
+    ) -> Result<Vec<usize>> {
         let sample_size = self.sample_size(rows.nrows(), k);
         // Each restart is a complete, independently seeded fit on its own sample, judged by its
         // inertia on all rows, so the winner is the same whatever the number of threads.
@@ -168,7 +196,8 @@ impl ClusterParams {
         let restarts: Vec<(f64, usize, Array2<f64>)> = (0..self.runs)
             .into_par_iter()
             .map(|run| {
-                let restart = self.restart(rows, k, run, sample_size);
+                let restart =
+                    self.restart(rows, k, run, sample_size, seed.derive_indexed("restart", run));
                 progress.advance(1);
                 restart
             })
@@ -177,7 +206,7 @@ impl ClusterParams {
             .into_iter()
             .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
             .ok_or_else(|| Error::Compute("k-means ran no restart".into()))?;
-        let (mut assignments, mut inertia) = assign(rows, centroids.view());
+        let (mut assignments, _) = nearest_by_distance(rows, centroids.view());
         if sample_size < rows.nrows() && self.refine_iterations == 0 {
             // Polish the winner on every row, in short linfa runs, until almost no document
             // changes topic: it starts near a minimum, so a few rounds suffice. With the
@@ -190,14 +219,13 @@ impl ClusterParams {
                 let start = KMeansInit::Precomputed(centroids);
                 centroids = self.lloyd(rows, start, k, 0, POLISH_ROUND_ITERATIONS)?;
                 done += POLISH_ROUND_ITERATIONS;
-                let (next, next_inertia) = assign(rows, centroids.view());
+                let (next, _) = nearest_by_distance(rows, centroids.view());
                 let moved = next
                     .iter()
                     .zip(&assignments)
                     .filter(|(a, b)| a != b)
                     .count();
                 assignments = next;
-                inertia = next_inertia;
                 progress.advance(1);
                 if (moved as f64) <= POLISH_SETTLED_SHARE * rows.nrows() as f64 {
                     break;
@@ -208,9 +236,8 @@ impl ClusterParams {
             progress.measure(Work::open("refinement passes"));
             assignments =
                 spherical_refinement(rows, assignments, k, self.refine_iterations, progress);
-            inertia = inertia_of(rows, &assignments, k);
         }
-        Ok((assignments, inertia))
+        Ok(assignments)
     }
 
     /// Rows each restart clusters: all of them for small corpora, else a sample large enough to
@@ -226,11 +253,9 @@ impl ClusterParams {
         k: usize,
         run: usize,
         sample_size: usize,
+        seed: Seed,
     ) -> Result<(f64, usize, Array2<f64>)> {
-        let seed = self
-            .seed
-            .wrapping_add((run as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let mut rng = Xoshiro256Plus::seed_from_u64(seed);
+        let mut rng = seed.kmeans_rng();
         let centroids = if sample_size < rows.nrows() {
             let mut picked =
                 rand::seq::index::sample(&mut rng, rows.nrows(), sample_size).into_vec();
@@ -243,7 +268,7 @@ impl ClusterParams {
             let cap = self.max_iterations;
             self.lloyd(rows, KMeansInit::KMeansPlusPlus, k, rng.gen(), cap)?
         };
-        let (_, inertia) = assign(rows, centroids.view());
+        let (_, inertia) = nearest_by_distance(rows, centroids.view());
         Ok((inertia, run, centroids))
     }
 
@@ -257,7 +282,7 @@ impl ClusterParams {
         seed: u64,
         max_iterations: u64,
     ) -> Result<Array2<f64>> {
-        let model = KMeans::params_with(k, Xoshiro256Plus::seed_from_u64(seed), SquaredEuclidean)
+        let model = KMeans::params_with(k, Seed(seed).kmeans_rng(), SquaredEuclidean)
             .n_runs(1)
             .init_method(init)
             .max_n_iterations(max_iterations)
@@ -282,8 +307,12 @@ fn spherical_refinement(
     progress: &dyn Progress,
 ) -> Vec<usize> {
     for _ in 0..iterations {
-        let centroids = spherical_centroids(rows, &assignments, k);
-        let next = nearest_by_cosine(rows, &centroids);
+        let centroids = Centroids::new(spherical_centroids(rows, &assignments, k));
+        let next: Vec<usize> = centroids
+            .assign(rows)
+            .into_iter()
+            .map(|(topic, _)| topic)
+            .collect();
         progress.advance(1);
         if next == assignments {
             break;
@@ -300,12 +329,12 @@ fn spherical_centroids(rows: ArrayView2<'_, f64>, assignments: &[usize], k: usiz
         let mut centroid = centroids.row_mut(topic);
         centroid += &row;
     }
-    crate::reduce::normalize_rows(&mut centroids);
+    crate::linalg::normalize_rows(&mut centroids);
     centroids
 }
 
 /// Each topic's mean row (a zero row for an empty topic).
-fn mean_centroids(rows: ArrayView2<'_, f64>, assignments: &[usize], k: usize) -> Array2<f64> {
+pub(crate) fn mean_centroids(rows: ArrayView2<'_, f64>, assignments: &[usize], k: usize) -> Array2<f64> {
     let mut sums = Array2::<f64>::zeros((k, rows.ncols()));
     let mut sizes = vec![0usize; k];
     for (row, &topic) in rows.axis_iter(Axis(0)).zip(assignments) {
@@ -319,23 +348,6 @@ fn mean_centroids(rows: ArrayView2<'_, f64>, assignments: &[usize], k: usize) ->
         }
     }
     sums
-}
-
-/// The centroid of highest dot product for every row, in parallel (ties: the lowest topic).
-fn nearest_by_cosine(rows: ArrayView2<'_, f64>, centroids: &Array2<f64>) -> Vec<usize> {
-    rows.axis_iter(Axis(0))
-        .into_par_iter()
-        .map(|row| {
-            let similarities = centroids.dot(&row);
-            let mut best = 0;
-            for (topic, &similarity) in similarities.iter().enumerate() {
-                if similarity > similarities[best] {
-                    best = topic;
-                }
-            }
-            best
-        })
-        .collect()
 }
 
 /// Sum of squared distances of the rows to their topic's mean.
@@ -352,7 +364,7 @@ fn inertia_of(rows: ArrayView2<'_, f64>, assignments: &[usize], k: usize) -> f64
 }
 
 /// Nearest centroid of every row, in parallel, and the total squared distance.
-pub(crate) fn assign(
+pub(crate) fn nearest_by_distance(
     rows: ArrayView2<'_, f64>,
     centroids: ArrayView2<'_, f64>,
 ) -> (Vec<usize>, f64) {
@@ -428,12 +440,12 @@ impl Distance<f64> for SquaredEuclidean {
     }
 }
 
-/// Renumbers clusters by size (largest = 0; ties: the one whose first member comes first),
-/// drops clusters left empty, and computes centroids and cosine scores from the members.
-fn number_by_size(rows: ArrayView2<'_, f64>, raw: &[usize], k: usize, inertia: f64) -> Clustering {
+/// The centroids of the non-empty topics of a first placement, ordered by size (largest = 0;
+/// ties: the one whose first member comes first).
+fn number_by_size(placed: &[(usize, f64)], centroids_before: &Centroids, k: usize) -> Centroids {
     let mut sizes = vec![0usize; k];
     let mut first_member = vec![usize::MAX; k];
-    for (row, &cluster) in raw.iter().enumerate() {
+    for (row, &(cluster, _)) in placed.iter().enumerate() {
         sizes[cluster] += 1;
         first_member[cluster] = first_member[cluster].min(row);
     }
@@ -443,52 +455,25 @@ fn number_by_size(rows: ArrayView2<'_, f64>, raw: &[usize], k: usize, inertia: f
             .cmp(&sizes[a])
             .then(first_member[a].cmp(&first_member[b]))
     });
-    let mut new_id = vec![usize::MAX; k];
-    for (id, &cluster) in order.iter().enumerate() {
-        new_id[cluster] = id;
-    }
-    let assignments: Vec<usize> = raw.iter().map(|&c| new_id[c]).collect();
-    let topics = order.len();
-
-    let centroids = mean_centroids(rows, &assignments, topics);
-    let sizes: Vec<usize> = order.iter().map(|&c| sizes[c]).collect();
-    let norms: Vec<f64> = centroids
-        .axis_iter(Axis(0))
-        .map(|c| c.dot(&c).sqrt())
-        .collect();
-    let scores = rows
-        .axis_iter(Axis(0))
-        .zip(&assignments)
-        .map(|(row, &topic)| {
-            let norm = norms[topic] * row.dot(&row).sqrt();
-            if norm > 0.0 {
-                row.dot(&centroids.row(topic)) / norm
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    Clustering {
-        assignments,
-        centroids,
-        scores,
-        sizes,
-        inertia,
-    }
+    centroids_before.select(&order)
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::progress::Silent;
     use ndarray::array;
+    use rand::SeedableRng;
+    use rand_xoshiro::Xoshiro256Plus;
 
     fn embedding(rows: Array2<f64>) -> Embedding {
         let documents = (0..rows.nrows()).collect();
-        Embedding {
-            rows,
-            documents,
-            singular_values: vec![],
-        }
+        Embedding { rows, documents }
+    }
+
+    fn fit(params: &ClusterParams, embedding: &Embedding, k: usize, seed: u64) -> Clustering {
+        params
+            .fit(embedding, k, Seed(seed), &Silent)
+            .expect("fit")
     }
 
     fn blobs() -> Embedding {
@@ -508,11 +493,7 @@ mod tests {
 
     #[test]
     fn finds_separated_groups_and_numbers_them_by_size() {
-        let params = ClusterParams {
-            k: TopicCount::Fixed(3),
-            ..Default::default()
-        };
-        let clustering = params.fit(&blobs()).expect("fit");
+        let clustering = fit(&ClusterParams::default(), &blobs(), 3, 0);
         assert_eq!(clustering.sizes, [4, 3, 2]);
         assert_eq!(clustering.assignments, [2, 0, 0, 2, 0, 0, 1, 1, 1]);
         assert!(clustering.scores.iter().all(|&s| s > 0.99));
@@ -520,17 +501,13 @@ mod tests {
 
     #[test]
     fn same_seed_same_result_on_any_thread_count() {
-        let params = ClusterParams {
-            k: TopicCount::Fixed(3),
-            seed: 7,
-            ..Default::default()
-        };
-        let many = params.fit(&blobs()).expect("fit");
+        let params = ClusterParams::default();
+        let many = fit(&params, &blobs(), 3, 7);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .build()
             .expect("pool");
-        let one = pool.install(|| params.fit(&blobs())).expect("fit");
+        let one = pool.install(|| fit(&params, &blobs(), 3, 7));
         assert_eq!(many.assignments, one.assignments);
         assert_eq!(many.inertia.to_bits(), one.inertia.to_bits());
     }
@@ -556,16 +533,14 @@ mod tests {
         let (embedding, groups) = noisy_groups();
         for refine_iterations in [0, 10] {
             let params = ClusterParams {
-                k: TopicCount::Fixed(5),
-                seed: 3,
                 refine_iterations,
                 ..Default::default()
             };
             let full = params
-                .fit_sampling_above(&embedding, usize::MAX, &Silent)
+                .fit_sampling_above(&embedding, 5, Seed(3), usize::MAX, &Silent)
                 .expect("full fit");
             let sampled = params
-                .fit_sampling_above(&embedding, 1000, &Silent)
+                .fit_sampling_above(&embedding, 5, Seed(3), 1000, &Silent)
                 .expect("sampled fit");
             assert_eq!(sampled.assignments.len(), 3000);
             assert_eq!(sampled.sizes.iter().sum::<usize>(), 3000);
@@ -579,7 +554,7 @@ mod tests {
                 .build()
                 .expect("pool");
             let one_thread = pool
-                .install(|| params.fit_sampling_above(&embedding, 1000, &Silent))
+                .install(|| params.fit_sampling_above(&embedding, 5, Seed(3), 1000, &Silent))
                 .expect("sampled fit");
             assert_eq!(one_thread.assignments, sampled.assignments);
             assert_eq!(one_thread.inertia.to_bits(), sampled.inertia.to_bits());
@@ -588,28 +563,23 @@ mod tests {
 
     #[test]
     fn ties_in_size_go_to_the_earliest_first_member() {
-        let rows = array![[0.0, 5.0], [0.0, 0.0], [0.1, 5.0], [0.1, 0.0]];
-        let clustering = number_by_size(rows.view(), &[1, 0, 1, 0], 2, 0.0);
-        assert_eq!(clustering.assignments, [0, 1, 0, 1]);
+        let before = Centroids::new(array![[1.0, 0.0], [0.0, 1.0]]);
+        let placed = [(1, 1.0), (0, 1.0), (1, 1.0), (0, 1.0)];
+        let numbered = number_by_size(&placed, &before, 2);
+        assert_eq!(numbered.rows(), array![[0.0, 1.0], [1.0, 0.0]]);
     }
 
     #[test]
     fn rejects_more_topics_than_documents_and_zero() {
-        let params = ClusterParams {
-            k: TopicCount::Fixed(20),
-            ..Default::default()
-        };
-        let error = params.fit(&blobs()).expect_err("too many");
+        let params = ClusterParams::default();
+        let error = params
+            .fit(&blobs(), 20, Seed(0), &Silent)
+            .expect_err("too many");
         assert_eq!(
             error.to_string(),
-            "--k 20 asks for more topics than the 9 documents that have terms"
+            "k 20 asks for more topics than the 9 documents that have terms"
         );
-        assert!(ClusterParams {
-            k: TopicCount::Fixed(0),
-            ..Default::default()
-        }
-        .check()
-        .is_err());
+        assert!(params.fit(&blobs(), 0, Seed(0), &Silent).is_err());
     }
 
     #[test]

@@ -7,21 +7,20 @@
 //! eigenvectors turn each well-linked group into a compact blob.
 
 use ndarray::{s, Array2, ArrayView2, Axis};
-use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
-use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
+use crate::linalg::{flip_signs, normalize_rows, orthonormalize, symmetric_eigen_desc};
 use crate::progress::{Progress, Work};
-use crate::reduce::{flip_signs, normalize_rows, orthonormalize, symmetric_eigen_desc, Embedding};
-use crate::vectorize::CsrMatrix;
+use crate::reduce::Embedding;
+use crate::seed::Seed;
+use crate::sparse::CsrMatrix;
 
-/// Settings for the spectral embedding.
-#[derive(Debug, Clone, PartialEq)]
+/// Settings for the spectral embedding (used only when a run asks for it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpectralParams {
-    /// Whether to embed at all; without it k-means clusters the LSA rows.
-    pub enabled: bool,
     /// Nearest neighbours linked to each document.
     pub neighbors: usize,
     /// Eigenvectors kept per topic asked for (at least `min_dims`).
@@ -31,19 +30,16 @@ pub struct SpectralParams {
     pub iterations: usize,
     /// Extra vectors carried through the iterations, for accuracy of the last kept ones.
     pub oversamples: usize,
-    pub seed: u64,
 }
 
 impl Default for SpectralParams {
     fn default() -> Self {
         SpectralParams {
-            enabled: true,
             neighbors: 15,
             dims_per_topic: 1,
             min_dims: 2,
             iterations: 100,
             oversamples: 10,
-            seed: 0,
         }
     }
 }
@@ -55,7 +51,7 @@ const BLOCK_ROWS: usize = 256;
 impl SpectralParams {
     pub fn check(&self) -> Result<()> {
         if self.neighbors == 0 {
-            return Err(Error::setting("--neighbors", "must be at least 1"));
+            return Err(Error::param(Param::Neighbors, "must be at least 1"));
         }
         Ok(())
     }
@@ -71,6 +67,7 @@ impl SpectralParams {
         &self,
         lsa: &Embedding,
         dims: usize,
+        seed: Seed,
         progress: &dyn Progress,
     ) -> Result<Embedding> {
         let n = lsa.rows.nrows();
@@ -80,26 +77,26 @@ impl SpectralParams {
             return Ok(lsa.clone());
         }
         let graph = normalized_graph(&nearest_neighbors(lsa.rows.view(), neighbors, progress));
-        let (mut rows, values) = self.leading_eigenvectors(&graph, dims, progress)?;
+        let mut rows = self.leading_eigenvectors(&graph, dims, seed, progress)?;
         normalize_rows(&mut rows);
         Ok(Embedding {
             rows,
             documents: lsa.documents.clone(),
-            singular_values: values,
         })
     }
 
     /// Subspace iteration on (I + S) / 2, whose eigenvalues lie in [0, 1] with S's order, then
-    /// Rayleigh-Ritz. Returns the vectors (documents x dims) and their eigenvalues of S.
+    /// Rayleigh-Ritz. Returns the vectors (documents x dims).
     fn leading_eigenvectors(
         &self,
         graph: &CsrMatrix,
         dims: usize,
+        seed: Seed,
         progress: &dyn Progress,
-    ) -> Result<(Array2<f64>, Vec<f64>)> {
+    ) -> Result<Array2<f64>> {
         let n = graph.rows();
         let width = (dims + self.oversamples).min(n);
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed ^ 0x5eed_5eed);
+        let mut rng = seed.rng();
         let mut basis: Array2<f64> =
             Array2::from_shape_simple_fn((n, width), || StandardNormal.sample(&mut rng));
         basis = orthonormalize(basis, 2)?;
@@ -117,10 +114,10 @@ impl SpectralParams {
         basis = orthonormalize(basis, 1)?;
         let projected = basis.t().dot(&graph.mul_dense(basis.view()));
         let symmetric = (&projected + &projected.t()) * 0.5;
-        let (values, vectors) = symmetric_eigen_desc(&symmetric)?;
+        let (_, vectors) = symmetric_eigen_desc(&symmetric)?;
         let mut rows = basis.dot(&vectors.slice(s![.., ..dims]));
         flip_signs(&mut rows);
-        Ok((rows, values.iter().take(dims).copied().collect()))
+        Ok(rows)
     }
 }
 
@@ -254,14 +251,13 @@ mod tests {
                 [0.14, 0.99, 0.0],
             ],
             documents: (0..6).collect(),
-            singular_values: vec![],
         };
         let params = SpectralParams {
             neighbors: 2,
             ..Default::default()
         };
         let embedded = params
-            .embed(&lsa, 2, &crate::progress::Silent)
+            .embed(&lsa, 2, Seed(0), &crate::progress::Silent)
             .expect("embed");
         let rows = &embedded.rows;
         let dot = |a: usize, b: usize| rows.row(a).dot(&rows.row(b));

@@ -1,35 +1,28 @@
-//! The command line as the user types it (clap) -> a validated [`Config`].
+//! The fit's flags (`topictag [INPUT] [flags]`) -> a [`RunConfig`] whose defaults are the
+//! library's own.
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::Args;
+use topictag::cluster::choose::ChooseParams;
+use topictag::cluster::spectral::SpectralParams;
+use topictag::cluster::ClusterParams;
+use topictag::label::LabelParams;
+use topictag::read::{ColumnChoice, InputSource, ReadParams, DEFAULT_INPUT};
+use topictag::reduce::ReduceParams;
+use topictag::text::{Language, StopWords, TextParams};
+use topictag::vectorize::{VectorizeParams, Weighting};
+use topictag::write::{OutputFormat, WriteParams};
+use topictag::{KRange, Result, RunConfig, Seed, TopicCount, TopicParams};
 
-use crate::choose::{ChooseParams, KRange, TopicCount};
-use crate::cluster::ClusterParams;
-use crate::config::Config;
-use crate::error::{Error, Result};
-use crate::evaluate::EvaluateParams;
-use crate::label::LabelParams;
-use crate::read::{ColumnChoice, InputSource, ReadParams, DEFAULT_INPUT};
-use crate::reduce::ReduceParams;
-use crate::spectral::SpectralParams;
-use crate::text::{Language, StopWords, TextParams};
-use crate::vectorize::{VectorizeParams, Weighting};
-use crate::write::{OutputFormat, WriteParams};
-
-/// Find the topics in a collection of documents and tag every document with them.
-///
-/// Reads CSV (with a header) or JSON Lines, clusters the documents by their words (TF-IDF, LSA,
-/// k-means) and writes documents.csv (each document's topic, score and tags) and topics.csv (each
-/// topic's size, label, distinctive terms and representative documents).
-#[derive(Debug, Parser)]
-#[command(name = "topictag", version, about, long_about)]
-pub struct Cli {
+#[derive(Debug, Args)]
+pub struct RunArgs {
     /// Input file: .csv with a header, .jsonl, or - for stdin (CSV or JSON Lines, detected)
     #[arg(default_value = DEFAULT_INPUT)]
     pub input: String,
 
-    /// Output folder for documents.csv and topics.csv (created if missing)
+    /// Output folder for documents.csv, topics.csv, metrics.json and model.topictag (created
+    /// if missing)
     #[arg(short, long, default_value = "output")]
     pub output: PathBuf,
 
@@ -48,7 +41,7 @@ pub struct Cli {
     pub label_column: Option<String>,
 
     /// Random seed: the same input and seed give identical output
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = TopicParams::default().seed.0)]
     pub seed: u64,
 
     /// Column holding document ids [default: id if present, else the row number]
@@ -64,7 +57,7 @@ pub struct Cli {
     pub text_column: Vec<String>,
 
     /// Stemming language (every rust-stemmers algorithm, or none)
-    #[arg(long, default_value = "english", value_name = "L")]
+    #[arg(long, default_value_t = TextParams::default().language, value_name = "L")]
     pub language: Language,
 
     /// Drop terms found in fewer documents than this
@@ -84,7 +77,7 @@ pub struct Cli {
     pub ngrams: usize,
 
     /// Term weights fed to LSA: bm25 (k1 1.2, b 0.75) or tfidf (sublinear, smooth idf)
-    #[arg(long, default_value = "bm25", value_name = "bm25|tfidf")]
+    #[arg(long, default_value_t = VectorizeParams::default().weighting, value_name = "bm25|tfidf")]
     pub weighting: Weighting,
 
     /// Passes of spherical k-means (cosine) after linfa's k-means; 0 turns it off
@@ -96,7 +89,7 @@ pub struct Cli {
     pub dims: usize,
 
     /// Cluster the spectral embedding of the documents' nearest-neighbour graph instead of the
-    /// LSA rows (spectral clustering)
+    /// LSA rows (spectral clustering). Such a model cannot tag new documents.
     #[arg(long)]
     pub spectral: bool,
 
@@ -140,20 +133,56 @@ pub struct Cli {
     pub quiet: bool,
 }
 
-impl Cli {
+impl RunArgs {
     /// Builds and checks the run's settings; reads the stop-word file.
-    pub fn into_config(self) -> Result<Config> {
-        if let (TopicCount::Fixed(_), Some(_)) = (self.k, self.k_range) {
-            return Err(Error::setting(
-                "--k-range",
-                "applies only with --k auto; drop one of the two",
-            ));
-        }
+    pub fn into_config(self) -> Result<RunConfig> {
+        let defaults = TopicParams::default();
         let mut stop_words = StopWords::english();
         if let Some(path) = &self.stop_words {
             stop_words.extend_from_file(path)?;
         }
-        let config = Config {
+        let params = TopicParams {
+            seed: Seed(self.seed),
+            k: self.k,
+            text: TextParams {
+                language: self.language,
+                stop_words,
+                ..defaults.text
+            },
+            vectorize: VectorizeParams {
+                min_df: self.min_df,
+                max_df: self.max_df,
+                max_terms: self.max_terms,
+                ngrams: self.ngrams,
+                weighting: self.weighting,
+                ..defaults.vectorize
+            },
+            reduce: ReduceParams {
+                dims: self.dims,
+                ..defaults.reduce
+            },
+            choose: ChooseParams {
+                range: self.k_range,
+                ..defaults.choose
+            },
+            spectral: self.spectral.then(|| SpectralParams {
+                neighbors: self.neighbors,
+                iterations: self.spectral_iterations,
+                dims_per_topic: self.spectral_dims,
+                ..SpectralParams::default()
+            }),
+            cluster: ClusterParams {
+                runs: self.runs,
+                refine_iterations: self.refine,
+                ..defaults.cluster
+            },
+            label: LabelParams {
+                top_terms: self.top_terms,
+                ..defaults.label
+            },
+        };
+        params.check()?;
+        Ok(RunConfig {
             read: ReadParams {
                 source: InputSource::parse(&self.input),
                 columns: ColumnChoice {
@@ -163,85 +192,49 @@ impl Cli {
                     label: self.label_column,
                 },
             },
-            text: TextParams {
-                language: self.language,
-                stop_words,
-                ..TextParams::default()
-            },
-            vectorize: VectorizeParams {
-                min_df: self.min_df,
-                max_df: self.max_df,
-                max_terms: self.max_terms,
-                ngrams: self.ngrams,
-                weighting: self.weighting,
-                ..VectorizeParams::default()
-            },
-            reduce: ReduceParams {
-                dims: self.dims,
-                seed: self.seed,
-                ..ReduceParams::default()
-            },
-            spectral: SpectralParams {
-                enabled: self.spectral,
-                neighbors: self.neighbors,
-                iterations: self.spectral_iterations,
-                dims_per_topic: self.spectral_dims,
-                seed: self.seed,
-                ..SpectralParams::default()
-            },
-            choose: ChooseParams {
-                range: self.k_range,
-                seed: self.seed,
-                ..ChooseParams::default()
-            },
-            cluster: ClusterParams {
-                k: self.k,
-                runs: self.runs,
-                refine_iterations: self.refine,
-                seed: self.seed,
-                ..ClusterParams::default()
-            },
-            label: LabelParams {
-                top_terms: self.top_terms,
-                ..LabelParams::default()
-            },
-            evaluate: EvaluateParams { seed: self.seed },
+            params,
             write: WriteParams {
                 dir: self.output,
                 format: self.format,
             },
-        };
-        config.check()?;
-        Ok(config)
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
+    use super::super::{flag, Cli};
     use super::*;
 
+    fn config(args: &[&str]) -> Result<RunConfig> {
+        Cli::parse_from(args).run.into_config()
+    }
+
     #[test]
-    fn defaults_need_no_arguments() {
-        let config = Cli::parse_from(["topictag"]).into_config().expect("valid");
+    fn defaults_need_no_arguments_and_equal_the_library_defaults() {
+        let config = config(&["topictag"]).expect("valid");
         assert_eq!(
             config.read.source,
             InputSource::File(PathBuf::from("data/papers.csv"))
         );
         assert_eq!(config.write.dir, PathBuf::from("output"));
-        assert_eq!(config.cluster.k, TopicCount::Auto);
+        assert_eq!(config.params, TopicParams::default());
     }
 
     #[test]
     fn nonsense_numbers_are_rejected_with_the_flag_name() {
-        for (args, flag) in [
+        for (args, expected) in [
             (vec!["topictag", "--max-df", "3"], "--max-df"),
             (vec!["topictag", "--dims", "0"], "--dims"),
             (vec!["topictag", "--k", "0"], "--k"),
             (vec!["topictag", "--runs", "0"], "--runs"),
             (vec!["topictag", "--ngrams", "3"], "--ngrams"),
         ] {
-            let error = Cli::parse_from(args).into_config().expect_err("invalid");
-            assert!(error.to_string().contains(flag), "{error}");
+            let error = config(&args).expect_err("invalid");
+            let message = error.display_with(flag).to_string();
+            assert!(message.contains(expected), "{message}");
         }
     }
 }

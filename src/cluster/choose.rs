@@ -2,107 +2,29 @@
 //! twice on resampled parts of a seeded sample and keeping the largest k whose two fits agree;
 //! the whole curve is kept for `k_selection.csv`.
 
-use std::fmt;
-use std::str::FromStr;
-
 use ndarray::{ArrayView2, Axis};
-use rand::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
-use crate::cluster::{assign, ClusterParams};
-use crate::error::{Error, Result};
-use crate::evaluate::{COHERENCE_TERMS, DIVERSITY_TERMS};
-use crate::label::{class_scores, topic_tf};
+use super::topic_count::KRange;
+use super::{mean_centroids, nearest_by_distance, ClusterParams};
+use crate::class_tfidf::{class_scores, topic_tf, COHERENCE_TERMS, DIVERSITY_TERMS};
+use crate::error::{Error, Param, Result};
 use crate::metrics;
 use crate::progress::{Progress, Work};
 use crate::reduce::Embedding;
-use crate::vectorize::{CsrMatrix, TfIdf};
-
-/// How many topics: `--k N`, or `--k auto` (the default).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TopicCount {
-    /// Chosen by [`ChooseParams::choose`].
-    #[default]
-    Auto,
-    Fixed(usize),
-}
-
-impl FromStr for TopicCount {
-    type Err = String;
-
-    fn from_str(text: &str) -> std::result::Result<Self, String> {
-        if text.eq_ignore_ascii_case("auto") {
-            return Ok(TopicCount::Auto);
-        }
-        text.parse::<usize>()
-            .map(TopicCount::Fixed)
-            .map_err(|_| format!("'{text}' is neither auto nor a whole number"))
-    }
-}
-
-/// `--k-range A..B`: the k tried by `--k auto`, both ends included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KRange {
-    pub low: usize,
-    pub high: usize,
-}
-
-impl FromStr for KRange {
-    type Err = String;
-
-    fn from_str(text: &str) -> std::result::Result<Self, String> {
-        let bad = || format!("'{text}' is not a range like 2..40");
-        let (low, high) = text.split_once("..").ok_or_else(bad)?;
-        let high = high.strip_prefix('=').unwrap_or(high);
-        let low: usize = low.trim().parse().map_err(|_| bad())?;
-        let high: usize = high.trim().parse().map_err(|_| bad())?;
-        if low < 2 || high < low {
-            return Err(format!(
-                "'{text}' must go from at least 2 up to a number no smaller than its start"
-            ));
-        }
-        Ok(KRange { low, high })
-    }
-}
-
-impl fmt::Display for KRange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}..{}", self.low, self.high)
-    }
-}
-
-/// The default range's upper end: no more than 40 topics, and at least five documents per topic.
-const DEFAULT_HIGHEST_K: usize = 40;
-const DOCUMENTS_PER_TOPIC: usize = 5;
-
-impl KRange {
-    /// The range tried for `documents` documents with terms: the user's, or
-    /// 2..=min(40, documents / 5); never more topics than documents.
-    pub fn for_documents(range: Option<KRange>, documents: usize) -> KRange {
-        let range = range.unwrap_or(KRange {
-            low: 2,
-            high: DEFAULT_HIGHEST_K
-                .min(documents / DOCUMENTS_PER_TOPIC)
-                .max(2),
-        });
-        let most = documents.max(1);
-        KRange {
-            low: range.low.min(most),
-            high: range.high.min(most),
-        }
-    }
-}
+use crate::seed::Seed;
+use crate::sparse::CsrMatrix;
+use crate::vectorize::TfIdf;
 
 /// Settings for choosing k.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChooseParams {
     /// The k tried; `None`: 2..=min(40, documents / 5).
     pub range: Option<KRange>,
     /// Documents each trial clusters: a seeded sample of the corpus, so the sweep costs the same
     /// on any corpus size.
     pub sample: usize,
-    pub seed: u64,
 }
 
 impl Default for ChooseParams {
@@ -110,7 +32,6 @@ impl Default for ChooseParams {
         ChooseParams {
             range: None,
             sample: 3000,
-            seed: 0,
         }
     }
 }
@@ -118,7 +39,7 @@ impl Default for ChooseParams {
 impl ChooseParams {
     pub fn check(&self) -> Result<()> {
         if self.sample < 2 {
-            return Err(Error::setting("k selection sample", "must be at least 2"));
+            return Err(Error::param(Param::KSample, "must be at least 2"));
         }
         Ok(())
     }
@@ -131,6 +52,13 @@ const TRIAL_RUNS: usize = 1;
 const TRIAL_ITERATIONS: u64 = 20;
 /// Share of the sample each of the two stability fits sees.
 const SUBSAMPLE_SHARE: f64 = 0.8;
+
+impl KTrial {
+    /// Whether the k's two fits agree enough for it to count as stable.
+    pub fn is_stable(&self) -> bool {
+        self.stability >= STABLE_AGREEMENT
+    }
+}
 
 /// How one k fared.
 #[derive(Debug, Clone, PartialEq)]
@@ -165,7 +93,7 @@ impl KSelection {
         let stable = self
             .trials
             .iter()
-            .any(|t| t.k == self.k && t.stability >= STABLE_AGREEMENT);
+            .any(|t| t.k == self.k && t.is_stable());
         let why = if stable {
             format!("the largest k of {} whose topics agree across resamples (adjusted Rand >= {STABLE_AGREEMENT})", self.range)
         } else {
@@ -181,29 +109,6 @@ impl KSelection {
     }
 }
 
-impl KSelection {
-    /// `k_selection.csv`: one row per k tried.
-    pub fn to_csv(&self) -> Vec<u8> {
-        let mut out =
-            String::from("k,criterion,stable,coherence_npmi,diversity,inertia,nmi_labels,chosen\n");
-        let optional = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.6}"));
-        for trial in &self.trials {
-            out.push_str(&format!(
-                "{},{:.6},{},{:.6},{:.6},{:.6},{},{}\n",
-                trial.k,
-                trial.stability,
-                u8::from(trial.stability >= STABLE_AGREEMENT),
-                trial.coherence,
-                trial.diversity,
-                trial.inertia,
-                optional(trial.nmi),
-                u8::from(trial.k == self.k)
-            ));
-        }
-        out.into_bytes()
-    }
-}
-
 impl ChooseParams {
     /// Tries every k of `range` on a seeded sample of `space`'s rows and picks the finest
     /// stable one ([`pick`]). `labels` (dense ids per input document, from `--label-column`)
@@ -214,10 +119,11 @@ impl ChooseParams {
         tfidf: &TfIdf,
         range: KRange,
         labels: Option<&[usize]>,
+        seed: Seed,
         progress: &dyn Progress,
     ) -> Result<KSelection> {
         let n = space.rows.nrows();
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(self.seed ^ 0xC4_005E);
+        let mut rng = seed.derive("sample").rng();
         let mut picked = rand::seq::index::sample(&mut rng, n, self.sample.min(n)).into_vec();
         picked.sort_unstable();
         let sample = space.rows.select(Axis(0), &picked);
@@ -239,7 +145,7 @@ impl ChooseParams {
         let trials: Vec<KTrial> = ks
             .par_iter()
             .map(|&k| {
-                let trial = self.trial(sample.view(), &counts, &halves, truth.as_deref(), k);
+                let trial = self.trial(sample.view(), &counts, &halves, truth.as_deref(), k, seed);
                 progress.advance(1);
                 trial
             })
@@ -260,6 +166,7 @@ impl ChooseParams {
         halves: &[Vec<usize>],
         truth: Option<&[usize]>,
         k: usize,
+        seed: Seed,
     ) -> Result<KTrial> {
         if k > halves.iter().map(Vec::len).min().unwrap_or(0) {
             return Err(Error::TooFewDocuments {
@@ -268,7 +175,6 @@ impl ChooseParams {
             });
         }
         let params = ClusterParams {
-            k: TopicCount::Fixed(k),
             runs: TRIAL_RUNS,
             max_iterations: TRIAL_ITERATIONS,
             ..ClusterParams::default()
@@ -277,16 +183,19 @@ impl ChooseParams {
         // sample: topics that are really there come back.
         let mut labelings = Vec::with_capacity(halves.len());
         for (index, half) in halves.iter().enumerate() {
-            let fit = ClusterParams {
-                seed: self.seed.wrapping_add(1 + index as u64),
-                ..params.clone()
-            }
-            .fit(&Embedding {
+            let part = Embedding {
                 rows: sample.select(Axis(0), half),
                 documents: half.clone(),
-                singular_values: vec![],
-            })?;
-            labelings.push(assign(sample, fit.centroids.view()));
+            };
+            let fit = params.fit(
+                &part,
+                k,
+                seed.derive_indexed("fit", index),
+                &crate::progress::Silent,
+            )?;
+            // Judged like linfa's k-means: each sample row joins the nearest topic mean.
+            let means = mean_centroids(part.rows.view(), &fit.assignments, fit.sizes.len());
+            labelings.push(nearest_by_distance(sample, means.view()));
         }
         let stability = metrics::compare(&labelings[0].0, &labelings[1].0).ari;
         let (assignments, inertia) = &labelings[0];
@@ -358,6 +267,7 @@ fn top_terms(counts: &CsrMatrix<u32>, labels: &[usize], k: usize, n: usize) -> V
 
 #[cfg(test)]
 mod tests {
+    use super::super::topic_count::TopicCount;
     use super::*;
 
     #[test]

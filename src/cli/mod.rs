@@ -1,0 +1,68 @@
+//! The command line as the user types it (clap): the fit (`topictag [INPUT]`), `tag` and
+//! `inspect`, each turned into the library's settings; and the library's parameter names turned
+//! back into flags for messages. Declared by `main.rs` only: the library knows no flags.
+
+pub mod inspect;
+pub mod run;
+pub mod tag;
+pub mod terminal;
+
+use clap::{Parser, Subcommand};
+use topictag::Param;
+
+/// Find the topics in a collection of documents and tag every document with them.
+///
+/// Reads CSV (with a header) or JSON Lines, clusters the documents by their words (BM25, LSA,
+/// k-means) and writes documents.csv (each document's topic, score and tags), topics.csv (each
+/// topic's size, label, distinctive terms and representative documents), metrics.json and
+/// model.topictag, the saved model that `topictag tag` applies to new documents.
+#[derive(Debug, Parser)]
+#[command(
+    name = "topictag",
+    version,
+    about,
+    long_about,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub run: run::RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Put new documents into the topics of a saved model: one row per input row, with the
+    /// columns of documents.csv (id,title,topic,topic_label,score,tags)
+    Tag(tag::TagArgs),
+    /// Print what a saved model holds: topics, vocabulary, dimensions, params, version
+    Inspect(inspect::InspectArgs),
+}
+
+/// The flag that sets a library parameter, for messages.
+pub fn flag(param: Param) -> &'static str {
+    match param {
+        Param::MinDf => "--min-df",
+        Param::MaxDf => "--max-df",
+        Param::MaxTerms => "--max-terms",
+        Param::Ngrams => "--ngrams",
+        Param::Dims => "--dims",
+        Param::K => "--k",
+        Param::KRange => "--k-range",
+        Param::KSample => "the k selection sample",
+        Param::Runs => "--runs",
+        Param::TopTerms => "--top-terms",
+        Param::Neighbors => "--neighbors",
+        Param::SpectralIterations => "--spectral-iterations",
+        Param::SpectralDims => "--spectral-dims",
+        Param::StopWords => "--stop-words",
+        Param::IdColumn => "--id-column",
+        Param::TitleColumn => "--title-column",
+        Param::TextColumn => "--text-column",
+        Param::LabelColumn => "--label-column",
+        Param::Top => "--top",
+    }
+}

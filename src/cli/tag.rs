@@ -1,0 +1,181 @@
+//! `topictag tag --model FILE [INPUT|-]`: a saved model and new documents -> one row per input
+//! row (the columns of documents.csv), streamed to stdout or atomically into a file.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use topictag::read::{ColumnChoice, InputSource, ReadParams, DEFAULT_TEXT_COLUMNS};
+use topictag::run::{open_for_tagging, tag_stream, TagCounts, TagOptions};
+use topictag::write::{AtomicFiles, OutputFormat};
+use topictag::{Error, Param, Progress, Result, TopicModel};
+
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    /// The model file a run wrote (OUTPUT/model.topictag)
+    #[arg(short, long, value_name = "FILE")]
+    pub model: PathBuf,
+
+    /// Documents to tag: .csv with a header, .jsonl, or - for stdin
+    #[arg(default_value = "-", value_name = "INPUT|-")]
+    pub input: String,
+
+    /// Where the rows go: a file (written whole or not at all), or - for stdout
+    #[arg(short, long, default_value = "-", value_name = "FILE|-")]
+    pub output: String,
+
+    /// Output format
+    #[arg(long, default_value = "csv", value_name = "csv|jsonl")]
+    pub format: OutputFormat,
+
+    /// Add a `topics` column with each document's N best topics and their scores
+    /// (`3:0.4120;7:0.3880`), for documents that sit between topics
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+
+    /// Column holding document ids [default: the model's]
+    #[arg(long, value_name = "C")]
+    pub id_column: Option<String>,
+
+    /// Column holding titles [default: the model's]
+    #[arg(long, value_name = "C")]
+    pub title_column: Option<String>,
+
+    /// Column holding text; repeat for several [default: the model's]
+    #[arg(long, value_name = "C")]
+    pub text_column: Vec<String>,
+
+    /// No progress bar and no summary line: only warnings and errors, on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// What a finished `tag` reports.
+pub struct Tagged {
+    pub counts: TagCounts,
+    pub output: Option<PathBuf>,
+}
+
+impl TagArgs {
+    pub fn run(&self, progress: &dyn Progress) -> Result<Tagged> {
+        if self.top == Some(0) {
+            return Err(Error::InvalidParam {
+                param: Param::Top,
+                message: "must be at least 1".into(),
+            });
+        }
+        progress.stage("load");
+        let model = TopicModel::load(&self.model);
+        progress.finish();
+        let model = model?;
+        if let Some(reason) = model.untaggable() {
+            return Err(Error::NotTaggable {
+                path: self.model.display().to_string(),
+                reason: reason.to_string(),
+            });
+        }
+        let read = ReadParams {
+            source: InputSource::parse(&self.input),
+            columns: self.columns(model.columns()),
+        };
+        let options = TagOptions {
+            format: self.format,
+            top: self.top.unwrap_or(0),
+            ..TagOptions::default()
+        };
+        let reader = open_for_tagging(&read)?;
+        progress.stage("tag");
+        let outcome = if self.output == "-" {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+            tag_stream(&model, reader, &mut out, "<stdout>", options, progress)
+                .map(|counts| Tagged {
+                    counts,
+                    output: None,
+                })
+        } else {
+            self.tag_into_file(&model, reader, options, progress)
+        };
+        progress.finish();
+        outcome
+    }
+
+    /// Streams into a temp file beside the target and renames it into place once whole; an
+    /// error or an interruption leaves no partial file.
+    fn tag_into_file(
+        &self,
+        model: &TopicModel,
+        reader: topictag::read::DocumentReader,
+        options: TagOptions,
+        progress: &dyn Progress,
+    ) -> Result<Tagged> {
+        let target = PathBuf::from(&self.output);
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| Error::Write {
+                path: target.clone(),
+                source: std::io::Error::other("not a file name"),
+            })?;
+        let dir = match target.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => Path::new(".").to_path_buf(),
+        };
+        let mut files = AtomicFiles::new(&dir);
+        let (file, temp) = files.create(&name)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        let temp_name = temp.display().to_string();
+        let counts = tag_stream(model, reader, &mut out, &temp_name, options, progress)?;
+        let file = out.into_inner().map_err(|e| Error::Write {
+            path: temp.clone(),
+            source: e.into_error(),
+        })?;
+        file.sync_all().map_err(|source| Error::Write { path: temp, source })?;
+        drop(file);
+        let mut written = files.commit()?;
+        Ok(Tagged {
+            counts,
+            output: written.pop(),
+        })
+    }
+
+    /// The columns to read: each flag given, else the model's. The model's columns that are
+    /// the default names stay defaults (a missing `title` is then no error, as in the fit).
+    fn columns(&self, model: &ColumnChoice) -> ColumnChoice {
+        let soft = |name: &Option<String>, default: &str| {
+            name.clone().filter(|name| name != default)
+        };
+        let text = if !self.text_column.is_empty() {
+            self.text_column.clone()
+        } else if model.text.len() == 1 && DEFAULT_TEXT_COLUMNS.contains(&model.text[0].as_str())
+        {
+            Vec::new()
+        } else {
+            model.text.clone()
+        };
+        ColumnChoice {
+            id: self.id_column.clone().or_else(|| soft(&model.id, "id")),
+            title: self
+                .title_column
+                .clone()
+                .or_else(|| soft(&model.title, "title")),
+            text,
+            label: None,
+        }
+    }
+}
+
+/// One line for stderr after a `tag`.
+pub fn summary(tagged: &Tagged) -> String {
+    let target = tagged
+        .output
+        .as_ref()
+        .map_or_else(|| "stdout".to_string(), |p| p.display().to_string());
+    let mut line = format!("tagged {} documents -> {target}", tagged.counts.documents);
+    if tagged.counts.without_terms > 0 {
+        line.push_str(&format!(
+            "; {} without a term of the model's vocabulary (topic -1)",
+            tagged.counts.without_terms
+        ));
+    }
+    line
+}

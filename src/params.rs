@@ -1,0 +1,74 @@
+//! Everything a fit is told: one params struct per stage and the run's one seed -> checked
+//! before any work. The defaults here are the command line's defaults.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cluster::choose::ChooseParams;
+use crate::cluster::spectral::SpectralParams;
+use crate::cluster::{ClusterParams, TopicCount};
+use crate::error::{Error, Param, Result};
+use crate::label::LabelParams;
+use crate::reduce::ReduceParams;
+use crate::seed::Seed;
+use crate::text::TextParams;
+use crate::vectorize::VectorizeParams;
+
+/// The settings of a fit. Build it with struct update syntax from `Default`:
+///
+/// ```
+/// use topictag::{TopicCount, TopicParams};
+/// let params = TopicParams { k: TopicCount::Fixed(12), ..TopicParams::default() };
+/// assert!(params.check().is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopicParams {
+    /// The one seed: each stage derives its own random stream from it by name.
+    pub seed: Seed,
+    /// How many topics; `Auto` sweeps `choose.range` and keeps the finest stable k.
+    pub k: TopicCount,
+    pub text: TextParams,
+    pub vectorize: VectorizeParams,
+    pub reduce: ReduceParams,
+    pub choose: ChooseParams,
+    /// Cluster the spectral embedding of the neighbour graph instead of the LSA rows. Such a
+    /// model cannot tag new documents (its space has no projection for them).
+    pub spectral: Option<SpectralParams>,
+    pub cluster: ClusterParams,
+    pub label: LabelParams,
+}
+
+impl Default for TopicParams {
+    fn default() -> Self {
+        TopicParams {
+            seed: Seed(0),
+            k: TopicCount::Auto,
+            text: TextParams::default(),
+            vectorize: VectorizeParams::default(),
+            reduce: ReduceParams::default(),
+            choose: ChooseParams::default(),
+            spectral: None,
+            cluster: ClusterParams::default(),
+            label: LabelParams::default(),
+        }
+    }
+}
+
+impl TopicParams {
+    /// Rejects nonsense settings before any input is read.
+    pub fn check(&self) -> Result<()> {
+        if self.k == TopicCount::Fixed(0) {
+            return Err(Error::param(Param::K, "must be at least 1"));
+        }
+        if let (TopicCount::Fixed(_), Some(_)) = (self.k, self.choose.range) {
+            return Err(Error::KRangeWithFixedK);
+        }
+        self.vectorize.check()?;
+        self.reduce.check()?;
+        self.choose.check()?;
+        if let Some(spectral) = &self.spectral {
+            spectral.check()?;
+        }
+        self.cluster.check()?;
+        self.label.check()
+    }
+}

@@ -1,0 +1,219 @@
+//! Whole jobs as the command line runs them: an input file -> a fitted model and every output
+//! file ([`run`]); and a saved model plus an input stream -> tagged rows on an output stream
+//! ([`tag_stream`]), read, analysed, projected and written chunk by chunk in constant memory.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::mpsc;
+
+use crate::error::{Error, Result};
+use crate::evaluate::Metrics;
+use crate::model::{FitInput, Timings, TopicModel, TopicSummary};
+use crate::params::TopicParams;
+use crate::progress::{Progress, Silent, Work};
+use crate::read::{DocumentReader, ReadParams};
+use crate::write::{OutputFormat, RunOutputs, TaggedWriter, WriteParams};
+
+/// Everything [`run`] needs: where the documents come from, how to fit, where the files go.
+#[derive(Debug, Clone, Default)]
+pub struct RunConfig {
+    pub read: ReadParams,
+    pub params: TopicParams,
+    pub write: WriteParams,
+}
+
+/// What a run did, for the command line to report.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub documents: usize,
+    /// Documents with no terms left after filtering (topic -1).
+    pub without_terms: usize,
+    pub terms: usize,
+    pub dims: usize,
+    /// The topics, largest first.
+    pub topics: Vec<TopicSummary>,
+    pub warnings: Vec<String>,
+    pub metrics: Metrics,
+    /// With `k` auto: what was chosen and why, in one line.
+    pub k_choice: Option<String>,
+    pub files: Vec<PathBuf>,
+    pub timings: Timings,
+}
+
+/// Reads, fits and writes; output files are written only if every stage succeeds.
+pub fn run(config: &RunConfig) -> Result<Summary> {
+    run_with(config, &Silent)
+}
+
+/// [`run`], telling `progress` what each stage is doing. Progress never changes the outputs.
+pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> {
+    config.params.check()?;
+    let mut read_time = Timings::default();
+    let mut corpus = read_time.time("read", progress, || config.read.read(progress))?;
+    let label_column = corpus.columns.label.clone();
+    let input = FitInput {
+        source: &corpus.source,
+        columns: corpus.columns.as_choice(),
+        labels: label_column.as_deref().zip(corpus.labels.as_deref()),
+    };
+    let (model, report) =
+        TopicModel::fit_with(&corpus.documents, &config.params, &input, progress)?;
+    // Only ids and titles are written back out: the texts (most of the input's size) go now.
+    corpus.drop_texts();
+    let mut timings = read_time;
+    timings.0.extend(report.timings.0.iter().copied());
+    let files = timings.time("write", progress, || {
+        config.write.write(
+            &RunOutputs {
+                documents: &corpus.documents,
+                topics: &report.topics,
+                metrics: &report.metrics,
+                k_selection: report.k_selection.as_ref(),
+                model: &model,
+            },
+            progress,
+        )
+    })?;
+    let mut warnings = corpus.warnings.clone();
+    let topics = model.topics().to_vec();
+    if topics.len() < report.requested_k {
+        warnings.push(format!(
+            "{}: asked for {} topics but k-means left only {} non-empty (many documents look alike in LSA space)",
+            corpus.source,
+            report.requested_k,
+            topics.len()
+        ));
+    }
+    if report.without_terms > 0 {
+        let first = report
+            .assignments
+            .iter()
+            .position(Option::is_none)
+            .map_or_else(String::new, |doc| corpus.documents[doc].id.clone());
+        warnings.push(format!(
+            "{}: {} document(s) have no terms left after filtering and get topic -1 (first: id '{first}')",
+            corpus.source, report.without_terms
+        ));
+    }
+    Ok(Summary {
+        documents: corpus.documents.len(),
+        without_terms: report.without_terms,
+        terms: report.terms,
+        dims: report.dims,
+        topics,
+        warnings,
+        metrics: report.metrics,
+        k_choice: model.k_choice().map(str::to_string),
+        files,
+        timings,
+    })
+}
+
+/// How `tag` writes its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TagOptions {
+    pub format: OutputFormat,
+    /// List each document's this many best topics in a `topics` column (0: no such column).
+    pub top: usize,
+    /// Documents read, tagged and written at a time.
+    pub chunk: usize,
+}
+
+impl Default for TagOptions {
+    fn default() -> Self {
+        TagOptions {
+            format: OutputFormat::Csv,
+            top: 0,
+            chunk: TAG_CHUNK_DOCUMENTS,
+        }
+    }
+}
+
+/// Documents per chunk of [`tag_stream`]: large enough that every stage's parallel loop has
+/// work for all cores, small enough that a chunk's texts and rows stay a few MB.
+pub const TAG_CHUNK_DOCUMENTS: usize = 8192;
+
+/// What [`tag_stream`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TagCounts {
+    pub documents: u64,
+    /// Documents with no term of the model's vocabulary (topic -1).
+    pub without_terms: u64,
+}
+
+/// Tags every document of `reader` with `model` and writes the rows to `out` as they are made.
+/// One thread reads and parses the next chunk while the others tag the current one; at most two
+/// chunks are in memory at once, whatever the input's size. Output is the same on any number
+/// of threads.
+pub fn tag_stream(
+    model: &TopicModel,
+    reader: DocumentReader,
+    out: &mut dyn Write,
+    out_name: &str,
+    options: TagOptions,
+    progress: &dyn Progress,
+) -> Result<TagCounts> {
+    if let Some(reason) = model.untaggable() {
+        return Err(Error::NotTaggable {
+            path: model.origin().to_string(),
+            reason: reason.to_string(),
+        });
+    }
+    let chunk_size = options.chunk.max(1);
+    let total = reader.total_bytes();
+    match total {
+        Some(total) => progress.measure(Work::Bytes(total)),
+        None => progress.measure(Work::open("documents")),
+    }
+    let mut writer = TaggedWriter::new(options.format, options.top > 0);
+    let mut counts = TagCounts::default();
+    let mut reported = 0u64;
+    std::thread::scope(|scope| {
+        // One chunk in the channel and one being read: reading never runs far ahead.
+        let (send, receive) = mpsc::sync_channel::<Result<(Vec<_>, u64)>>(1);
+        let mut reader = reader;
+        scope.spawn(move || loop {
+            let chunk = reader
+                .next_chunk(chunk_size)
+                .map(|documents| (documents, reader.bytes_read()));
+            let last = matches!(&chunk, Ok((documents, _)) if documents.is_empty()) || chunk.is_err();
+            if send.send(chunk).is_err() || last {
+                return;
+            }
+        });
+        for chunk in receive {
+            let (documents, bytes) = chunk?;
+            if documents.is_empty() {
+                break;
+            }
+            let tagged = model.tag_top(&documents, options.top)?;
+            counts.documents += documents.len() as u64;
+            counts.without_terms += tagged.iter().filter(|t| t.topic.is_none()).count() as u64;
+            let bytes_out = writer.chunk(&documents, &tagged, model)?;
+            out.write_all(&bytes_out)
+                .map_err(|source| write_failed(out_name, source))?;
+            let done = match total {
+                Some(total) => bytes.min(total),
+                None => counts.documents,
+            };
+            progress.advance(done.saturating_sub(reported));
+            reported = reported.max(done);
+        }
+        Ok::<(), Error>(())
+    })?;
+    out.flush().map_err(|source| write_failed(out_name, source))?;
+    Ok(counts)
+}
+
+fn write_failed(name: &str, source: std::io::Error) -> Error {
+    Error::Write {
+        path: PathBuf::from(name),
+        source,
+    }
+}
+
+/// Tags the documents of an input read by `read` (see [`tag_stream`]); the documents' columns
+/// default to the model's.
+pub fn open_for_tagging(read: &ReadParams) -> Result<DocumentReader> {
+    read.open(crate::read::JSONL_COLUMN_WINDOW)
+}
