@@ -72,12 +72,11 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::choose::TopicCount;
-    use crate::cluster::ClusterParams;
-    use crate::config::Config;
+    use crate::cluster::spectral::SpectralParams;
+    use crate::cluster::TopicCount;
     use crate::read::{InputSource, ReadParams};
     use crate::reduce::ReduceParams;
-    use crate::spectral::SpectralParams;
+    use crate::run::RunConfig;
     use crate::write::WriteParams;
 
     /// What a run reported, in order.
@@ -189,30 +188,23 @@ mod tests {
         std::fs::write(path, csv).expect("write corpus");
     }
 
-    fn config(input: &Path, output: &Path, extra: impl FnOnce(&mut Config)) -> Config {
-        let mut config = Config {
+    fn config(input: &Path, output: &Path, extra: impl FnOnce(&mut RunConfig)) -> RunConfig {
+        let mut config = RunConfig {
             read: ReadParams {
                 source: InputSource::File(input.to_path_buf()),
                 ..ReadParams::default()
-            },
-            reduce: ReduceParams {
-                dims: 10,
-                ..ReduceParams::default()
-            },
-            spectral: SpectralParams {
-                enabled: false,
-                ..SpectralParams::default()
-            },
-            cluster: ClusterParams {
-                k: TopicCount::Fixed(4),
-                ..ClusterParams::default()
             },
             write: WriteParams {
                 dir: output.to_path_buf(),
                 ..WriteParams::default()
             },
-            ..Config::default()
+            ..RunConfig::default()
         };
+        config.params.reduce = ReduceParams {
+            dims: 10,
+            ..ReduceParams::default()
+        };
+        config.params.k = TopicCount::Fixed(4);
         extra(&mut config);
         config
     }
@@ -231,7 +223,7 @@ mod tests {
     }
 
     /// Runs in a pool of `threads` threads; returns the reported events and the output files.
-    fn run_in_pool(threads: usize, config: &Config) -> (Vec<Event>, Vec<(String, Vec<u8>)>) {
+    fn run_in_pool(threads: usize, config: &RunConfig) -> (Vec<Event>, Vec<(String, Vec<u8>)>) {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -269,7 +261,7 @@ mod tests {
             ("text", Work::items("documents", 700)),
             ("reduce", Work::items("passes", 4 + 2)),
             ("cluster", Work::items("restarts", 10)),
-            ("write", Work::items("files", 3)),
+            ("write", Work::items("files", 4)),
         ];
         for (stage, work) in expected_totals {
             let phase = phases
@@ -302,9 +294,9 @@ mod tests {
         let input = dir.path().join("corpus.csv");
         write_corpus(&input, 300);
         let config = config(&input, &dir.path().join("out"), |config| {
-            config.cluster.k = TopicCount::Auto;
-            config.choose.range = "2..5".parse().ok();
-            config.spectral.enabled = true;
+            config.params.k = TopicCount::Auto;
+            config.params.choose.range = "2..5".parse().ok();
+            config.params.spectral = Some(SpectralParams::default());
         });
         let (events, _) = run_in_pool(2, &config);
         let (stages, phases) = summarize(&events);

@@ -127,23 +127,19 @@ fn committed_sample_output_matches_a_fresh_run() {
     let out = dir.path().join("out");
     let input = repo().join("data").join("papers.csv");
     succeed(topictag(dir.path()).arg(&input).arg("--output").arg(&out));
-    for name in [
-        "documents.csv",
-        "topics.csv",
-        "metrics.json",
-        "k_selection.csv",
-    ] {
-        let committed = repo().join("output").join(name);
-        let committed = std::fs::read(&committed).unwrap_or_else(|e| {
-            panic!(
-                "cannot read the committed output/{name} ({e}); regenerate it with `cargo run --release`"
-            )
-        });
-        let fresh = std::fs::read(out.join(name)).expect("fresh output");
+    let committed = snapshot(&repo().join("output"));
+    let fresh = snapshot(&out);
+    assert_eq!(
+        committed.keys().collect::<Vec<_>>(),
+        fresh.keys().collect::<Vec<_>>(),
+        "output/ should hold exactly the files a run writes"
+    );
+    for (name, bytes) in &fresh {
         assert!(
-            committed == fresh,
-            "output/{name} is stale: it differs from a fresh run on data/papers.csv; \
-             regenerate it with `cargo run --release` (from the repository root) and commit it"
+            committed[name] == *bytes,
+            "output/{} is stale: it differs from a fresh run on data/papers.csv; \
+             regenerate it with `cargo run --release` (from the repository root) and commit it",
+            name.display()
         );
     }
 }

@@ -83,8 +83,8 @@ fn happy_path_writes_both_files_with_the_documented_contract() {
         .collect();
     assert_eq!(
         files.len(),
-        3,
-        "only documents.csv, topics.csv and metrics.json: {files:?}"
+        4,
+        "only documents.csv, topics.csv, metrics.json and model.topictag: {files:?}"
     );
 }
 
@@ -323,7 +323,10 @@ fn jsonl_output_has_the_same_content_as_csv_output() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["documents.jsonl", "metrics.json", "topics.jsonl"]);
+    assert_eq!(
+        names,
+        ["documents.jsonl", "metrics.json", "model.topictag", "topics.jsonl"]
+    );
 
     let parse_lines = |path: PathBuf| -> Vec<(String, serde_json::Value)> {
         read_text(&path)

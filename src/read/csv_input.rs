@@ -306,6 +306,7 @@ fn csv_error(error: csv::Error, path: &str) -> Error {
 mod tests {
     use super::*;
 
+    #[derive(Debug)]
     struct Parsed {
         documents: Vec<Document>,
         labels: Option<Vec<String>>,
@@ -386,7 +387,7 @@ mod tests {
             ..Default::default()
         };
         let error = parse(b"text\na\n", b',', "t.csv", &missing).expect_err("no column");
-        assert!(error.to_string().contains("--label-column"), "{error}");
+        assert!(error.to_string().contains("label_column"), "{error}");
     }
 
     #[test]

@@ -9,6 +9,9 @@ use super::columns::{ColumnChoice, ResolvedColumns};
 use super::{append_paragraph, Document};
 use crate::error::{Error, Result};
 
+/// An object of the input: (line number, starting byte, the object).
+type Located = (u64, u64, Map<String, Value>);
+
 /// The objects of a JSON Lines input, one document at a time. Blank lines are skipped; every
 /// other line must be an object. Fields may be missing or null in some lines (empty text), but a
 /// field that none of the first `window` objects has is treated like a missing CSV column: the
@@ -18,7 +21,7 @@ pub(super) struct JsonlRows<R: BufRead> {
     path: String,
     pub(super) resolved: ResolvedColumns,
     /// Objects read ahead to resolve the columns, with their line and starting byte.
-    pending: VecDeque<(u64, u64, Map<String, Value>)>,
+    pending: VecDeque<Located>,
     line: u64,
     offset: u64,
     row: u64,
@@ -54,7 +57,7 @@ impl<R: BufRead> JsonlRows<R> {
     }
 
     /// The next non-blank line as an object: (line number, starting byte, object).
-    fn next_object(&mut self) -> Result<Option<(u64, u64, Map<String, Value>)>> {
+    fn next_object(&mut self) -> Result<Option<Located>> {
         loop {
             self.buffer.clear();
             let start = self.offset;

@@ -214,10 +214,15 @@ impl ReadParams {
         let (input, head) = skip_blank_start(input, &name)?;
         let rows = match InputFormat::detect(&self.source, &head) {
             InputFormat::Delimited(delimiter) => {
-                Rows::Csv(CsvRows::new(input, delimiter, &name, &self.columns)?)
+                Rows::Csv(Box::new(CsvRows::new(input, delimiter, &name, &self.columns)?))
             }
             InputFormat::JsonLines => {
-                Rows::Jsonl(JsonlRows::new(input, &name, &self.columns, jsonl_window)?)
+                Rows::Jsonl(Box::new(JsonlRows::new(
+                    input,
+                    &name,
+                    &self.columns,
+                    jsonl_window,
+                )?))
             }
         };
         Ok(DocumentReader {
@@ -276,8 +281,9 @@ pub struct DocumentReader {
 }
 
 enum Rows {
-    Csv(CsvRows<Box<dyn BufRead + Send>>),
-    Jsonl(JsonlRows<Box<dyn BufRead + Send>>),
+    // Both boxed: the readers carry their buffers and differ several times in size.
+    Csv(Box<CsvRows<Box<dyn BufRead + Send>>>),
+    Jsonl(Box<JsonlRows<Box<dyn BufRead + Send>>>),
 }
 
 impl DocumentReader {
