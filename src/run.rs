@@ -51,17 +51,22 @@ pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> 
     let mut read_time = Timings::default();
     let mut corpus = read_time.time("read", progress, || config.read.read(progress))?;
     let label_column = corpus.columns.label.clone();
+    let labels = corpus.labels.take();
+    let source = corpus.source.clone();
     let input = FitInput {
-        source: &corpus.source,
+        source: &source,
         columns: corpus.columns.as_choice(),
-        labels: label_column.as_deref().zip(corpus.labels.as_deref()),
+        labels: label_column.as_deref().zip(labels.as_deref()),
     };
-    let (model, report) =
-        TopicModel::fit_with(&corpus.documents, &config.params, &input, progress)?;
+    let mut timings = read_time;
+    let tokens = timings.time("text", progress, || {
+        config.params.text.fit(&corpus.documents, progress)
+    });
     // Only ids and titles are written back out: the texts (most of the input's size) go now.
     corpus.drop_texts();
-    let mut timings = read_time;
-    timings.0.extend(report.timings.0.iter().copied());
+    let (model, report) =
+        TopicModel::fit_analyzed(tokens, &config.params, &input, timings, progress)?;
+    let mut timings = report.timings.clone();
     let files = timings.time("write", progress, || {
         config.write.write(
             &RunOutputs {
@@ -86,7 +91,7 @@ pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> 
     }
     if report.without_terms > 0 {
         let first = report
-            .assignments
+            .assignments()
             .iter()
             .position(Option::is_none)
             .map_or_else(String::new, |doc| corpus.documents[doc].id.clone());

