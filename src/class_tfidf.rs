@@ -61,4 +61,3 @@ pub fn class_weight(value: f64, topic_total: f64, all: f64, average: f64) -> f64
         0.0
     }
 }
-

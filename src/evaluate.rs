@@ -10,14 +10,13 @@ use crate::class_tfidf::{COHERENCE_TERMS, DIVERSITY_TERMS};
 use crate::cluster::Clustering;
 use crate::label::Topics;
 use crate::metrics::{self, Agreement};
-use crate::seed::Seed;
 use crate::reduce::Embedding;
-use crate::text::{TokenizedCorpus, BREAK};
+use crate::seed::Seed;
 use crate::sparse::CsrMatrix;
+use crate::text::{TokenizedCorpus, BREAK};
 
 /// Rows the silhouette is computed on, at most (a seeded sample beyond that).
 const SILHOUETTE_ROWS: usize = 5000;
-
 
 /// One topic's numbers.
 #[derive(Debug, Clone, Serialize)]

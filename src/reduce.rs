@@ -157,7 +157,11 @@ impl ReduceParams {
         // A component with no weight (a rank-deficient corpus) gets zero loadings.
         let largest = singular.first().copied().unwrap_or(0.0);
         for (mut column, &s) in scaled.axis_iter_mut(Axis(1)).zip(&singular) {
-            column *= if s > largest * 1e-9 && s > 0.0 { 1.0 / s } else { 0.0 };
+            column *= if s > largest * 1e-9 && s > 0.0 {
+                1.0 / s
+            } else {
+                0.0
+            };
         }
         let mut loadings = times_small_f64(projected_t.view(), &scaled);
         flip_signs(&mut loadings);

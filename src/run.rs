@@ -181,7 +181,8 @@ pub fn tag_stream(
             let chunk = reader
                 .next_chunk(chunk_size)
                 .map(|documents| (documents, reader.bytes_read()));
-            let last = matches!(&chunk, Ok((documents, _)) if documents.is_empty()) || chunk.is_err();
+            let last =
+                matches!(&chunk, Ok((documents, _)) if documents.is_empty()) || chunk.is_err();
             if send.send(chunk).is_err() || last {
                 return;
             }
@@ -206,7 +207,8 @@ pub fn tag_stream(
         }
         Ok::<(), Error>(())
     })?;
-    out.flush().map_err(|source| write_failed(out_name, source))?;
+    out.flush()
+        .map_err(|source| write_failed(out_name, source))?;
     Ok(counts)
 }
 

@@ -6,8 +6,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{
-    check_consistency, read_documents, read_topics, repo, succeed, synthetic_corpus, tempdir,
-    topictag,
+    check_consistency, read_documents, read_topics, repo, snapshot, succeed, synthetic_corpus,
+    tempdir, topictag,
 };
 
 /// Runs the synthetic corpus of `documents` documents (written once per folder) into `out`.

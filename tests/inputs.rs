@@ -325,7 +325,12 @@ fn jsonl_output_has_the_same_content_as_csv_output() {
     names.sort();
     assert_eq!(
         names,
-        ["documents.jsonl", "metrics.json", "model.topictag", "topics.jsonl"]
+        [
+            "documents.jsonl",
+            "metrics.json",
+            "model.topictag",
+            "topics.jsonl"
+        ]
     );
 
     let parse_lines = |path: PathBuf| -> Vec<(String, serde_json::Value)> {

@@ -304,4 +304,73 @@ mod interrupt {
             eprintln!("interrupted while writing; the output folder holds the {state} set");
         }
     }
+
+    #[test]
+    fn ctrl_c_while_tagging_into_a_file_leaves_no_partial_file() {
+        let dir = tempdir();
+        let out = dir.path().join("out");
+        let small = dir.path().join("small.csv");
+        std::fs::write(&small, synthetic_corpus(400)).expect("write corpus");
+        succeed(
+            topictag(dir.path())
+                .arg(&small)
+                .args(["--k", "4", "--quiet", "--output"])
+                .arg(&out),
+        );
+        // Many documents to tag: seconds of work in a debug build.
+        let documents = 150_000;
+        let input = dir.path().join("many.csv");
+        std::fs::write(&input, synthetic_corpus(documents)).expect("write corpus");
+        let target = dir.path().join("tagged").join("rows.csv");
+        std::fs::create_dir_all(target.parent().expect("a parent")).expect("create folder");
+        let stream = |name: &str| {
+            Stdio::from(std::fs::File::create(dir.path().join(name)).expect("create stream"))
+        };
+        let mut child = Process::new(env!("CARGO_BIN_EXE_topictag"))
+            .current_dir(dir.path())
+            .env_remove("RAYON_NUM_THREADS")
+            .arg("tag")
+            .arg("--model")
+            .arg(out.join("model.topictag"))
+            .arg(&input)
+            .arg("--output")
+            .arg(&target)
+            .stdin(Stdio::null())
+            .stdout(stream("stdout.txt"))
+            .stderr(stream("stderr.txt"))
+            .spawn()
+            .expect("the binary starts");
+        let mut signalled = false;
+        let start = Instant::now();
+        // Signal once the rows are being streamed into the temp file.
+        while child.try_wait().expect("poll the child").is_none() && start.elapsed() < RUN_LIMIT {
+            let streaming = std::fs::read_dir(target.parent().expect("a parent"))
+                .map(|entries| {
+                    entries.flatten().any(|e| {
+                        e.file_name().to_string_lossy().ends_with(".tmp")
+                            && e.metadata().is_ok_and(|m| m.len() > 0)
+                    })
+                })
+                .unwrap_or(false);
+            if streaming && catches_sigint(&child) {
+                interrupt(&child);
+                signalled = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let status = wait_for_exit(&mut child);
+        let interrupted = check_exit(dir.path(), status, signalled);
+        let left: Vec<String> = std::fs::read_dir(target.parent().expect("a parent"))
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        if interrupted {
+            assert!(left.is_empty(), "an interrupted tag left {left:?}");
+        } else {
+            assert_eq!(left, ["rows.csv"], "{left:?}");
+            let rows = read_text(&target).lines().count();
+            assert_eq!(rows, documents + 1, "the finished file is whole");
+        }
+    }
 }

@@ -87,11 +87,12 @@ impl TagArgs {
         let outcome = if self.output == "-" {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-            tag_stream(&model, reader, &mut out, "<stdout>", options, progress)
-                .map(|counts| Tagged {
+            tag_stream(&model, reader, &mut out, "<stdout>", options, progress).map(|counts| {
+                Tagged {
                     counts,
                     output: None,
-                })
+                }
+            })
         } else {
             self.tag_into_file(&model, reader, options, progress)
         };
@@ -129,7 +130,8 @@ impl TagArgs {
             path: temp.clone(),
             source: e.into_error(),
         })?;
-        file.sync_all().map_err(|source| Error::Write { path: temp, source })?;
+        file.sync_all()
+            .map_err(|source| Error::Write { path: temp, source })?;
         drop(file);
         let mut written = files.commit()?;
         Ok(Tagged {
@@ -141,13 +143,11 @@ impl TagArgs {
     /// The columns to read: each flag given, else the model's. The model's columns that are
     /// the default names stay defaults (a missing `title` is then no error, as in the fit).
     fn columns(&self, model: &ColumnChoice) -> ColumnChoice {
-        let soft = |name: &Option<String>, default: &str| {
-            name.clone().filter(|name| name != default)
-        };
+        let soft =
+            |name: &Option<String>, default: &str| name.clone().filter(|name| name != default);
         let text = if !self.text_column.is_empty() {
             self.text_column.clone()
-        } else if model.text.len() == 1 && DEFAULT_TEXT_COLUMNS.contains(&model.text[0].as_str())
-        {
+        } else if model.text.len() == 1 && DEFAULT_TEXT_COLUMNS.contains(&model.text[0].as_str()) {
             Vec::new()
         } else {
             model.text.clone()

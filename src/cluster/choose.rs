@@ -90,10 +90,7 @@ pub struct KSelection {
 impl KSelection {
     /// One line for people: what was chosen and why.
     pub fn summary(&self) -> String {
-        let stable = self
-            .trials
-            .iter()
-            .any(|t| t.k == self.k && t.is_stable());
+        let stable = self.trials.iter().any(|t| t.k == self.k && t.is_stable());
         let why = if stable {
             format!("the largest k of {} whose topics agree across resamples (adjusted Rand >= {STABLE_AGREEMENT})", self.range)
         } else {

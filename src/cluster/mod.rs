@@ -179,7 +179,12 @@ impl ClusterParams {
 
     /// The centroids the rows' topics give: each topic's normalised sum with the spherical
     /// refinement (what it converges to), else linfa's means, normalised.
-    fn centroids_of(&self, rows: ArrayView2<'_, f64>, assignments: &[usize], k: usize) -> Array2<f64> {
+    fn centroids_of(
+        &self,
+        rows: ArrayView2<'_, f64>,
+        assignments: &[usize],
+        k: usize,
+    ) -> Array2<f64> {
         if self.refine_iterations > 0 {
             spherical_centroids(rows, assignments, k)
         } else {
@@ -204,8 +209,13 @@ impl ClusterParams {
         let restarts: Vec<(f64, usize, Array2<f64>)> = (0..self.runs)
             .into_par_iter()
             .map(|run| {
-                let restart =
-                    self.restart(rows, k, run, sample_size, seed.derive_indexed("restart", run));
+                let restart = self.restart(
+                    rows,
+                    k,
+                    run,
+                    sample_size,
+                    seed.derive_indexed("restart", run),
+                );
                 progress.advance(1);
                 restart
             })
@@ -342,7 +352,11 @@ fn spherical_centroids(rows: ArrayView2<'_, f64>, assignments: &[usize], k: usiz
 }
 
 /// Each topic's mean row (a zero row for an empty topic).
-pub(crate) fn mean_centroids(rows: ArrayView2<'_, f64>, assignments: &[usize], k: usize) -> Array2<f64> {
+pub(crate) fn mean_centroids(
+    rows: ArrayView2<'_, f64>,
+    assignments: &[usize],
+    k: usize,
+) -> Array2<f64> {
     let mut sums = Array2::<f64>::zeros((k, rows.ncols()));
     let mut sizes = vec![0usize; k];
     for (row, &topic) in rows.axis_iter(Axis(0)).zip(assignments) {
@@ -479,9 +493,7 @@ mod tests {
     }
 
     fn fit(params: &ClusterParams, embedding: &Embedding, k: usize, seed: u64) -> Clustering {
-        params
-            .fit(embedding, k, Seed(seed), &Silent)
-            .expect("fit")
+        params.fit(embedding, k, Seed(seed), &Silent).expect("fit")
     }
 
     fn blobs() -> Embedding {

@@ -113,10 +113,7 @@ impl LabelParams {
         let class = ClassWeights::new(tfidf, &topic_of, clustering.sizes.len(), &shown);
         // The label takes its own number of terms, however few `--top-terms` lists; the
         // metrics judge each topic's top 25 whatever is shown.
-        let wanted = self
-            .top_terms
-            .max(self.label_terms)
-            .max(DIVERSITY_TERMS);
+        let wanted = self.top_terms.max(self.label_terms).max(DIVERSITY_TERMS);
         let mut candidates = class.word_candidates(tfidf, POOL_PER_TERM * wanted);
         if !tfidf.vocabulary.has_phrases() {
             class.add_phrases(&mut candidates, tokens, &topic_of);

@@ -201,9 +201,7 @@ impl TopicModel {
         })?;
         let analyzer = tokens.analyzer(&params.text, &used_stems);
         let (lsa, embedding) = timings.time("reduce", progress, || {
-            let lsa = params
-                .reduce
-                .fit(&tfidf, seed.derive("reduce"), progress)?;
+            let lsa = params.reduce.fit(&tfidf, seed.derive("reduce"), progress)?;
             let embedding = lsa.embed(&tfidf);
             Ok::<_, Error>((lsa, embedding))
         })?;
@@ -388,12 +386,10 @@ impl TopicModel {
             path: name.clone(),
             problem,
         })?;
-        model
-            .validate()
-            .map_err(|what| Error::Model {
-                path: name.clone(),
-                problem: crate::error::ModelProblem::Inconsistent(what),
-            })?;
+        model.validate().map_err(|what| Error::Model {
+            path: name.clone(),
+            problem: crate::error::ModelProblem::Inconsistent(what),
+        })?;
         model.origin = name;
         model.writer = writer;
         Ok(model)

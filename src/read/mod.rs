@@ -213,17 +213,18 @@ impl ReadParams {
         };
         let (input, head) = skip_blank_start(input, &name)?;
         let rows = match InputFormat::detect(&self.source, &head) {
-            InputFormat::Delimited(delimiter) => {
-                Rows::Csv(Box::new(CsvRows::new(input, delimiter, &name, &self.columns)?))
-            }
-            InputFormat::JsonLines => {
-                Rows::Jsonl(Box::new(JsonlRows::new(
-                    input,
-                    &name,
-                    &self.columns,
-                    jsonl_window,
-                )?))
-            }
+            InputFormat::Delimited(delimiter) => Rows::Csv(Box::new(CsvRows::new(
+                input,
+                delimiter,
+                &name,
+                &self.columns,
+            )?)),
+            InputFormat::JsonLines => Rows::Jsonl(Box::new(JsonlRows::new(
+                input,
+                &name,
+                &self.columns,
+                jsonl_window,
+            )?)),
         };
         Ok(DocumentReader {
             rows,

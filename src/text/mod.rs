@@ -253,7 +253,10 @@ impl TokenizedCorpus {
     pub fn analyzer(&self, params: &TextParams, used: &[u32]) -> Analyzer {
         let mut analyzer = Analyzer {
             params: params.clone(),
-            stems: used.iter().map(|&s| self.stems[s as usize].clone()).collect(),
+            stems: used
+                .iter()
+                .map(|&s| self.stems[s as usize].clone())
+                .collect(),
             surface_forms: used
                 .iter()
                 .map(|&s| self.surface_forms[s as usize].clone())

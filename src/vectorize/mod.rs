@@ -248,7 +248,11 @@ fn count_terms(
         Some(map) if id != BREAK => map[id as usize],
         _ => id,
     };
-    let words = doc.sequence.iter().chain(&doc.pieces).map(|&id| translate(id));
+    let words = doc
+        .sequence
+        .iter()
+        .chain(&doc.pieces)
+        .map(|&id| translate(id));
     if ngrams == 1 {
         // Words only: counted in a table by stem id, which is several times cheaper than
         // sorting every token of every document (this runs twice per token).

@@ -20,8 +20,8 @@ use crate::progress::{Progress, Work};
 use crate::read::Document;
 
 pub use atomic::{abandon_pending, Abandoned, AtomicFiles};
-pub use tagged::TaggedWriter;
 use rows::Style;
+pub use tagged::TaggedWriter;
 
 /// The model file's name in the output folder.
 pub const MODEL_FILE: &str = "model.topictag";
