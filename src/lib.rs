@@ -4,7 +4,7 @@
 //! The fit, stage by stage, each a params struct whose `fit` returns a fitted stage that
 //! transforms new input: text ([`text::Analyzer`]) -> vectorize ([`vectorize::Vectorizer`]) ->
 //! reduce ([`reduce::Lsa`]) -> cluster ([`cluster::Centroids`]) -> label -> evaluate. The fitted
-//! stages together are a [`TopicModel`]; [`run`] adds reading the input and writing the output
+//! stages together are a [`TopicModel`]; [`run()`] adds reading the input and writing the output
 //! files, as the command line does.
 //!
 //! ```
@@ -23,13 +23,13 @@
 //! # Ok::<(), topictag::Error>(())
 //! ```
 
-pub mod class_tfidf;
+pub(crate) mod class_tfidf;
 pub mod cluster;
 pub mod error;
 pub mod evaluate;
 pub mod label;
 pub(crate) mod linalg;
-pub mod metrics;
+pub(crate) mod metrics;
 pub mod model;
 pub mod params;
 pub mod progress;
@@ -37,7 +37,7 @@ pub mod read;
 pub mod reduce;
 pub mod run;
 pub mod seed;
-pub mod sparse;
+pub(crate) mod sparse;
 pub mod text;
 pub mod vectorize;
 pub mod write;

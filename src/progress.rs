@@ -54,7 +54,7 @@ pub trait Progress: Sync {
     fn finish(&self);
 }
 
-/// Progress that goes nowhere: what [`crate::run`] uses, and what library callers get unless
+/// Progress that goes nowhere: what [`crate::run()`] uses, and what library callers get unless
 /// they ask for more.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Silent;

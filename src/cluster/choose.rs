@@ -73,7 +73,7 @@ pub struct KTrial {
     /// What k is chosen by: the adjusted Rand index between two fits on different 80%
     /// subsamples, compared over the whole sample.
     pub stability: f64,
-    /// With `--label-column` only: NMI of the fit against the labels on the sample (reported,
+    /// With a label column only: NMI of the fit against the labels on the sample (reported,
     /// never used to choose).
     pub nmi: Option<f64>,
 }
@@ -108,8 +108,9 @@ impl KSelection {
 
 impl ChooseParams {
     /// Tries every k of `range` on a seeded sample of `space`'s rows and picks the finest
-    /// stable one ([`pick`]). `labels` (dense ids per input document, from `--label-column`)
-    /// only add each k's NMI to the report. Each k tried is reported to `progress`.
+    /// stable one (the largest k whose stability reaches [`STABLE_AGREEMENT`]). `labels` (dense
+    /// ids per input document, from the label column) only add each k's NMI to the report.
+    /// Each k tried is reported to `progress`.
     pub fn choose(
         &self,
         space: &Embedding,

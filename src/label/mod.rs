@@ -386,7 +386,7 @@ mod tests {
             max_df: 1.0,
             ..Default::default()
         };
-        let (_, _, tfidf) = vectorize.fit(&tokens, "t").expect("tfidf");
+        let tfidf = vectorize.fit(&tokens, "t").expect("tfidf").tfidf;
         let lsa = ReduceParams::default()
             .fit(&tfidf, Seed(0), &Silent)
             .expect("lsa");

@@ -24,7 +24,7 @@ use crate::progress::{Progress, Silent};
 use crate::read::{ColumnChoice, Document};
 use crate::reduce::Lsa;
 use crate::text::{Analyzer, TokenizedCorpus};
-use crate::vectorize::Vectorizer;
+use crate::vectorize::{Vectorizer, VectorizerFit};
 
 pub use file::{FORMAT_VERSION, MAGIC};
 
@@ -196,7 +196,11 @@ impl TopicModel {
         // Known labels as class ids, for evaluation only: the k sweep reports against them and
         // the metrics score the topics against them; neither lets them steer the clustering.
         let truth: Option<Vec<usize>> = input.labels.map(|(_, l)| evaluate::class_ids(l));
-        let (vectorizer, used_stems, tfidf) = timings.time("vectorize", progress, || {
+        let VectorizerFit {
+            vectorizer,
+            used_stems,
+            tfidf,
+        } = timings.time("vectorize", progress, || {
             params.vectorize.fit(&tokens, source)
         })?;
         let analyzer = tokens.analyzer(&params.text, &used_stems);

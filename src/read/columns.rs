@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Param, Result};
 
-/// Text columns tried, in order, when `--text-column` is not given.
+/// Text columns tried, in order, when no text column is named.
 pub const DEFAULT_TEXT_COLUMNS: [&str; 3] = ["abstract", "text", "body"];
 const DEFAULT_ID_COLUMN: &str = "id";
 const DEFAULT_TITLE_COLUMN: &str = "title";

@@ -101,6 +101,17 @@ impl TfIdf {
     }
 }
 
+/// What fitting the vectorizer gives.
+#[derive(Debug, Clone)]
+pub struct VectorizerFit {
+    /// The fitted vectorizer, keyed by the stems its terms use, numbered in order of use.
+    pub vectorizer: Vectorizer,
+    /// The corpus' stem id of each of those stems: the fitted analyzer keeps these.
+    pub used_stems: Vec<u32>,
+    /// The fit's own matrices.
+    pub tfidf: TfIdf,
+}
+
 /// Weighted rows and the counts behind them, one row per document.
 #[derive(Debug, Clone)]
 pub struct TermRows {
@@ -145,14 +156,8 @@ impl VectorizeParams {
     }
 
     /// Counts terms, chooses the vocabulary, computes idf and the mean length, then weights
-    /// every document with the fitted [`Vectorizer`]. Returns the vectorizer (keyed by the stems
-    /// it uses, in the order of [`Vectorizer::stems`]), the corpus' stem id of each of those
-    /// stems, and the fit's matrices.
-    pub fn fit(
-        &self,
-        corpus: &TokenizedCorpus,
-        source: &str,
-    ) -> Result<(Vectorizer, Vec<u32>, TfIdf)> {
+    /// every document with the fitted [`Vectorizer`].
+    pub fn fit(&self, corpus: &TokenizedCorpus, source: &str) -> Result<VectorizerFit> {
         let documents = corpus.documents.len();
         let max_doc_count = self.max_df * documents as f64;
         if (self.min_df as f64) > max_doc_count {
@@ -208,7 +213,11 @@ impl VectorizeParams {
             counts: rows.counts,
             vocabulary,
         };
-        Ok((vectorizer, used_stems, tfidf))
+        Ok(VectorizerFit {
+            vectorizer,
+            used_stems,
+            tfidf,
+        })
     }
 
     /// Every term's (document frequency, total count), counted in parallel: integer sums, so
@@ -564,8 +573,8 @@ mod tests {
             max_df: 1.0,
             ..Default::default()
         };
-        let (_, _, tfidf) = params.fit(&corpus, "t").expect("fit");
-        let (vectorizer, _, _) = params.fit(&corpus, "t").expect("fit");
+        let tfidf = params.fit(&corpus, "t").expect("fit").tfidf;
+        let vectorizer = params.fit(&corpus, "t").expect("fit").vectorizer;
         let n = 4.0f64;
         let idf = |df: f64| (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
         // Lengths 3, 2, 2, 1: mean 2. Document 0: apple twice, banana once, length ratio 1.5.
@@ -604,7 +613,7 @@ mod tests {
             weighting: Weighting::TfIdf,
             ..Default::default()
         };
-        let (_, _, tfidf) = params.fit(&corpus, "t").expect("fit");
+        let tfidf = params.fit(&corpus, "t").expect("fit").tfidf;
         let names: Vec<&str> = tfidf.vocabulary.labels.iter().map(String::as_str).collect();
         assert_eq!(names, ["apple", "banana", "cherry", "durian"]);
         let idf_df2 = (5.0f64 / 3.0).ln() + 1.0;
@@ -627,7 +636,7 @@ mod tests {
             max_df: 0.7,
             ..Default::default()
         };
-        let (_, _, tfidf) = params.fit(&corpus, "t").expect("fit");
+        let tfidf = params.fit(&corpus, "t").expect("fit").tfidf;
         assert_eq!(tfidf.vocabulary.labels, ["pair"]);
         assert_eq!(tfidf.documents_with_terms(), [1, 2]);
     }
@@ -644,7 +653,7 @@ mod tests {
             ngrams: 2,
             ..Default::default()
         };
-        let (_, _, tfidf) = params.fit(&corpus, "t").expect("fit");
+        let tfidf = params.fit(&corpus, "t").expect("fit").tfidf;
         let labels = &tfidf.vocabulary.labels;
         assert!(labels.contains(&"neural network".to_string()), "{labels:?}");
         assert!(
@@ -666,7 +675,7 @@ mod tests {
             max_terms: Some(2),
             ..Default::default()
         };
-        let (_, _, tfidf) = params.fit(&corpus, "t").expect("fit");
+        let tfidf = params.fit(&corpus, "t").expect("fit").tfidf;
         assert_eq!(tfidf.vocabulary.labels, ["alpha", "beta"]);
     }
 
