@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Param, Result};
 use crate::linalg::{
-    flip_signs, gram_f64, orthonormalize_in_place, symmetric_eigen_desc, times_small_f64,
+    flip_signs, gram_f64, orthonormalize_in_place, symmetric_eigen_desc, times_small_f32,
 };
 use crate::progress::{Progress, Work};
 use crate::seed::Seed;
@@ -97,19 +97,19 @@ impl ReduceParams {
         Ok(Lsa {
             terms: loadings.nrows(),
             dims: loadings.ncols(),
-            loadings: loadings.iter().map(|&v| v as f32).collect(),
+            loadings: loadings.into_raw_vec_and_offset().0,
             singular_values,
         })
     }
 
-    /// Returns V (terms x dims) and S of the truncated SVD X = U S Vᵀ.
+    /// Returns V (terms x dims, standard layout) and S of the truncated SVD X = U S Vᵀ.
     fn truncated_svd<V>(
         &self,
         matrix: &CsrMatrix<V>,
         dims: usize,
         seed: Seed,
         progress: &dyn Progress,
-    ) -> Result<(Array2<f64>, Vec<f64>)>
+    ) -> Result<(Array2<f32>, Vec<f64>)>
     where
         V: Copy + Into<f64> + Send + Sync,
     {
@@ -163,7 +163,11 @@ impl ReduceParams {
                 0.0
             };
         }
-        let mut loadings = times_small_f64(projected_t.view(), &scaled);
+        drop(gram);
+        // In f32, the precision the loadings are kept in: half the memory traffic of f64.
+        let scaled = scaled.mapv(|v| v as f32);
+        let mut loadings = times_small_f32(projected_t.view(), &scaled);
+        drop(projected_t);
         flip_signs(&mut loadings);
         Ok((loadings, singular))
     }
@@ -210,24 +214,27 @@ impl Lsa {
     /// The documents with terms, projected: the rows the fit clusters.
     pub fn embed(&self, tfidf: &TfIdf) -> Embedding {
         let documents = tfidf.documents_with_terms();
-        let mut rows = self.transform(&tfidf.weights);
-        if documents.len() != rows.nrows() {
-            rows = rows.select(Axis(0), &documents);
-        }
+        let rows = self.transform_rows(&tfidf.weights, &documents);
         Embedding { rows, documents }
     }
 
     /// Every row of `weights` (documents x the fitted terms) projected and scaled to unit
     /// length; a row without terms stays zero. Rows are independent, in parallel.
     pub fn transform(&self, weights: &CsrMatrix<f32>) -> Array2<f64> {
-        let mut out = Array2::<f64>::zeros((weights.rows(), self.dims));
+        let all: Vec<usize> = (0..weights.rows()).collect();
+        self.transform_rows(weights, &all)
+    }
+
+    /// [`Lsa::transform`] of the listed rows only, in the given order.
+    fn transform_rows(&self, weights: &CsrMatrix<f32>, rows: &[usize]) -> Array2<f64> {
+        let mut out = Array2::<f64>::zeros((rows.len(), self.dims));
         out.axis_chunks_iter_mut(Axis(0), PROJECT_CHUNK_ROWS)
             .into_par_iter()
-            .enumerate()
-            .for_each(|(chunk, mut block)| {
-                for (i, mut row) in block.axis_iter_mut(Axis(0)).enumerate() {
-                    let (cols, values) = weights.row(chunk * PROJECT_CHUNK_ROWS + i);
-                    let target = row
+            .zip(rows.par_chunks(PROJECT_CHUNK_ROWS))
+            .for_each(|(mut block, rows)| {
+                for (mut target, &row) in block.axis_iter_mut(Axis(0)).zip(rows) {
+                    let (cols, values) = weights.row(row);
+                    let target = target
                         .as_slice_mut()
                         .expect("rows of a fresh standard-layout array are contiguous");
                     self.project_row(cols, values, target);
@@ -329,7 +336,7 @@ mod tests {
             assert!((got - want).abs() < 1e-5, "{singular:?}");
         }
         // X V = U S: the rows keep the norms of the original rows (full rank captured).
-        let projected = dense.dot(&loadings);
+        let projected = dense.dot(&loadings.mapv(f64::from));
         for (row, want) in projected.rows().into_iter().zip([5.0, 3.0, 1.0, 0.0]) {
             assert!((row.dot(&row).sqrt() - want).abs() < 1e-5);
         }

@@ -3,6 +3,9 @@
 //! representative documents, per-document tags).
 
 use std::cmp::Ordering;
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashSet;
 
 mod distinct;
 mod phrases;
@@ -80,6 +83,8 @@ pub struct Topics {
     pub assignments: Vec<Option<Assignment>>,
     /// Per input document, its own top terms by TF-IDF weight.
     pub tags: Vec<Vec<String>>,
+    /// What made the tags: a saved model tags new documents with it.
+    pub tagger: Tagger,
 }
 
 impl LabelParams {
@@ -109,8 +114,9 @@ impl LabelParams {
             .iter()
             .map(|a| a.as_ref().map(|a| a.topic))
             .collect();
-        let shown = shown_terms(&tfidf.vocabulary);
-        let class = ClassWeights::new(tfidf, &topic_of, clustering.sizes.len(), &shown);
+        let tagger = Tagger::new(&tfidf.vocabulary, self.tags);
+        let shown = &tagger.shown;
+        let class = ClassWeights::new(tfidf, &topic_of, clustering.sizes.len(), shown);
         // The label takes its own number of terms, however few `--top-terms` lists; the
         // metrics judge each topic's top 25 whatever is shown.
         let wanted = self.top_terms.max(self.label_terms).max(DIVERSITY_TERMS);
@@ -127,7 +133,6 @@ impl LabelParams {
                 self.topic(id, picked, clustering.sizes[id], &assignments)
             })
             .collect();
-        let tagger = Tagger::new(&tfidf.vocabulary, self.tags);
         let tags = (0..documents)
             .map(|doc| {
                 let (cols, values) = tfidf.weights.row(doc);
@@ -138,6 +143,7 @@ impl LabelParams {
             topics,
             assignments,
             tags,
+            tagger,
         }
     }
 
@@ -192,8 +198,9 @@ const POOL_PER_TERM: usize = 3;
 const PHRASE_MIN_DOCUMENTS: u32 = 2;
 
 fn is_boilerplate(word: &str) -> bool {
-    let word = word.to_lowercase();
-    BOILERPLATE.split_whitespace().any(|b| b == word)
+    static WORDS: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| BOILERPLATE.split_whitespace().collect());
+    words.contains(word.to_lowercase().as_str())
 }
 
 /// Which terms may be shown: not pieces seen only inside compounds, not abstract boilerplate.

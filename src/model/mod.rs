@@ -261,7 +261,7 @@ impl TopicModel {
         });
         let without_terms = documents - embedding.documents.len();
         let model = TopicModel {
-            tagger: Some(Tagger::new(vectorizer.vocabulary(), params.label.tags)),
+            tagger: Some(topics.tagger.clone()),
             analyzer,
             vectorizer,
             lsa,
