@@ -4,7 +4,8 @@
 For each labeled corpus and seed: split the documents in two halves by a seeded shuffle, fit
 topictag on one half (k = number of labels), tag the other half with the saved model, and score
 both halves' topics against the labels (NMI, on documents with non-blank text). A model that
-generalises tags the held-out half about as well as the fit clustered its own half.
+generalises tags the held-out half about as well as the fit clustered its own half. Exit status
+1 when a corpus' mean difference over the seeds is more than --tolerance below zero.
 
     bench/heldout.sh                          # all four corpora, seeds 0 1 2
     bench/heldout.sh --corpora arxiv_2007_4fields --seeds 0
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from sklearn.metrics import normalized_mutual_info_score
 
+csv.field_size_limit(1 << 30)
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 CORPORA = ["20newsgroups", "20newsgroups_4cat", "arxiv_2007_18archives", "arxiv_2007_4fields"]
@@ -73,7 +75,7 @@ def main() -> int:
 
     print("| corpus (k) | seed | fitted half NMI | tagged half NMI | difference |")
     print("|---|---|---|---|---|")
-    worst = 0.0
+    worst_mean = 0.0
     summary: list[str] = []
     for name in args.corpora:
         header, rows = read_rows(args.corpora_dir / f"{name}.csv")
@@ -99,14 +101,16 @@ def main() -> int:
             fitted = nmi_with_text(fit_rows, topics_of(work / "out" / "documents.csv", fit_rows))
             tagged = nmi_with_text(new_rows, topics_of(work / "tagged.csv", new_rows))
             differences.append(tagged - fitted)
-            worst = min(worst, tagged - fitted)
             print(f"| {name} ({k}) | {seed} | {fitted:.3f} | {tagged:.3f} | {tagged - fitted:+.3f} |",
                   flush=True)
-        summary.append(f"{name}: mean difference {statistics.fmean(differences):+.3f}")
+        mean = statistics.fmean(differences)
+        worst_mean = min(worst_mean, mean)
+        summary.append(f"{name}: mean difference {mean:+.3f} over {len(differences)} seed(s)")
     print()
     print("\n".join(summary))
-    print(f"worst difference {worst:+.3f} (target: within {args.tolerance})")
-    return 0 if worst >= -args.tolerance else 1
+    print(f"worst mean difference {worst_mean:+.3f} (target: the tagged half within "
+          f"{args.tolerance} of the fitted half, mean over the seeds)")
+    return 0 if worst_mean >= -args.tolerance else 1
 
 
 if __name__ == "__main__":
