@@ -50,13 +50,13 @@ pub struct TagArgs {
 }
 
 /// What a finished `tag` reports.
-pub struct Tagged {
+pub struct TagOutcome {
     pub counts: TagCounts,
     pub output: Option<PathBuf>,
 }
 
 impl TagArgs {
-    pub fn run(&self, progress: &dyn Progress) -> Result<Tagged> {
+    pub fn run(&self, progress: &dyn Progress) -> Result<TagOutcome> {
         if self.top == Some(0) {
             return Err(Error::InvalidParam {
                 param: Param::Top,
@@ -88,7 +88,7 @@ impl TagArgs {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
             tag_stream(&model, reader, &mut out, "<stdout>", options, progress).map(|counts| {
-                Tagged {
+                TagOutcome {
                     counts,
                     output: None,
                 }
@@ -108,7 +108,7 @@ impl TagArgs {
         reader: topictag::read::DocumentReader,
         options: TagOptions,
         progress: &dyn Progress,
-    ) -> Result<Tagged> {
+    ) -> Result<TagOutcome> {
         let target = PathBuf::from(&self.output);
         let name = target
             .file_name()
@@ -134,7 +134,7 @@ impl TagArgs {
             .map_err(|source| Error::Write { path: temp, source })?;
         drop(file);
         let mut written = files.commit()?;
-        Ok(Tagged {
+        Ok(TagOutcome {
             counts,
             output: written.pop(),
         })
@@ -165,7 +165,7 @@ impl TagArgs {
 }
 
 /// One line for stderr after a `tag`.
-pub fn summary(tagged: &Tagged) -> String {
+pub fn summary(tagged: &TagOutcome) -> String {
     let target = tagged
         .output
         .as_ref()

@@ -236,16 +236,8 @@ mod tests {
     //! `adjusted_rand_score`, `homogeneity_completeness_v_measure`), purity from its
     //! `contingency_matrix`. sklearn takes (truth, predicted); `compare` takes (predicted, truth).
 
+    use super::super::test_support::assert_close;
     use super::*;
-
-    const TOLERANCE: f64 = 1e-9;
-
-    fn assert_close(actual: f64, expected: f64, what: &str) {
-        assert!(
-            (actual - expected).abs() <= TOLERANCE,
-            "{what}: got {actual:?}, expected {expected:?}"
-        );
-    }
 
     fn assert_agreement(predicted: &[usize], truth: &[usize], expected: Agreement) {
         let actual = compare(predicted, truth);

@@ -226,16 +226,8 @@ pub fn topic_diversity(top_terms: &[Vec<u32>]) -> f64 {
 mod tests {
     //! Expected NPMI values come from the definition in numpy.
 
+    use super::super::test_support::assert_close;
     use super::*;
-
-    const TOLERANCE: f64 = 1e-9;
-
-    fn assert_close(actual: f64, expected: f64, what: &str) {
-        assert!(
-            (actual - expected).abs() <= TOLERANCE,
-            "{what}: got {actual:?}, expected {expected:?}"
-        );
-    }
 
     /// Eight documents over six terms, stored with tf-idf-like weights. Document 7 stores term 0
     /// with weight 0, which must not count as holding it. Term 4 is in every document.

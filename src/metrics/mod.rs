@@ -14,3 +14,16 @@ mod silhouette;
 pub use agreement::{compare, Agreement};
 pub use coherence::{npmi_coherence, topic_diversity};
 pub use silhouette::silhouette_cosine;
+
+/// What the metrics' tests share: values checked against scikit-learn or numpy to 1e-9.
+#[cfg(test)]
+mod test_support {
+    const TOLERANCE: f64 = 1e-9;
+
+    pub(super) fn assert_close(actual: f64, expected: f64, what: &str) {
+        assert!(
+            (actual - expected).abs() <= TOLERANCE,
+            "{what}: got {actual:?}, expected {expected:?}"
+        );
+    }
+}

@@ -153,17 +153,9 @@ mod tests {
     //! Expected values come from scikit-learn 1.9.1 (`silhouette_score` with
     //! `metric="cosine"`).
 
+    use super::super::test_support::assert_close;
     use super::*;
     use ndarray::{array, Array2};
-
-    const TOLERANCE: f64 = 1e-9;
-
-    fn assert_close(actual: f64, expected: f64, what: &str) {
-        assert!(
-            (actual - expected).abs() <= TOLERANCE,
-            "{what}: got {actual:?}, expected {expected:?}"
-        );
-    }
 
     #[test]
     fn silhouette_matches_sklearn_with_a_zero_row_and_a_singleton() {

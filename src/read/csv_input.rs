@@ -426,4 +426,21 @@ mod tests {
             "t.csv: row 2 (line 3), column 'text': invalid UTF-8"
         );
     }
+
+    #[test]
+    fn a_long_input_streams_through_and_an_unclosed_quote_at_its_end_is_found() {
+        let mut text = String::from("id,text\n");
+        for row in 0..30_000 {
+            text.push_str(&format!("{row},\"line one\nline two, {row}\"\n"));
+        }
+        let docs = read(text.as_bytes()).expect("ok");
+        assert_eq!(docs.len(), 30_000);
+        assert_eq!(docs[29_999].text, "line one\nline two, 29999");
+        text.push_str("30000,\"never closed\n");
+        let message = read(text.as_bytes()).expect_err("unclosed").to_string();
+        assert!(
+            message.starts_with("t.csv: row 30001 (line 60002): a quoted field is never closed"),
+            "{message}"
+        );
+    }
 }

@@ -213,4 +213,20 @@ mod tests {
             "t.jsonl: line 1: field 'text' is a number, expected a string"
         );
     }
+
+    #[test]
+    fn a_stream_resolves_columns_on_its_first_objects() {
+        let text = "{\"id\": 1}\n{\"id\": 2}\n{\"id\": 3, \"text\": \"late\"}\n";
+        let error = JsonlRows::new(text.as_bytes(), "t.jsonl", &ColumnChoice::default(), 2)
+            .err()
+            .expect("no text column among the first two objects");
+        assert!(error.to_string().contains("none of the columns"), "{error}");
+        let mut rows = JsonlRows::new(text.as_bytes(), "t.jsonl", &ColumnChoice::default(), 3)
+            .expect("found in the first three");
+        let mut texts = Vec::new();
+        while let Some((document, _, _)) = rows.next_row().expect("row") {
+            texts.push(document.text);
+        }
+        assert_eq!(texts, ["", "", "late"]);
+    }
 }
