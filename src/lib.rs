@@ -45,7 +45,7 @@ pub mod write;
 pub use cluster::{KRange, TopicCount};
 pub use error::{Error, ErrorKind, ModelProblem, Param, Result};
 pub use model::{FitInput, FitReport, Tagged, TopicModel, TopicSummary};
-pub use params::TopicParams;
+pub use params::{CheckedParams, TopicParams};
 pub use progress::{Progress, Silent};
 pub use read::{ColumnChoice, Document, InputSource};
 pub use run::{run, run_with, RunConfig, Summary};

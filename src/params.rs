@@ -53,9 +53,22 @@ impl Default for TopicParams {
     }
 }
 
+/// Params that passed [`TopicParams::check`]: the only kind a fit runs with, as linfa's checked
+/// params are.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckedParams<'a>(&'a TopicParams);
+
+impl std::ops::Deref for CheckedParams<'_> {
+    type Target = TopicParams;
+
+    fn deref(&self) -> &TopicParams {
+        self.0
+    }
+}
+
 impl TopicParams {
     /// Rejects nonsense settings before any input is read.
-    pub fn check(&self) -> Result<()> {
+    pub fn check(&self) -> Result<CheckedParams<'_>> {
         if self.k == TopicCount::Fixed(0) {
             return Err(Error::param(Param::K, "must be at least 1"));
         }
@@ -69,6 +82,7 @@ impl TopicParams {
             spectral.check()?;
         }
         self.cluster.check()?;
-        self.label.check()
+        self.label.check()?;
+        Ok(CheckedParams(self))
     }
 }

@@ -47,7 +47,7 @@ pub fn run(config: &RunConfig) -> Result<Summary> {
 
 /// [`run`], telling `progress` what each stage is doing. Progress never changes the outputs.
 pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> {
-    config.params.check()?;
+    let params = config.params.check()?;
     let mut read_time = Timings::default();
     let mut corpus = read_time.time("read", progress, || config.read.read(progress))?;
     let label_column = corpus.columns.label.clone();
@@ -60,12 +60,11 @@ pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> 
     };
     let mut timings = read_time;
     let tokens = timings.time("text", progress, || {
-        config.params.text.fit(&corpus.documents, progress)
+        params.text.fit(&corpus.documents, progress)
     });
     // Only ids and titles are written back out: the texts (most of the input's size) go now.
     corpus.drop_texts();
-    let (model, report) =
-        TopicModel::fit_analyzed(tokens, &config.params, &input, timings, progress)?;
+    let (model, report) = TopicModel::fit_analyzed(tokens, params, &input, timings, progress)?;
     let mut timings = report.timings.clone();
     let files = timings.time("write", progress, || {
         config.write.write(

@@ -19,7 +19,7 @@ use crate::cluster::{Centroids, KRange, TopicCount};
 use crate::error::{Error, Result};
 use crate::evaluate::{self, Metrics};
 use crate::label::{Assignment, Tagger, Topics};
-use crate::params::TopicParams;
+use crate::params::{CheckedParams, TopicParams};
 use crate::progress::{Progress, Silent};
 use crate::read::{ColumnChoice, Document};
 use crate::reduce::Lsa;
@@ -170,7 +170,7 @@ impl TopicModel {
         input: &FitInput<'_>,
         progress: &dyn Progress,
     ) -> Result<(TopicModel, FitReport)> {
-        params.check()?;
+        let params = params.check()?;
         let mut timings = Timings::default();
         let tokens = timings.time("text", progress, || params.text.fit(documents, progress));
         Self::fit_analyzed(tokens, params, input, timings, progress)
@@ -181,7 +181,7 @@ impl TopicModel {
     /// million abstracts they are about a gigabyte).
     pub(crate) fn fit_analyzed(
         tokens: TokenizedCorpus,
-        params: &TopicParams,
+        params: CheckedParams<'_>,
         input: &FitInput<'_>,
         mut timings: Timings,
         progress: &dyn Progress,
@@ -277,7 +277,7 @@ impl TopicModel {
                 })
                 .collect(),
             columns: input.columns.clone(),
-            params: params.clone(),
+            params: TopicParams::clone(&params),
             k_choice: k_selection.as_ref().map(KSelection::summary),
             documents,
             without_terms,

@@ -1,4 +1,5 @@
-//! CSV with a header row -> documents, with row, line and column in every error.
+//! CSV with a header row -> documents, one at a time in constant memory, with row, line and
+//! column in every error.
 
 use std::io::Read;
 

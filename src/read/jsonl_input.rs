@@ -1,4 +1,5 @@
-//! JSON Lines (one object per line) -> documents, with the line number in every error.
+//! JSON Lines (one object per line) -> documents, one at a time, with the line number in every
+//! error.
 
 use std::collections::VecDeque;
 use std::io::BufRead;

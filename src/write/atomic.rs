@@ -1,4 +1,5 @@
-//! A set of output files that appear together or not at all: bytes -> temp files -> renames.
+//! A set of output files that appear together or not at all: bytes (or a stream) -> temp files
+//! -> renames.
 //! An interrupted process can remove the temp files of every unfinished set
 //! ([`abandon_pending`]) without ever cutting a set's renames in half.
 
