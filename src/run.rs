@@ -206,6 +206,8 @@ pub fn tag_stream(
         }
         Ok::<(), Error>(())
     })?;
+    out.write_all(&writer.finish()?)
+        .map_err(|source| write_failed(out_name, source))?;
     out.flush()
         .map_err(|source| write_failed(out_name, source))?;
     Ok(counts)

@@ -250,6 +250,28 @@ fn tag_writes_an_output_file_whole_and_reads_other_column_names() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+#[test]
+fn an_input_with_a_header_and_no_rows_tags_to_a_header_only() {
+    let dir = tempdir();
+    let out = fit(dir.path(), &fixture("themes/docs.csv"), &["--k", "3"]);
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "id,title,abstract\n").expect("write");
+    let tagged = tag(dir.path(), &model_of(&out), &path_str(&empty), &[]);
+    assert_eq!(tagged.stdout, format!("{DOCUMENTS_HEADER}\n"));
+    assert!(
+        tagged.stderr.contains("tagged 0 documents"),
+        "{}",
+        tagged.stderr
+    );
+    let top = tag(
+        dir.path(),
+        &model_of(&out),
+        &path_str(&empty),
+        &["--top", "2"],
+    );
+    assert_eq!(top.stdout, format!("{DOCUMENTS_HEADER},topics\n"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // inspect
 // ---------------------------------------------------------------------------------------------

@@ -71,6 +71,32 @@ impl TaggedWriter {
         }
         Ok(bytes)
     }
+
+    /// What ends the output: the CSV header alone when no row was written (an input with a
+    /// header and no rows still gives a well-formed CSV file), else nothing.
+    pub fn finish(&mut self) -> Result<Vec<u8>> {
+        if self.header_written || self.format != OutputFormat::Csv {
+            return Ok(Vec::new());
+        }
+        self.header_written = true;
+        let blank = Document::new("", "", "");
+        let header_and_row = to_csv_with_header(
+            &[DocumentRow::new(
+                &blank,
+                None,
+                "",
+                &[],
+                self.top.then_some(&[][..]),
+                Style::Csv,
+            )],
+            true,
+        )?;
+        let header_end = header_and_row
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(header_and_row.len(), |at| at + 1);
+        Ok(header_and_row[..header_end].to_vec())
+    }
 }
 
 /// One tagged document's row.
