@@ -40,6 +40,7 @@ pub enum Param {
     TitleColumn,
     TextColumn,
     LabelColumn,
+    DateColumn,
     Top,
 }
 
@@ -66,6 +67,7 @@ impl Param {
             Param::TitleColumn => "title_column",
             Param::TextColumn => "text_column",
             Param::LabelColumn => "label_column",
+            Param::DateColumn => "date_column",
             Param::Top => "top",
         }
     }

@@ -35,6 +35,7 @@ pub mod params;
 pub mod progress;
 pub mod read;
 pub mod reduce;
+pub mod report;
 pub mod run;
 pub mod seed;
 pub(crate) mod sparse;

@@ -252,6 +252,8 @@ mod tests {
                 "cluster",
                 "label",
                 "evaluate",
+                "layout",
+                "report",
                 "write"
             ]
         );
@@ -261,7 +263,7 @@ mod tests {
             ("text", Work::items("documents", 700)),
             ("reduce", Work::items("passes", 4 + 2)),
             ("cluster", Work::items("restarts", 10)),
-            ("write", Work::items("files", 4)),
+            ("write", Work::items("files", 10)),
         ];
         for (stage, work) in expected_totals {
             let phase = phases
@@ -312,6 +314,8 @@ mod tests {
                 "cluster",
                 "label",
                 "evaluate",
+                "layout",
+                "report",
                 "write"
             ]
         );

@@ -12,6 +12,8 @@ use crate::model::{FitInput, Timings, TopicModel, TopicSummary};
 use crate::params::TopicParams;
 use crate::progress::{Progress, Silent, Work};
 use crate::read::{DocumentReader, ReadParams};
+use crate::report::trends::Trends;
+use crate::report::{self, ReportInput};
 use crate::write::{OutputFormat, RunOutputs, TaggedWriter, WriteParams};
 
 /// Everything [`run`] needs: where the documents come from, how to fit, where the files go.
@@ -62,22 +64,22 @@ pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> 
     let tokens = timings.time("text", progress, || {
         params.text.fit(&corpus.documents, progress)
     });
+    // The report shows the first sentence of each topic's representatives; which documents
+    // those are is known only after clustering, so every document's is kept (at most 220
+    // characters each).
+    let snippets: Vec<String> = if config.write.report {
+        corpus
+            .documents
+            .iter()
+            .map(|d| report::first_sentence(&d.text))
+            .collect()
+    } else {
+        Vec::new()
+    };
     // Only ids and titles are written back out: the texts (most of the input's size) go now.
     corpus.drop_texts();
     let (model, report) = TopicModel::fit_analyzed(tokens, params, &input, timings, progress)?;
     let mut timings = report.timings.clone();
-    let files = timings.time("write", progress, || {
-        config.write.write(
-            &RunOutputs {
-                documents: &corpus.documents,
-                topics: &report.topics,
-                metrics: &report.metrics,
-                k_selection: report.k_selection.as_ref(),
-                model: &model,
-            },
-            progress,
-        )
-    })?;
     let mut warnings = corpus.warnings.clone();
     let topics = model.topics().to_vec();
     if topics.len() < report.requested_k {
@@ -99,6 +101,67 @@ pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> 
             corpus.source, report.without_terms
         ));
     }
+    let trends = corpus.dates.as_deref().and_then(|dates| {
+        let topic_of: Vec<Option<usize>> = report
+            .assignments()
+            .iter()
+            .map(|a| a.as_ref().map(|a| a.topic))
+            .collect();
+        Trends::build(dates, &topic_of, model.topics().len())
+    });
+    let date_column = corpus.columns.date.clone().unwrap_or_default();
+    match (&trends, &corpus.dates) {
+        (Some(t), _) if t.unparsed > 0 => {
+            let (row, value) = t.first_unparsed.clone().unwrap_or_default();
+            warnings.push(format!(
+                "{source}: {} date(s) in column '{date_column}' could not be read (ISO dates, YYYY-MM or years) and are left out of the trends (first: row {row}, '{value}')",
+                t.unparsed
+            ));
+        }
+        (None, Some(_)) => warnings.push(format!(
+            "{source}: no date in column '{date_column}' could be read (ISO dates, YYYY-MM or years): no trends"
+        )),
+        _ => {}
+    }
+    let rendered = if config.write.report {
+        Some(timings.time("report", progress, || {
+            ReportInput {
+                source: &source,
+                documents: &corpus.documents,
+                snippets: &snippets,
+                trends: trends.as_ref().map(|t| (date_column.as_str(), t)),
+                topics: &report.topics,
+                centroids: model.centroids(),
+                metrics: &report.metrics,
+                k_selection: report.k_selection.as_ref(),
+                params: &config.params,
+                map: &report.map,
+                tree: &report.tree,
+                terms: report.terms,
+                dims: report.dims,
+                without_terms: report.without_terms,
+                warnings: &warnings,
+            }
+            .render()
+        })?)
+    } else {
+        None
+    };
+    let files = timings.time("write", progress, || {
+        config.write.write(
+            &RunOutputs {
+                documents: &corpus.documents,
+                topics: &report.topics,
+                metrics: &report.metrics,
+                k_selection: report.k_selection.as_ref(),
+                model: &model,
+                tree: &report.tree,
+                trends: trends.as_ref(),
+                report: rendered.as_ref(),
+            },
+            progress,
+        )
+    })?;
     Ok(Summary {
         documents: corpus.documents.len(),
         without_terms: report.without_terms,

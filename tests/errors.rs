@@ -270,7 +270,7 @@ fn failed_run_leaves_earlier_outputs_intact() {
     let dir = tempdir();
     let (out, _) = run_themes(dir.path(), &[]);
     let before = snapshot(&out);
-    assert_eq!(before.len(), 4, "{:?}", before.keys());
+    assert_eq!(before.len(), 10, "{:?}", before.keys());
 
     std::fs::write(dir.path().join("ragged.csv"), "id,text\n1,a\n2,b,c\n").expect("write");
     let failures: [Vec<String>; 3] = [

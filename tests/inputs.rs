@@ -77,14 +77,25 @@ fn happy_path_writes_both_files_with_the_documented_contract() {
         outcome.stdout
     );
     assert!(warnings(&outcome.stderr).is_empty(), "{}", outcome.stderr);
-    let files: Vec<_> = std::fs::read_dir(&out)
+    let mut files: Vec<String> = std::fs::read_dir(&out)
         .expect("list output")
-        .map(|e| e.expect("entry").file_name())
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
+    files.sort();
     assert_eq!(
-        files.len(),
-        4,
-        "only documents.csv, topics.csv, metrics.json and model.topictag: {files:?}"
+        files,
+        [
+            "documents.csv",
+            "metrics.json",
+            "model.topictag",
+            "report-map.svg",
+            "report-topics.svg",
+            "report-tree.svg",
+            "report.html",
+            "report.md",
+            "topic_tree.csv",
+            "topics.csv"
+        ]
     );
 }
 
@@ -329,6 +340,12 @@ fn jsonl_output_has_the_same_content_as_csv_output() {
             "documents.jsonl",
             "metrics.json",
             "model.topictag",
+            "report-map.svg",
+            "report-topics.svg",
+            "report-tree.svg",
+            "report.html",
+            "report.md",
+            "topic_tree.csv",
             "topics.jsonl"
         ]
     );

@@ -178,7 +178,7 @@ mod interrupt {
                 .arg(out),
         );
         let before = snapshot(out);
-        assert_eq!(before.len(), 4, "{:?}", before.keys());
+        assert_eq!(before.len(), 10, "{:?}", before.keys());
         before
     }
 

@@ -64,6 +64,7 @@ pub fn flag(param: Param) -> &'static str {
         Param::TitleColumn => "--title-column",
         Param::TextColumn => "--text-column",
         Param::LabelColumn => "--label-column",
+        Param::DateColumn => "--date-column",
         Param::Top => "--top",
     }
 }

@@ -40,6 +40,15 @@ pub struct RunArgs {
     #[arg(long, value_name = "C")]
     pub label_column: Option<String>,
 
+    /// Column of dates (ISO dates, YYYY-MM or years): the report shows each topic's share over
+    /// time and writes topic_trends.csv; a value that does not parse is a warning
+    #[arg(long, value_name = "C")]
+    pub date_column: Option<String>,
+
+    /// Write no report (report.html, report.md and its charts)
+    #[arg(long)]
+    pub no_report: bool,
+
     /// Random seed: the same input and seed give identical output
     #[arg(long, default_value_t = TopicParams::default().seed.0)]
     pub seed: u64,
@@ -196,12 +205,14 @@ impl RunArgs {
                     title: self.title_column,
                     text: self.text_column,
                     label: self.label_column,
+                    date: self.date_column,
                 },
             },
             params,
             write: WriteParams {
                 dir: self.output,
                 format: self.format,
+                report: !self.no_report,
             },
         })
     }

@@ -160,6 +160,7 @@ impl TagArgs {
                 .or_else(|| soft(&model.title, "title")),
             text,
             label: None,
+            date: None,
         }
     }
 }

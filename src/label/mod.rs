@@ -60,6 +60,8 @@ pub struct Topic {
     pub label: String,
     /// Most distinctive first; near-duplicates removed.
     pub top_terms: Vec<String>,
+    /// Each top term's class-based TF-IDF in the topic (how distinctive it is), in order.
+    pub term_weights: Vec<f64>,
     /// Stem ids of the words of the topic's best terms, in order: the shown top terms first,
     /// then more, up to 25, for the metrics.
     pub top_stems: Vec<Vec<u32>>,
@@ -85,6 +87,9 @@ pub struct Topics {
     pub tags: Vec<Vec<String>>,
     /// What made the tags: a saved model tags new documents with it.
     pub tagger: Tagger,
+    /// Each topic's summed sublinear count of each vocabulary term: groups of topics (the topic
+    /// tree) are labelled from their sums.
+    pub term_tf: Vec<Vec<f64>>,
 }
 
 impl LabelParams {
@@ -144,6 +149,7 @@ impl LabelParams {
             assignments,
             tags,
             tagger,
+            term_tf: class.tf,
         }
     }
 
@@ -167,6 +173,7 @@ impl LabelParams {
             size,
             label,
             top_terms: shown.iter().map(|c| c.display.clone()).collect(),
+            term_weights: shown.iter().map(|c| c.score).collect(),
             top_stems: picked.iter().map(|c| c.stems.clone()).collect(),
             representatives: self.representatives_of(id, assignments),
         }
@@ -204,7 +211,7 @@ fn is_boilerplate(word: &str) -> bool {
 }
 
 /// Which terms may be shown: not pieces seen only inside compounds, not abstract boilerplate.
-fn shown_terms(vocabulary: &Vocabulary) -> Vec<bool> {
+pub(crate) fn shown_terms(vocabulary: &Vocabulary) -> Vec<bool> {
     vocabulary
         .labels
         .iter()
@@ -217,7 +224,7 @@ fn shown_terms(vocabulary: &Vocabulary) -> Vec<bool> {
 /// the vocabulary alone, so the fit and a saved model tag a document alike.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tagger {
-    shown: Vec<bool>,
+    pub(crate) shown: Vec<bool>,
     count: usize,
 }
 
@@ -353,7 +360,7 @@ fn hide_terms(weights: &mut [f64], shown: &[bool]) {
 }
 
 /// The `n` columns with the highest positive weight (ties: lower column first).
-fn top_columns(weights: impl Iterator<Item = (usize, f64)>, n: usize) -> Vec<usize> {
+pub(crate) fn top_columns(weights: impl Iterator<Item = (usize, f64)>, n: usize) -> Vec<usize> {
     let mut positive: Vec<(usize, f64)> = weights.filter(|(_, w)| *w > 0.0).collect();
     let by_weight = |a: &(usize, f64), b: &(usize, f64)| -> Ordering {
         b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))

@@ -23,6 +23,8 @@ use crate::params::{CheckedParams, TopicParams};
 use crate::progress::{Progress, Silent};
 use crate::read::{ColumnChoice, Document};
 use crate::reduce::Lsa;
+use crate::report::layout::MapLayout;
+use crate::report::tree::{self, TreeNode};
 use crate::text::{Analyzer, TokenizedCorpus};
 use crate::vectorize::{Vectorizer, VectorizerFit};
 
@@ -123,6 +125,10 @@ pub struct FitReport {
     pub topics: Topics,
     pub metrics: Metrics,
     pub k_selection: Option<KSelection>,
+    /// Every document with a topic (a sample of them above 30,000) placed on a 2D map.
+    pub map: MapLayout,
+    /// The topics merged pairwise into one tree.
+    pub tree: Vec<TreeNode>,
     /// Vocabulary size and LSA dimensions.
     pub terms: usize,
     pub dims: usize,
@@ -259,6 +265,25 @@ impl TopicModel {
                 labels,
             )
         });
+        let (map, tree) = timings.time("layout", progress, || {
+            let map = MapLayout::build(
+                embedding.rows.view(),
+                &embedding.documents,
+                &clustering.assignments,
+                &clustering.sizes,
+                seed.derive("map"),
+            );
+            let topic_labels: Vec<String> = topics.topics.iter().map(|t| t.label.clone()).collect();
+            let tree = tree::build(
+                clustering.centroids.rows(),
+                &clustering.sizes,
+                &topic_labels,
+                &topics.term_tf,
+                &tfidf.vocabulary.labels,
+                &topics.tagger.shown,
+            );
+            (map, tree)
+        });
         let without_terms = documents - embedding.documents.len();
         let model = TopicModel {
             tagger: Some(topics.tagger.clone()),
@@ -296,6 +321,8 @@ impl TopicModel {
             topics,
             metrics,
             k_selection,
+            map,
+            tree,
             timings,
         };
         Ok((model, report))
@@ -444,6 +471,11 @@ impl TopicModel {
         } else {
             &self.writer
         }
+    }
+
+    /// The topics' unit centroids, topic 0 first.
+    pub fn centroids(&self) -> &Centroids {
+        &self.centroids
     }
 
     /// The topics, largest first.

@@ -17,6 +17,8 @@ pub struct ColumnChoice {
     pub text: Vec<String>,
     /// Ground-truth labels, read for evaluation only: they never reach the clustering.
     pub label: Option<String>,
+    /// Dates, for the report's topics over time only.
+    pub date: Option<String>,
 }
 
 /// Column names that exist in the input. An absent id means "use the row number".
@@ -26,6 +28,7 @@ pub struct ResolvedColumns {
     pub title: Option<String>,
     pub text: Vec<String>,
     pub label: Option<String>,
+    pub date: Option<String>,
 }
 
 impl ResolvedColumns {
@@ -37,6 +40,7 @@ impl ResolvedColumns {
             title: self.title.clone(),
             text: self.text.clone(),
             label: None,
+            date: None,
         }
     }
 }
@@ -84,7 +88,18 @@ impl ColumnChoice {
             Some(name) => return Err(missing(name, Param::LabelColumn)),
             None => None,
         };
-        for name in id.iter().chain(&title).chain(&text).chain(&label) {
+        let date = match &self.date {
+            Some(name) if has(name) => Some(name.clone()),
+            Some(name) => return Err(missing(name, Param::DateColumn)),
+            None => None,
+        };
+        for name in id
+            .iter()
+            .chain(&title)
+            .chain(&text)
+            .chain(&label)
+            .chain(&date)
+        {
             let count = available.iter().filter(|a| *a == name).count();
             if count > 1 {
                 return Err(Error::DuplicateColumn {
@@ -99,6 +114,7 @@ impl ColumnChoice {
             title,
             text,
             label,
+            date,
         })
     }
 }

@@ -4,7 +4,7 @@
 use std::io::Read;
 
 use super::columns::{ColumnChoice, ResolvedColumns};
-use super::{append_paragraph, Document};
+use super::{append_paragraph, Document, Row};
 use crate::error::{Error, Result};
 
 const BOM: &str = "\u{feff}";
@@ -70,9 +70,8 @@ impl<R: Read> CsvRows<R> {
         })
     }
 
-    /// The next row as a document and its label (if a label column was chosen), with the byte
-    /// offset it starts at; `None` at the end of the input.
-    pub(super) fn next_row(&mut self) -> Result<Option<(Document, Option<String>, u64)>> {
+    /// The next row; `None` at the end of the input.
+    pub(super) fn next_row(&mut self) -> Result<Option<Row>> {
         if self.done {
             return Ok(None);
         }
@@ -88,18 +87,21 @@ impl<R: Read> CsvRows<R> {
                 let document = self
                     .layout
                     .document(&self.record, row, line, path, &self.names)?;
-                let label = match self.layout.label {
-                    Some(index) => Some(self.layout.field(
-                        &self.record,
-                        index,
-                        row,
-                        line,
-                        path,
-                        &self.names,
-                    )?),
-                    None => None,
+                let optional = |index: Option<usize>| match index {
+                    Some(index) => self
+                        .layout
+                        .field(&self.record, index, row, line, path, &self.names)
+                        .map(Some),
+                    None => Ok(None),
                 };
-                Ok(Some((document, label, self.last_start)))
+                let label = optional(self.layout.label)?;
+                let date = optional(self.layout.date)?;
+                Ok(Some(Row {
+                    document,
+                    label,
+                    date,
+                    offset: self.last_start,
+                }))
             }
             Ok(false) => {
                 self.done = true;
@@ -205,6 +207,7 @@ struct Layout {
     title: Option<usize>,
     text: Vec<usize>,
     label: Option<usize>,
+    date: Option<usize>,
 }
 
 impl Layout {
@@ -215,6 +218,7 @@ impl Layout {
             title: resolved.title.as_deref().and_then(position),
             text: resolved.text.iter().filter_map(|n| position(n)).collect(),
             label: resolved.label.as_deref().and_then(position),
+            date: resolved.date.as_deref().and_then(position),
         }
     }
 
@@ -318,9 +322,9 @@ mod tests {
         let mut rows = CsvRows::new(bytes, delimiter, path, choice)?;
         let mut documents = Vec::new();
         let mut labels = Vec::new();
-        while let Some((document, label, _)) = rows.next_row()? {
-            documents.push(document);
-            labels.extend(label);
+        while let Some(row) = rows.next_row()? {
+            documents.push(row.document);
+            labels.extend(row.label);
         }
         let labels = rows.resolved.label.as_ref().map(|_| labels);
         Ok(Parsed { documents, labels })

@@ -7,7 +7,7 @@ use std::io::BufRead;
 use serde_json::{Map, Value};
 
 use super::columns::{ColumnChoice, ResolvedColumns};
-use super::{append_paragraph, Document};
+use super::{append_paragraph, Document, Row};
 use crate::error::{Error, Result};
 
 /// An object of the input: (line number, starting byte, the object).
@@ -97,8 +97,8 @@ impl<R: BufRead> JsonlRows<R> {
         }
     }
 
-    /// The next object as a document and its label, with the byte offset it starts at.
-    pub(super) fn next_row(&mut self) -> Result<Option<(Document, Option<String>, u64)>> {
+    /// The next object as a row.
+    pub(super) fn next_row(&mut self) -> Result<Option<Row>> {
         let next = match self.pending.pop_front() {
             Some(object) => Some(object),
             None => self.next_object()?,
@@ -114,7 +114,8 @@ impl<R: BufRead> JsonlRows<R> {
                 Some(Value::String(s)) => Ok(s.trim().to_string()),
                 Some(Value::Number(n))
                     if resolved.id.as_deref() == Some(name)
-                        || resolved.label.as_deref() == Some(name) =>
+                        || resolved.label.as_deref() == Some(name)
+                        || resolved.date.as_deref() == Some(name) =>
                 {
                     Ok(n.to_string())
                 }
@@ -141,7 +142,16 @@ impl<R: BufRead> JsonlRows<R> {
             Some(name) => Some(field(name)?),
             None => None,
         };
-        Ok(Some((Document { id, title, text }, label, offset)))
+        let date = match resolved.date.as_deref() {
+            Some(name) => Some(field(name)?),
+            None => None,
+        };
+        Ok(Some(Row {
+            document: Document { id, title, text },
+            label,
+            date,
+            offset,
+        }))
     }
 
     /// Bytes read so far.
@@ -168,8 +178,8 @@ mod tests {
     fn read(text: &str) -> Result<Vec<Document>> {
         let mut rows = JsonlRows::new(text.as_bytes(), "t.jsonl", &ColumnChoice::default(), 100)?;
         let mut documents = Vec::new();
-        while let Some((document, _, _)) = rows.next_row()? {
-            documents.push(document);
+        while let Some(row) = rows.next_row()? {
+            documents.push(row.document);
         }
         Ok(documents)
     }
@@ -225,8 +235,8 @@ mod tests {
         let mut rows = JsonlRows::new(text.as_bytes(), "t.jsonl", &ColumnChoice::default(), 3)
             .expect("found in the first three");
         let mut texts = Vec::new();
-        while let Some((document, _, _)) = rows.next_row().expect("row") {
-            texts.push(document.text);
+        while let Some(row) = rows.next_row().expect("row") {
+            texts.push(row.document.text);
         }
         assert_eq!(texts, ["", "", "late"]);
     }

@@ -103,6 +103,16 @@ pub struct Document {
     pub text: String,
 }
 
+/// One input row as read: the document, and its label and date when those columns are chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub document: Document,
+    pub label: Option<String>,
+    pub date: Option<String>,
+    /// The byte of the input the row starts at.
+    pub offset: u64,
+}
+
 /// Every input row, in input order, with what was noticed on the way.
 #[derive(Debug, Clone)]
 pub struct Corpus {
@@ -112,6 +122,9 @@ pub struct Corpus {
     /// Ground-truth label of each document, when a label column is chosen: for evaluation
     /// only, never seen by the clustering.
     pub labels: Option<Vec<String>>,
+    /// Each document's date (as written), when a date column is chosen: for the report's
+    /// topics over time.
+    pub dates: Option<Vec<String>>,
     /// The columns the documents were read from.
     pub columns: ResolvedColumns,
     pub warnings: Vec<String>,
@@ -151,10 +164,12 @@ impl ReadParams {
         }
         let mut documents = Vec::new();
         let mut labels = Vec::new();
+        let mut dates = Vec::new();
         let mut reported = 0u64;
-        while let Some((document, label, _)) = reader.next_row()? {
-            documents.push(document);
-            labels.extend(label);
+        while let Some(row) = reader.next_row()? {
+            documents.push(row.document);
+            labels.extend(row.label);
+            dates.extend(row.date);
             if (documents.len() as u64).is_multiple_of(REPORT_ROWS) {
                 let done = reader.progress_position(documents.len());
                 progress.advance(done.saturating_sub(reported));
@@ -177,6 +192,7 @@ impl ReadParams {
         let columns = reader.columns().clone();
         Ok(Corpus {
             labels: columns.label.as_ref().map(|_| labels),
+            dates: columns.date.as_ref().map(|_| dates),
             source: reader.source,
             documents,
             columns,
@@ -288,8 +304,8 @@ enum Rows {
 }
 
 impl DocumentReader {
-    /// The next document, its label (with a label column) and the byte it starts at.
-    pub fn next_row(&mut self) -> Result<Option<(Document, Option<String>, u64)>> {
+    /// The next row.
+    pub fn next_row(&mut self) -> Result<Option<Row>> {
         match &mut self.rows {
             Rows::Csv(rows) => rows.next_row(),
             Rows::Jsonl(rows) => rows.next_row(),
@@ -301,7 +317,7 @@ impl DocumentReader {
         let mut chunk = Vec::with_capacity(size.min(1 << 16));
         while chunk.len() < size {
             match self.next_row()? {
-                Some((document, _, _)) => chunk.push(document),
+                Some(row) => chunk.push(row.document),
                 None => break,
             }
         }

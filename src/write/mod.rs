@@ -5,6 +5,7 @@
 
 mod atomic;
 mod k_selection;
+mod report_files;
 mod rows;
 mod tagged;
 
@@ -18,6 +19,9 @@ use crate::label::Topics;
 use crate::model::TopicModel;
 use crate::progress::{Progress, Work};
 use crate::read::Document;
+use crate::report::tree::TreeNode;
+use crate::report::trends::Trends;
+use crate::report::Report;
 
 pub use atomic::{abandon_pending, Abandoned, AtomicFiles};
 use rows::Style;
@@ -60,6 +64,8 @@ impl FromStr for OutputFormat {
 pub struct WriteParams {
     pub dir: PathBuf,
     pub format: OutputFormat,
+    /// Write `report.html`, `report.md` and its charts.
+    pub report: bool,
 }
 
 impl Default for WriteParams {
@@ -67,6 +73,7 @@ impl Default for WriteParams {
         WriteParams {
             dir: PathBuf::from("output"),
             format: OutputFormat::Csv,
+            report: true,
         }
     }
 }
@@ -78,6 +85,10 @@ pub struct RunOutputs<'a> {
     pub metrics: &'a Metrics,
     pub k_selection: Option<&'a KSelection>,
     pub model: &'a TopicModel,
+    pub tree: &'a [TreeNode],
+    pub trends: Option<&'a Trends>,
+    /// The rendered report, unless it is turned off.
+    pub report: Option<&'a Report>,
 }
 
 impl WriteParams {
@@ -88,7 +99,10 @@ impl WriteParams {
             path: self.dir.clone(),
             source,
         })?;
-        let files_count = 4 + usize::from(outputs.k_selection.is_some());
+        let files_count = 5
+            + usize::from(outputs.k_selection.is_some())
+            + usize::from(outputs.trends.is_some())
+            + outputs.report.map_or(0, |r| 2 + r.charts.len());
         progress.measure(Work::items("files", files_count));
         let extension = self.format.extension();
         let (documents, topics) = (outputs.documents, outputs.topics);
@@ -119,6 +133,24 @@ impl WriteParams {
         }
         files.add(MODEL_FILE, &outputs.model.to_bytes()?)?;
         progress.advance(1);
+        files.add(
+            "topic_tree.csv",
+            &report_files::topic_tree_csv(outputs.tree)?,
+        )?;
+        progress.advance(1);
+        if let Some(trends) = outputs.trends {
+            files.add("topic_trends.csv", &report_files::topic_trends_csv(trends)?)?;
+            progress.advance(1);
+        }
+        if let Some(report) = outputs.report {
+            files.add("report.html", report.html.as_bytes())?;
+            files.add("report.md", report.markdown.as_bytes())?;
+            progress.advance(2);
+            for (name, svg) in &report.charts {
+                files.add(name, svg.as_bytes())?;
+                progress.advance(1);
+            }
+        }
         files.commit()
     }
 }

@@ -1,0 +1,377 @@
+//! The document map: LSA rows and their topics -> a point in 2D for every drawn document (a
+//! seeded sample above [`MAP_POINTS`]), topics kept apart, with a measure of how well: the share
+//! of each point's 10 nearest neighbours on the page that share its topic, against the same for
+//! a plain 2-component PCA of the rows.
+//!
+//! Layout: each topic gets a disc whose area follows its size, centred where a PCA of the topic
+//! means puts it, and the discs are pushed apart until none overlap; inside its disc a document
+//! sits where the topic's own first two principal directions put it, relative to the topic mean.
+//! So related topics stay near each other, no topic hides another, and the spread inside a topic
+//! is its real spread.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use serde::Serialize;
+
+use crate::linalg::symmetric_eigen_desc;
+use crate::seed::Seed;
+
+/// At most this many documents are drawn; above it a seeded sample is (the page says so).
+pub const MAP_POINTS: usize = 30_000;
+/// Neighbours per point in the separation measure.
+const NEIGHBOURS: usize = 10;
+/// Points whose neighbours are counted (a seeded sample of the drawn ones): 2,000 queries
+/// against 30,000 points keep the measure under a tenth of a second.
+const MEASURE_QUERIES: usize = 2_000;
+/// The drawing area the layout fills.
+pub const WIDTH: f64 = 1000.0;
+pub const HEIGHT: f64 = 700.0;
+const MARGIN: f64 = 30.0;
+
+/// The map of a fit.
+#[derive(Debug, Clone, Serialize)]
+pub struct MapLayout {
+    /// (x, y, topic, document) per drawn document; document is its input position.
+    pub points: Vec<(f64, f64, usize, usize)>,
+    /// Where each topic's label goes.
+    pub centers: Vec<(f64, f64)>,
+    /// Documents with a topic, of which `points` may be a sample.
+    pub total: usize,
+    pub sampled: bool,
+    /// Share of the 10 nearest neighbours on the page that share a point's topic: this layout,
+    /// and a plain PCA of the same rows.
+    pub separation: f64,
+    pub separation_pca: f64,
+}
+
+impl MapLayout {
+    /// Lays out `rows` (unit LSA rows, one per document with terms; `documents` their input
+    /// positions) by their `topics`.
+    pub fn build(
+        rows: ArrayView2<'_, f64>,
+        documents: &[usize],
+        topics: &[usize],
+        sizes: &[usize],
+        seed: Seed,
+    ) -> MapLayout {
+        let total = rows.nrows();
+        let k = sizes.len();
+        let picked: Vec<usize> = if total > MAP_POINTS {
+            let mut rng = seed.derive("sample").rng();
+            let mut picked = rand::seq::index::sample(&mut rng, total, MAP_POINTS).into_vec();
+            picked.sort_unstable();
+            picked
+        } else {
+            (0..total).collect()
+        };
+        if picked.is_empty() || k == 0 || rows.ncols() == 0 {
+            return MapLayout {
+                points: Vec::new(),
+                centers: vec![(WIDTH / 2.0, HEIGHT / 2.0); k],
+                total,
+                sampled: false,
+                separation: 0.0,
+                separation_pca: 0.0,
+            };
+        }
+        let sample = rows.select(Axis(0), &picked);
+        let labels: Vec<usize> = picked.iter().map(|&i| topics[i]).collect();
+        let means = topic_means(sample.view(), &labels, k);
+        let (centers, radii) = place_discs(&means, sizes);
+        let mut xy = vec![(0.0, 0.0); picked.len()];
+        for topic in 0..k {
+            let members: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == topic).collect();
+            if members.is_empty() {
+                continue;
+            }
+            let offsets = local_offsets(sample.view(), &members, means.row(topic).to_owned());
+            for (&member, (dx, dy)) in members.iter().zip(offsets) {
+                xy[member] = (
+                    centers[topic].0 + dx * radii[topic],
+                    centers[topic].1 + dy * radii[topic],
+                );
+            }
+        }
+        let (xy, centers) = fit_to_page(xy, centers);
+        let pca = fit_to_page(pca_2d(sample.view()), Vec::new()).0;
+        let queries = query_sample(xy.len(), seed);
+        MapLayout {
+            separation: neighbour_agreement(&xy, &labels, &queries),
+            separation_pca: neighbour_agreement(&pca, &labels, &queries),
+            points: xy
+                .iter()
+                .zip(&labels)
+                .zip(&picked)
+                .map(|((&(x, y), &topic), &row)| (x, y, topic, documents[row]))
+                .collect(),
+            centers,
+            total,
+            sampled: picked.len() < total,
+        }
+    }
+}
+
+/// Each topic's mean row.
+fn topic_means(rows: ArrayView2<'_, f64>, labels: &[usize], k: usize) -> Array2<f64> {
+    let mut means = Array2::<f64>::zeros((k, rows.ncols()));
+    let mut counts = vec![0usize; k];
+    for (row, &topic) in rows.axis_iter(Axis(0)).zip(labels) {
+        let mut mean = means.row_mut(topic);
+        mean += &row;
+        counts[topic] += 1;
+    }
+    for (mut mean, &count) in means.axis_iter_mut(Axis(0)).zip(&counts) {
+        if count > 0 {
+            mean /= count as f64;
+        }
+    }
+    means
+}
+
+/// Disc centres (PCA of the topic means, then pushed apart) and radii (area by size).
+fn place_discs(means: &Array2<f64>, sizes: &[usize]) -> (Vec<(f64, f64)>, Vec<f64>) {
+    let k = sizes.len();
+    let largest = sizes.iter().copied().max().unwrap_or(1).max(1) as f64;
+    // The largest topic's disc spans about a fifth of the page's height; area follows size.
+    let radii: Vec<f64> = sizes
+        .iter()
+        .map(|&s| 70.0 * ((s.max(1) as f64) / largest).sqrt().max(0.25))
+        .collect();
+    let mut centers = pca_2d(means.view());
+    // Spread the PCA positions over a page-sized area, then let overlapping discs repel.
+    let (mut lo_x, mut hi_x, mut lo_y, mut hi_y) = bounds(&centers);
+    if hi_x - lo_x < 1e-12 {
+        (lo_x, hi_x) = (lo_x - 1.0, hi_x + 1.0);
+    }
+    if hi_y - lo_y < 1e-12 {
+        (lo_y, hi_y) = (lo_y - 1.0, hi_y + 1.0);
+    }
+    for c in &mut centers {
+        c.0 = (c.0 - lo_x) / (hi_x - lo_x) * WIDTH;
+        c.1 = (c.1 - lo_y) / (hi_y - lo_y) * HEIGHT;
+    }
+    // Pack the discs: every pass pulls each centre a little toward the middle of the page (so an
+    // outlying topic cannot squeeze the rest into a corner) and then pushes overlapping discs
+    // apart, keeping the PCA arrangement's neighbourhoods.
+    let middle = (WIDTH / 2.0, HEIGHT / 2.0);
+    for pass in 0..400 {
+        let pull = if pass < 300 { 0.03 } else { 0.0 };
+        for c in &mut centers {
+            c.0 += (middle.0 - c.0) * pull;
+            c.1 += (middle.1 - c.1) * pull;
+        }
+        let mut moved = false;
+        for a in 0..k {
+            for b in (a + 1)..k {
+                let (dx, dy) = (centers[b].0 - centers[a].0, centers[b].1 - centers[a].1);
+                let distance = (dx * dx + dy * dy).sqrt();
+                let wanted = (radii[a] + radii[b]) * 1.12 + 6.0;
+                if distance >= wanted {
+                    continue;
+                }
+                moved = true;
+                // Coincident centres part along a fixed direction per pair.
+                let (ux, uy) = if distance > 1e-9 {
+                    (dx / distance, dy / distance)
+                } else {
+                    let angle = (a * 7 + b * 13) as f64;
+                    (angle.cos(), angle.sin())
+                };
+                let push = (wanted - distance) / 2.0;
+                centers[a].0 -= ux * push;
+                centers[a].1 -= uy * push;
+                centers[b].0 += ux * push;
+                centers[b].1 += uy * push;
+            }
+        }
+        if !moved && pull == 0.0 {
+            break;
+        }
+    }
+    (centers, radii)
+}
+
+/// Each member's position inside a unit disc: its deviation from the topic mean along the
+/// topic's first two principal directions, scaled so that nearly all members fall inside.
+fn local_offsets(
+    rows: ArrayView2<'_, f64>,
+    members: &[usize],
+    mean: Array1<f64>,
+) -> Vec<(f64, f64)> {
+    let mut deviations = rows.select(Axis(0), members);
+    for mut row in deviations.axis_iter_mut(Axis(0)) {
+        row -= &mean;
+    }
+    let coordinates = pca_2d(deviations.view());
+    let spread = coordinates.iter().map(|&(x, y)| x * x + y * y).sum::<f64>()
+        / coordinates.len().max(1) as f64;
+    let scale = if spread > 0.0 {
+        1.0 / (2.0 * spread.sqrt())
+    } else {
+        0.0
+    };
+    coordinates
+        .into_iter()
+        .map(|(x, y)| {
+            let (x, y) = (x * scale, y * scale);
+            let length = (x * x + y * y).sqrt();
+            // Outliers are drawn on the rim rather than inside another topic's disc.
+            if length > 1.0 {
+                (x / length, y / length)
+            } else {
+                (x, y)
+            }
+        })
+        .collect()
+}
+
+/// The rows' coordinates on their first two principal directions (centred), signs fixed so the
+/// largest coordinate of each direction is positive. Fewer than two directions give zeros.
+fn pca_2d(rows: ArrayView2<'_, f64>) -> Vec<(f64, f64)> {
+    let n = rows.nrows();
+    if n == 0 {
+        return Vec::new();
+    }
+    let mean = rows
+        .mean_axis(Axis(0))
+        .unwrap_or_else(|| Array1::zeros(rows.ncols()));
+    let centred = &rows - &mean;
+    let covariance = centred.t().dot(&centred);
+    let directions = match symmetric_eigen_desc(&covariance) {
+        Ok((_, vectors)) if vectors.ncols() >= 2 => vectors.slice(ndarray::s![.., ..2]).to_owned(),
+        Ok((_, vectors)) if vectors.ncols() == 1 => {
+            let mut two = Array2::<f64>::zeros((rows.ncols(), 2));
+            two.column_mut(0).assign(&vectors.column(0));
+            two
+        }
+        _ => Array2::<f64>::zeros((rows.ncols(), 2)),
+    };
+    let mut projected = centred.dot(&directions);
+    crate::linalg::flip_signs(&mut projected);
+    projected
+        .axis_iter(Axis(0))
+        .map(|row| (row[0], row[1]))
+        .collect()
+}
+
+fn bounds(points: &[(f64, f64)]) -> (f64, f64, f64, f64) {
+    points.iter().fold(
+        (
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ),
+        |(lx, hx, ly, hy), &(x, y)| (lx.min(x), hx.max(x), ly.min(y), hy.max(y)),
+    )
+}
+
+/// Positions on the page.
+type Points = Vec<(f64, f64)>;
+
+/// Scales and shifts the points (and `extra` points, the label centres) into the page, keeping
+/// the aspect ratio; one decimal is all a page can show.
+fn fit_to_page(points: Points, extra: Points) -> (Points, Points) {
+    let all: Vec<(f64, f64)> = points.iter().chain(&extra).copied().collect();
+    if all.is_empty() {
+        return (points, extra);
+    }
+    let (lo_x, hi_x, lo_y, hi_y) = bounds(&all);
+    let span =
+        ((hi_x - lo_x) / (WIDTH - 2.0 * MARGIN)).max((hi_y - lo_y) / (HEIGHT - 2.0 * MARGIN));
+    let scale = if span > 0.0 { 1.0 / span } else { 0.0 };
+    let (cx, cy) = ((lo_x + hi_x) / 2.0, (lo_y + hi_y) / 2.0);
+    let place = |(x, y): (f64, f64)| {
+        let x = WIDTH / 2.0 + (x - cx) * scale;
+        let y = HEIGHT / 2.0 + (y - cy) * scale;
+        ((x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0)
+    };
+    (
+        points.into_iter().map(place).collect(),
+        extra.into_iter().map(place).collect(),
+    )
+}
+
+/// The points whose neighbours the measure counts: all of them up to [`MEASURE_QUERIES`], else a
+/// seeded sample.
+fn query_sample(points: usize, seed: Seed) -> Vec<usize> {
+    if points <= MEASURE_QUERIES {
+        return (0..points).collect();
+    }
+    let mut rng = seed.derive("measure").rng();
+    let mut picked = rand::seq::index::sample(&mut rng, points, MEASURE_QUERIES).into_vec();
+    picked.sort_unstable();
+    picked
+}
+
+/// Mean over `queries` of the share of each query point's [`NEIGHBOURS`] nearest other points
+/// (Euclidean on the page; ties: the lower index) that have its label.
+fn neighbour_agreement(points: &[(f64, f64)], labels: &[usize], queries: &[usize]) -> f64 {
+    if points.len() < 2 || queries.is_empty() {
+        return 0.0;
+    }
+    let wanted = NEIGHBOURS.min(points.len() - 1);
+    let mut total = 0.0;
+    let mut distances: Vec<(f64, usize)> = Vec::with_capacity(points.len());
+    for &q in queries {
+        distances.clear();
+        let (qx, qy) = points[q];
+        distances.extend(
+            points
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != q)
+                .map(|(i, &(x, y))| ((x - qx) * (x - qx) + (y - qy) * (y - qy), i)),
+        );
+        let by_distance =
+            |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+        distances.select_nth_unstable_by(wanted - 1, by_distance);
+        let same = distances[..wanted]
+            .iter()
+            .filter(|&&(_, i)| labels[i] == labels[q])
+            .count();
+        total += same as f64 / wanted as f64;
+    }
+    total / queries.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::Rng;
+
+    /// Rows around `k` directions with overlap, as LSA rows of text are.
+    fn noisy(k: usize, per_topic: usize) -> (Array2<f64>, Vec<usize>) {
+        let mut rng = Seed(5).rng();
+        let dims = 12;
+        let mut rows = Array2::<f64>::zeros((k * per_topic, dims));
+        let mut labels = Vec::new();
+        for (i, mut row) in rows.axis_iter_mut(Axis(0)).enumerate() {
+            let topic = i % k;
+            labels.push(topic);
+            for (d, value) in row.iter_mut().enumerate() {
+                *value = if d == topic { 1.0 } else { 0.0 } + rng.gen_range(-0.6..0.6);
+            }
+            let norm = row.dot(&row).sqrt();
+            row /= norm;
+        }
+        (rows, labels)
+    }
+
+    #[test]
+    fn topics_stay_apart_on_the_page_more_than_under_pca_and_inside_it() {
+        let (rows, labels) = noisy(6, 300);
+        let documents: Vec<usize> = (0..rows.nrows()).collect();
+        let sizes = vec![300; 6];
+        let map = MapLayout::build(rows.view(), &documents, &labels, &sizes, Seed(1));
+        assert_eq!(map.points.len(), 1800);
+        assert!(!map.sampled);
+        assert!(map.separation > 0.95, "{}", map.separation);
+        assert!(map.separation > map.separation_pca, "{map:?}");
+        for &(x, y, topic, document) in &map.points {
+            assert!((0.0..=WIDTH).contains(&x) && (0.0..=HEIGHT).contains(&y));
+            assert_eq!(labels[document], topic);
+        }
+        let again = MapLayout::build(rows.view(), &documents, &labels, &sizes, Seed(1));
+        assert_eq!(format!("{again:?}"), format!("{map:?}"));
+    }
+}

@@ -1,0 +1,532 @@
+//! The topic report: a fit's topics, metrics, map, tree and documents -> `report.html` (one
+//! self-contained page: CSS, script and data inline, nothing fetched) and `report.md` with its
+//! charts as SVG files. Pages are rendered from templates in `templates/` (minijinja); the page's
+//! own script (`assets/report.js`) draws the map and runs the documents table.
+
+pub mod layout;
+pub mod svg;
+pub mod tree;
+pub mod trends;
+
+use minijinja::{context, Environment};
+use serde::Serialize;
+
+use crate::cluster::choose::KSelection;
+use crate::cluster::Centroids;
+use crate::error::{Error, Result};
+use crate::evaluate::Metrics;
+use crate::label::Topics;
+use crate::params::TopicParams;
+use crate::read::Document;
+use layout::MapLayout;
+use tree::TreeNode;
+use trends::Trends;
+
+const HTML_TEMPLATE: &str = include_str!("../../templates/report.html.j2");
+const MARKDOWN_TEMPLATE: &str = include_str!("../../templates/report.md.j2");
+const CSS: &str = include_str!("../../assets/report.css");
+const SCRIPT: &str = include_str!("../../assets/report.js");
+
+/// Documents embedded in the page's table at most; the rest are in `documents.csv`.
+pub const TABLE_ROWS: usize = 20_000;
+/// Points of the static map beside `report.md`.
+const MARKDOWN_MAP_POINTS: usize = 4_000;
+/// Representative documents, tags and nearest topics listed per topic.
+const LISTED: usize = 5;
+/// Characters of a representative document's first sentence shown.
+pub const SNIPPET_CHARACTERS: usize = 220;
+
+/// Everything the report is made from.
+pub struct ReportInput<'a> {
+    pub source: &'a str,
+    pub documents: &'a [Document],
+    /// The first sentence of each document (see [`first_sentence`]), when kept.
+    pub snippets: &'a [String],
+    /// Topics over time and the date column they come from, with a date column.
+    pub trends: Option<(&'a str, &'a Trends)>,
+    pub topics: &'a Topics,
+    pub centroids: &'a Centroids,
+    pub metrics: &'a Metrics,
+    pub k_selection: Option<&'a KSelection>,
+    pub params: &'a TopicParams,
+    pub map: &'a MapLayout,
+    pub tree: &'a [TreeNode],
+    pub terms: usize,
+    pub dims: usize,
+    pub without_terms: usize,
+    pub warnings: &'a [String],
+}
+
+/// The rendered report.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub html: String,
+    pub markdown: String,
+    /// (file name, SVG) of each chart `report.md` shows.
+    pub charts: Vec<(String, String)>,
+}
+
+/// The start of a text up to its first sentence end (`.`, `?` or `!` before a space and a
+/// capital, or at the end; or a line break), at most [`SNIPPET_CHARACTERS`] characters.
+pub fn first_sentence(text: &str) -> String {
+    let text = text.trim();
+    let mut end = text.len();
+    for (at, c) in text.char_indices() {
+        if c == '\n' {
+            end = at;
+            break;
+        }
+        if matches!(c, '.' | '?' | '!') {
+            let rest = &text[at + c.len_utf8()..];
+            let after = rest.trim_start();
+            // `e.g. this` and `3.5 times` go on; `done. Next` ends.
+            let spaced = rest.len() > after.len();
+            if rest.is_empty() || (spaced && after.chars().next().is_some_and(char::is_uppercase)) {
+                end = at + c.len_utf8();
+                break;
+            }
+        }
+    }
+    let sentence = text[..end].split_whitespace().collect::<Vec<_>>().join(" ");
+    if sentence.chars().count() > SNIPPET_CHARACTERS {
+        let cut: String = sentence.chars().take(SNIPPET_CHARACTERS - 1).collect();
+        format!("{}…", cut.trim_end())
+    } else {
+        sentence
+    }
+}
+
+#[derive(Serialize)]
+struct TopicView {
+    id: usize,
+    label: String,
+    size: usize,
+    share: String,
+    color: &'static str,
+    terms: Vec<TermView>,
+    representatives: Vec<DocumentView>,
+    tags: Vec<(String, usize)>,
+    nearest: Vec<(usize, String, String)>,
+    coherence: String,
+}
+
+#[derive(Serialize)]
+struct TermView {
+    term: String,
+    weight: String,
+    width: String,
+}
+
+#[derive(Serialize)]
+struct DocumentView {
+    id: String,
+    title: String,
+    snippet: String,
+}
+
+#[derive(Serialize)]
+struct MetricView {
+    name: &'static str,
+    value: String,
+    meaning: &'static str,
+}
+
+/// The page's data for its script (see `assets/report.js`).
+#[derive(Serialize)]
+struct PageData<'a> {
+    topics: Vec<TopicData<'a>>,
+    map: MapData<'a>,
+    documents: TableData<'a>,
+}
+
+#[derive(Serialize)]
+struct TopicData<'a> {
+    id: usize,
+    label: &'a str,
+    size: usize,
+    color: &'static str,
+}
+
+#[derive(Serialize)]
+struct MapData<'a> {
+    points: Vec<(f64, f64, usize, usize)>,
+    titles: Vec<&'a str>,
+    centers: &'a [(f64, f64)],
+    total: usize,
+    sampled: bool,
+}
+
+/// A table row: id, title, topic, topic label, score, tags.
+type TableRow<'a> = (&'a str, &'a str, i64, &'a str, Option<f64>, String);
+
+#[derive(Serialize)]
+struct TableData<'a> {
+    columns: [&'static str; 6],
+    rows: Vec<TableRow<'a>>,
+    total: usize,
+}
+
+fn number(value: Option<f64>) -> String {
+    value.map_or_else(|| "n/a".to_string(), |v| format!("{v:.3}"))
+}
+
+impl ReportInput<'_> {
+    /// Renders the page, the Markdown and the charts.
+    pub fn render(&self) -> Result<Report> {
+        let topic_list: Vec<(usize, String, usize)> = self
+            .topics
+            .topics
+            .iter()
+            .map(|t| (t.id, t.label.clone(), t.size))
+            .collect();
+        let labels: Vec<String> = topic_list.iter().map(|t| t.1.clone()).collect();
+        let trends = self.trends.map(|(_, trends)| trends);
+        let bars = svg::topic_bars(&topic_list);
+        let tree_svg = svg::dendrogram(self.tree, topic_list.len());
+        let k_svg = self.k_selection.map(svg::k_curve);
+        let trends_svg = trends.map(|t| svg::trends(t, &topic_list));
+        let map_svg = svg::map(self.map, &labels, MARKDOWN_MAP_POINTS);
+        let topics = self.topic_views();
+        let data = serde_json::to_string(&self.page_data())
+            .map_err(|e| Error::Compute(format!("cannot encode the report's data: {e}")))?
+            // Inside a script element `</script` or `<!--` could end or confuse it: no `<` at all.
+            .replace('<', "\\u003c");
+        let trends_view = trends.map(|t| {
+            let note = if t.unparsed > 0 {
+                let (row, value) = t.first_unparsed.clone().unwrap_or_default();
+                format!(
+                    "{} date(s) could not be read and are left out (first: row {row}, '{}').",
+                    t.unparsed, value
+                )
+            } else {
+                String::new()
+            };
+            context! {
+                period => t.period_name(),
+                periods => t.periods.len(),
+                first => t.periods.first().map(|p| p.period.clone()),
+                last => t.periods.last().map(|p| p.period.clone()),
+                note => note,
+                column => self.trends.map(|d| d.0),
+            }
+        });
+        let summary = self.summary_context();
+        let mut env = Environment::new();
+        env.add_template("report.html", HTML_TEMPLATE)
+            .and_then(|()| env.add_template("report.md", MARKDOWN_TEMPLATE))
+            .map_err(template_failed)?;
+        let shared = context! {
+            summary => summary,
+            topics => topics,
+            tree_nodes => self.tree.iter().skip(topic_list.len()).collect::<Vec<_>>(),
+            has_k_curve => k_svg.is_some(),
+            trends => trends_view,
+            map => context! {
+                drawn => self.map.points.len(),
+                total => self.map.total,
+                sampled => self.map.sampled,
+                separation => format!("{:.3}", self.map.separation),
+                separation_pca => format!("{:.3}", self.map.separation_pca),
+            },
+            table => context! {
+                embedded => self.documents.len().min(TABLE_ROWS),
+                total => self.documents.len(),
+            },
+        };
+        let html = env
+            .get_template("report.html")
+            .and_then(|t| {
+                t.render(context! {
+                    css => CSS,
+                    js => SCRIPT,
+                    data => data,
+                    bars_svg => bars,
+                    tree_svg => tree_svg,
+                    k_svg => k_svg,
+                    trends_svg => trends_svg,
+                    ..shared.clone()
+                })
+            })
+            .map_err(template_failed)?;
+        let mut charts = vec![
+            ("report-topics.svg".to_string(), bars),
+            ("report-map.svg".to_string(), map_svg),
+            ("report-tree.svg".to_string(), tree_svg),
+        ];
+        if let Some(svg) = k_svg {
+            charts.push(("report-k.svg".to_string(), svg));
+        }
+        if let Some(svg) = trends_svg {
+            charts.push(("report-trends.svg".to_string(), svg));
+        }
+        let chart_names: Vec<&str> = charts.iter().map(|(name, _)| name.as_str()).collect();
+        let markdown = env
+            .get_template("report.md")
+            .and_then(|t| t.render(context! { charts => chart_names, ..shared }))
+            .map_err(template_failed)?;
+        Ok(Report {
+            html,
+            markdown,
+            charts,
+        })
+    }
+
+    fn summary_context(&self) -> minijinja::Value {
+        let p = self.params;
+        let k_how = match (p.k, self.k_selection) {
+            (crate::cluster::TopicCount::Fixed(k), _) => format!("fixed at {k} (--k)"),
+            (_, Some(selection)) => selection.summary(),
+            _ => "auto".to_string(),
+        };
+        let m = self.metrics;
+        let mut metrics = vec![
+            MetricView {
+                name: "coherence (NPMI)",
+                value: number(m.coherence_npmi),
+                meaning: "how often a topic's top terms occur together in documents (−1 … 1; higher: the terms belong together)",
+            },
+            MetricView {
+                name: "diversity",
+                value: format!("{:.3}", m.diversity),
+                meaning: "share of distinct terms among all topics' top 25 (1: no topic repeats another's terms)",
+            },
+            MetricView {
+                name: "silhouette",
+                value: number(m.silhouette),
+                meaning: "how much closer documents are to their own topic than to the next one (−1 … 1), cosine, on a sample",
+            },
+            MetricView {
+                name: "map separation",
+                value: format!("{:.3}", self.map.separation),
+                meaning: "share of each map point's 10 nearest neighbours on the page that share its topic (a plain PCA map: see the map)",
+            },
+        ];
+        if let Some(labels) = &m.labels {
+            let a = &labels.documents_with_terms;
+            metrics.push(MetricView {
+                name: "NMI against the labels",
+                value: format!("{:.3}", a.nmi),
+                meaning: "information the topics share with the label column (0 … 1)",
+            });
+            metrics.push(MetricView {
+                name: "ARI against the labels",
+                value: format!("{:.3}", a.ari),
+                meaning: "agreement of topics and labels beyond chance (0: chance, 1: identical)",
+            });
+            metrics.push(MetricView {
+                name: "purity",
+                value: format!("{:.3}", a.purity),
+                meaning: "share of documents in their topic's most common label",
+            });
+        }
+        let weighting = p.vectorize.weighting.to_string();
+        let params: Vec<(&str, String)> = vec![
+            ("seed", p.seed.0.to_string()),
+            ("weighting", weighting),
+            (
+                "min_df / max_df",
+                format!("{} / {}", p.vectorize.min_df, p.vectorize.max_df),
+            ),
+            ("ngrams", p.vectorize.ngrams.to_string()),
+            ("LSA dimensions", self.dims.to_string()),
+            ("vocabulary", format!("{} terms", self.terms)),
+            (
+                "k-means restarts / refinement passes",
+                format!("{} / {}", p.cluster.runs, p.cluster.refine_iterations),
+            ),
+            (
+                "spectral",
+                if p.spectral.is_some() { "yes" } else { "no" }.to_string(),
+            ),
+            ("language", p.text.language.to_string()),
+        ];
+        context! {
+            source => self.source,
+            documents => self.documents.len(),
+            without_terms => self.without_terms,
+            topics => self.topics.topics.len(),
+            k_how => k_how,
+            params => params,
+            metrics => metrics,
+            label_column => m.labels.as_ref().map(|l| l.column.clone()),
+            warnings => self.warnings,
+        }
+    }
+
+    fn topic_views(&self) -> Vec<TopicView> {
+        let total: usize = self.topics.topics.iter().map(|t| t.size).sum();
+        let centroids = self.centroids.rows();
+        self.topics
+            .topics
+            .iter()
+            .map(|topic| {
+                let top = topic
+                    .term_weights
+                    .first()
+                    .copied()
+                    .unwrap_or(0.0)
+                    .max(1e-12);
+                let terms = topic
+                    .top_terms
+                    .iter()
+                    .zip(&topic.term_weights)
+                    .map(|(term, &weight)| TermView {
+                        term: term.clone(),
+                        weight: format!("{weight:.4}"),
+                        width: format!("{:.1}", (weight / top * 100.0).clamp(0.0, 100.0)),
+                    })
+                    .collect();
+                let representatives = topic
+                    .representatives
+                    .iter()
+                    .take(LISTED)
+                    .map(|&doc| DocumentView {
+                        id: self.documents[doc].id.clone(),
+                        title: self.documents[doc].title.clone(),
+                        snippet: self.snippets.get(doc).cloned().unwrap_or_default(),
+                    })
+                    .collect();
+                let mut nearest: Vec<(usize, f64)> = (0..centroids.nrows())
+                    .filter(|&other| other != topic.id)
+                    .map(|other| (other, centroids.row(topic.id).dot(&centroids.row(other))))
+                    .collect();
+                nearest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                let nearest = nearest
+                    .into_iter()
+                    .take(3)
+                    .map(|(other, similarity)| {
+                        (
+                            other,
+                            self.topics.topics[other].label.clone(),
+                            format!("{similarity:.2}"),
+                        )
+                    })
+                    .collect();
+                TopicView {
+                    id: topic.id,
+                    label: topic.label.clone(),
+                    size: topic.size,
+                    share: format!("{:.1}", 100.0 * topic.size as f64 / total.max(1) as f64),
+                    color: svg::color(topic.id),
+                    terms,
+                    representatives,
+                    tags: self.common_tags(topic.id),
+                    nearest,
+                    coherence: number(
+                        self.metrics
+                            .per_topic
+                            .get(topic.id)
+                            .and_then(|t| t.coherence_npmi),
+                    ),
+                }
+            })
+            .collect()
+    }
+
+    /// A topic's most common tags, with their counts (ties: alphabetical).
+    fn common_tags(&self, topic: usize) -> Vec<(String, usize)> {
+        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+        for (assignment, tags) in self.topics.assignments.iter().zip(&self.topics.tags) {
+            if assignment.as_ref().is_some_and(|a| a.topic == topic) {
+                for tag in tags {
+                    *counts.entry(tag.as_str()).or_default() += 1;
+                }
+            }
+        }
+        let mut counts: Vec<(&str, usize)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        counts
+            .into_iter()
+            .take(8)
+            .map(|(tag, count)| (tag.to_string(), count))
+            .collect()
+    }
+
+    fn page_data(&self) -> PageData<'_> {
+        let topics = self
+            .topics
+            .topics
+            .iter()
+            .map(|t| TopicData {
+                id: t.id,
+                label: &t.label,
+                size: t.size,
+                color: svg::color(t.id),
+            })
+            .collect();
+        let titles = self
+            .map
+            .points
+            .iter()
+            .map(|&(_, _, _, doc)| self.documents[doc].title.as_str())
+            .collect();
+        let points = self
+            .map
+            .points
+            .iter()
+            .enumerate()
+            .map(|(row, &(x, y, topic, _))| (x, y, topic, row))
+            .collect();
+        let rows = self
+            .documents
+            .iter()
+            .zip(&self.topics.assignments)
+            .zip(&self.topics.tags)
+            .take(TABLE_ROWS)
+            .map(|((doc, assignment), tags)| {
+                let (topic, label, score) = match assignment {
+                    Some(a) => (
+                        a.topic as i64,
+                        self.topics.topics[a.topic].label.as_str(),
+                        Some((a.score * 1e4).round() / 1e4),
+                    ),
+                    None => (-1, "", None),
+                };
+                (
+                    doc.id.as_str(),
+                    doc.title.as_str(),
+                    topic,
+                    label,
+                    score,
+                    tags.join("; "),
+                )
+            })
+            .collect();
+        PageData {
+            topics,
+            map: MapData {
+                points,
+                titles,
+                centers: &self.map.centers,
+                total: self.map.total,
+                sampled: self.map.sampled,
+            },
+            documents: TableData {
+                columns: ["id", "title", "topic", "topic_label", "score", "tags"],
+                rows,
+                total: self.documents.len(),
+            },
+        }
+    }
+}
+
+fn template_failed(error: minijinja::Error) -> Error {
+    Error::Compute(format!("cannot render the report: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_sentence_ends_at_a_full_stop_a_line_break_or_the_limit() {
+        assert_eq!(first_sentence("One two. Three."), "One two.");
+        assert_eq!(first_sentence("GPT-4.5 is big! Next"), "GPT-4.5 is big!");
+        assert_eq!(first_sentence("  first line\nsecond"), "first line");
+        assert_eq!(first_sentence("e.g. this stays"), "e.g. this stays");
+        let long = "word ".repeat(100);
+        let cut = first_sentence(&long);
+        assert_eq!(cut.chars().count(), SNIPPET_CHARACTERS);
+        assert!(cut.ends_with('…'));
+    }
+}

@@ -1,0 +1,324 @@
+//! The report's static charts: topics, the topic tree, the k sweep, the trends and the map ->
+//! small SVG documents, inline in the page and as files beside `report.md`. Hand-written: five
+//! plain charts whose label placement we control (no text measuring, no font files), where a
+//! chart crate would add a font stack for the same few rectangles and lines.
+
+use std::fmt::Write;
+
+use super::layout::{MapLayout, HEIGHT, WIDTH};
+use super::tree::TreeNode;
+use super::trends::Trends;
+use crate::cluster::choose::KSelection;
+
+/// Colour-blind-safe: the Okabe-Ito palette, then Paul Tol's muted one; more topics than colours
+/// repeat them (the map and sections also name each topic).
+pub const PALETTE: [&str; 17] = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
+    "#AA4499",
+];
+
+pub fn color(topic: usize) -> &'static str {
+    PALETTE[topic % PALETTE.len()]
+}
+
+const FONT: &str = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\"";
+/// Rough width of a character at 12px, for laying out text without measuring it.
+const CHAR_WIDTH: f64 = 6.6;
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Cuts `text` to about `width` pixels at 12px, with an ellipsis.
+fn fit(text: &str, width: f64) -> String {
+    let most = (width / CHAR_WIDTH).floor().max(3.0) as usize;
+    if text.chars().count() <= most {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(most - 1).collect();
+    format!("{}…", kept.trim_end())
+}
+
+fn open(width: f64, height: f64, title: &str) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{}\" {FONT} font-size=\"12\">\n<rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n",
+        escape(title)
+    )
+}
+
+/// Topics at a glance: one bar per topic, largest first, labelled on the left.
+pub fn topic_bars(topics: &[(usize, String, usize)]) -> String {
+    let (label_width, bar_width, row) = (360.0, 520.0, 22.0);
+    let width = label_width + bar_width + 70.0;
+    let height = 20.0 + row * topics.len() as f64 + 10.0;
+    let largest = topics.iter().map(|t| t.2).max().unwrap_or(1).max(1) as f64;
+    let mut svg = open(width, height, "Topics by size");
+    for (i, (id, label, size)) in topics.iter().enumerate() {
+        let y = 20.0 + row * i as f64;
+        let length = (*size as f64 / largest * bar_width).max(1.0);
+        let _ = writeln!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{length:.1}\" height=\"{:.1}\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\">{size}</text>",
+            label_width - 8.0,
+            y + 13.0,
+            escape(&fit(&format!("{id}  {label}"), label_width - 12.0)),
+            label_width,
+            y + 2.0,
+            row - 6.0,
+            color(*id),
+            label_width + length + 6.0,
+            y + 13.0,
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// The topic tree as a dendrogram: topics on the left in the tree's order, merges to the right
+/// at their distance; the last merges (the broad themes) carry their labels.
+pub fn dendrogram(nodes: &[TreeNode], topic_count: usize) -> String {
+    let (label_width, plot_width, row) = (330.0, 430.0, 22.0);
+    let width = label_width + plot_width + 260.0;
+    let height = 24.0 + row * topic_count as f64 + 20.0;
+    let mut svg = open(width, height, "Topic tree");
+    let Some(root) = nodes.last() else {
+        svg.push_str("</svg>\n");
+        return svg;
+    };
+    let largest = nodes
+        .iter()
+        .map(|n| n.distance)
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
+    let x_of = |distance: f64| label_width + distance / largest * plot_width;
+    // Leaf order: depth-first from the root, so every merge joins neighbours.
+    let mut order = Vec::new();
+    let mut stack = vec![root.node];
+    while let Some(node) = stack.pop() {
+        match nodes[node].children {
+            Some((left, right)) => {
+                stack.push(right);
+                stack.push(left);
+            }
+            None => order.push(node),
+        }
+    }
+    let mut y = vec![0.0f64; nodes.len()];
+    for (i, &leaf) in order.iter().enumerate() {
+        y[leaf] = 24.0 + row * i as f64 + row / 2.0;
+        let _ = writeln!(
+            svg,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            label_width - 14.0,
+            y[leaf] - 5.0,
+            color(leaf),
+            label_width - 18.0,
+            y[leaf] + 4.0,
+            escape(&fit(&format!("{leaf}  {}", nodes[leaf].label), label_width - 24.0))
+        );
+    }
+    let labelled = topic_count.saturating_sub(1).min(5);
+    let merges = nodes.len().saturating_sub(topic_count);
+    for node in nodes.iter().skip(topic_count) {
+        let Some((left, right)) = node.children else {
+            continue;
+        };
+        y[node.node] = (y[left] + y[right]) / 2.0;
+        let x = x_of(node.distance);
+        let (xl, xr) = (x_of(nodes[left].distance), x_of(nodes[right].distance));
+        let _ = writeln!(
+            svg,
+            "<path d=\"M{xl:.1},{:.1}H{x:.1}V{:.1}H{xr:.1}\" fill=\"none\" stroke=\"#555\" stroke-width=\"1.2\"/>",
+            y[left], y[right]
+        );
+        if node.node - topic_count + labelled >= merges {
+            let _ = writeln!(
+                svg,
+                "<circle cx=\"{x:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#555\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#333\">{} ({})</text>",
+                y[node.node],
+                x + 6.0,
+                y[node.node] + 4.0,
+                escape(&fit(&node.label, 250.0)),
+                node.size
+            );
+        }
+    }
+    let _ = writeln!(
+        svg,
+        "<text x=\"{label_width:.1}\" y=\"14\" fill=\"#555\">distance between merged groups (1 − cosine): 0 … {largest:.2}</text>"
+    );
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// The k sweep: stability of each k tried, the threshold, the chosen k.
+pub fn k_curve(selection: &KSelection) -> String {
+    let (width, height, left, bottom) = (640.0, 260.0, 50.0, 36.0);
+    let plot = (width - left - 20.0, height - bottom - 20.0);
+    let mut svg = open(width, height, "k selection");
+    let (low, high) = (
+        selection.range.low as f64,
+        selection.range.high.max(selection.range.low + 1) as f64,
+    );
+    let x_of = |k: f64| left + (k - low) / (high - low) * plot.0;
+    let y_of = |v: f64| 20.0 + (1.0 - v.clamp(-0.1, 1.0)) / 1.1 * plot.1;
+    let _ = writeln!(
+        svg,
+        "<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#D55E00\" stroke-dasharray=\"4 3\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#D55E00\" text-anchor=\"end\">stable at 0.6</text>",
+        y_of(0.6),
+        left + plot.0,
+        y_of(0.6),
+        left + plot.0,
+        y_of(0.6) - 4.0
+    );
+    let points: Vec<String> = selection
+        .trials
+        .iter()
+        .map(|t| format!("{:.1},{:.1}", x_of(t.k as f64), y_of(t.stability)))
+        .collect();
+    let _ = writeln!(
+        svg,
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"#0072B2\" stroke-width=\"2\"/>",
+        points.join(" ")
+    );
+    for trial in &selection.trials {
+        let chosen = trial.k == selection.k;
+        let _ = writeln!(
+            svg,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{}\" fill=\"{}\"/>",
+            x_of(trial.k as f64),
+            y_of(trial.stability),
+            if chosen { 5 } else { 2 },
+            if chosen { "#D55E00" } else { "#0072B2" }
+        );
+    }
+    let _ = writeln!(
+        svg,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">k (chosen: {})</text><text x=\"12\" y=\"{:.1}\" transform=\"rotate(-90 12 {:.1})\" text-anchor=\"middle\">stability (adjusted Rand)</text>",
+        left + plot.0 / 2.0,
+        height - 6.0,
+        selection.k,
+        20.0 + plot.1 / 2.0,
+        20.0 + plot.1 / 2.0
+    );
+    for k in [low, (low + high) / 2.0, high] {
+        let _ = writeln!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#555\">{}</text>",
+            x_of(k.round()),
+            height - bottom + 14.0,
+            k.round()
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// Topics over time: each topic's share of each period, stacked, with a legend of the topics.
+pub fn trends(trends: &Trends, topics: &[(usize, String, usize)]) -> String {
+    let (width, left, top, plot_height) = (900.0, 44.0, 16.0, 300.0);
+    let legend_rows = topics.len().div_ceil(2);
+    let height = top + plot_height + 40.0 + 18.0 * legend_rows as f64;
+    let plot_width = width - left - 20.0;
+    let mut svg = open(width, height, "Topics over time");
+    let periods = trends.periods.len();
+    let x_of = |i: usize| {
+        left + if periods > 1 {
+            i as f64 / (periods - 1) as f64 * plot_width
+        } else {
+            plot_width / 2.0
+        }
+    };
+    let y_of = |share: f64| top + (1.0 - share) * plot_height;
+    let k = topics.len();
+    let mut below = vec![0.0f64; periods];
+    for topic in 0..k {
+        let above: Vec<f64> = (0..periods)
+            .map(|p| below[p] + trends.share(p, topic))
+            .collect();
+        let mut path = String::new();
+        for (p, &top) in above.iter().enumerate() {
+            let _ = write!(
+                path,
+                "{}{:.1},{:.1}",
+                if p == 0 { "M" } else { "L" },
+                x_of(p),
+                y_of(top)
+            );
+        }
+        for p in (0..periods).rev() {
+            let _ = write!(path, "L{:.1},{:.1}", x_of(p), y_of(below[p]));
+        }
+        let _ = writeln!(
+            svg,
+            "<path d=\"{path}Z\" fill=\"{}\" fill-opacity=\"0.85\" stroke=\"#fff\" stroke-width=\"0.5\"/>",
+            color(topic)
+        );
+        below = above;
+    }
+    let step = periods.div_ceil(12).max(1);
+    for (p, counts) in trends.periods.iter().enumerate().step_by(step) {
+        let _ = writeln!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#555\">{}</text>",
+            x_of(p),
+            top + plot_height + 16.0,
+            escape(&counts.period)
+        );
+    }
+    for share in [0.0, 0.5, 1.0] {
+        let _ = writeln!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#555\">{:.0}%</text>",
+            left - 6.0,
+            y_of(share) + 4.0,
+            share * 100.0
+        );
+    }
+    for (i, (id, label, _)) in topics.iter().enumerate() {
+        let (column, line) = (i % 2, i / 2);
+        let x = left + column as f64 * (plot_width / 2.0);
+        let y = top + plot_height + 36.0 + 18.0 * line as f64;
+        let _ = writeln!(
+            svg,
+            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            y - 9.0,
+            color(*id),
+            x + 14.0,
+            y,
+            escape(&fit(&format!("{id}  {label}"), plot_width / 2.0 - 24.0))
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// The document map as a static picture (for `report.md`): at most `most` points, labels at the
+/// topic centres.
+pub fn map(layout: &MapLayout, labels: &[String], most: usize) -> String {
+    let mut svg = open(WIDTH, HEIGHT, "Document map");
+    let step = layout.points.len().div_ceil(most.max(1)).max(1);
+    for &(x, y, topic, _) in layout.points.iter().step_by(step) {
+        let _ = writeln!(
+            svg,
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"2.2\" fill=\"{}\" fill-opacity=\"0.7\"/>",
+            color(topic)
+        );
+    }
+    for (topic, &(x, y)) in layout.centers.iter().enumerate() {
+        let text = escape(&fit(
+            &format!("{topic} {}", labels.get(topic).map_or("", String::as_str)),
+            200.0,
+        ));
+        let _ = writeln!(
+            svg,
+            "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"middle\" font-weight=\"bold\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">{text}</text>"
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
