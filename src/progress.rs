@@ -247,6 +247,7 @@ mod tests {
             [
                 "read",
                 "text",
+                "snippets",
                 "vectorize",
                 "reduce",
                 "cluster",
@@ -307,6 +308,7 @@ mod tests {
             [
                 "read",
                 "text",
+                "snippets",
                 "vectorize",
                 "reduce",
                 "choose k",

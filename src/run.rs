@@ -68,11 +68,9 @@ pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> 
     // those are is known only after clustering, so every document's is kept (at most 220
     // characters each).
     let snippets: Vec<String> = if config.write.report {
-        corpus
-            .documents
-            .iter()
-            .map(|d| report::first_sentence(&d.text))
-            .collect()
+        timings.time("snippets", progress, || {
+            report::first_sentences(&corpus.documents)
+        })
     } else {
         Vec::new()
     };

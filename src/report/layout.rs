@@ -10,6 +10,7 @@
 //! is its real spread.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::linalg::symmetric_eigen_desc;
@@ -41,6 +42,10 @@ pub struct MapLayout {
     /// and a plain PCA of the same rows.
     pub separation: f64,
     pub separation_pca: f64,
+    /// Share of the 10 nearest neighbours on the page that are also among the 10 nearest in LSA
+    /// space (cosine): how much of the local structure survives, for this layout and for PCA.
+    pub preservation: f64,
+    pub preservation_pca: f64,
 }
 
 impl MapLayout {
@@ -71,6 +76,8 @@ impl MapLayout {
                 sampled: false,
                 separation: 0.0,
                 separation_pca: 0.0,
+                preservation: 0.0,
+                preservation_pca: 0.0,
             };
         }
         let sample = rows.select(Axis(0), &picked);
@@ -94,9 +101,12 @@ impl MapLayout {
         let (xy, centers) = fit_to_page(xy, centers);
         let pca = fit_to_page(pca_2d(sample.view()), Vec::new()).0;
         let queries = query_sample(xy.len(), seed);
+        let (preservation, preservation_pca) = preserved(sample.view(), &xy, &pca, seed);
         MapLayout {
             separation: neighbour_agreement(&xy, &labels, &queries),
             separation_pca: neighbour_agreement(&pca, &labels, &queries),
+            preservation,
+            preservation_pca,
             points: xy
                 .iter()
                 .zip(&labels)
@@ -310,28 +320,97 @@ fn neighbour_agreement(points: &[(f64, f64)], labels: &[usize], queries: &[usize
         return 0.0;
     }
     let wanted = NEIGHBOURS.min(points.len() - 1);
-    let mut total = 0.0;
-    let mut distances: Vec<(f64, usize)> = Vec::with_capacity(points.len());
-    for &q in queries {
-        distances.clear();
-        let (qx, qy) = points[q];
-        distances.extend(
-            points
+    // Each query on its own, in parallel; the shares are summed in query order.
+    let shares: Vec<f64> = queries
+        .par_iter()
+        .map(|&q| {
+            let (qx, qy) = points[q];
+            let mut distances: Vec<(f64, usize)> = points
                 .iter()
                 .enumerate()
                 .filter(|&(i, _)| i != q)
-                .map(|(i, &(x, y))| ((x - qx) * (x - qx) + (y - qy) * (y - qy), i)),
-        );
-        let by_distance =
-            |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
-        distances.select_nth_unstable_by(wanted - 1, by_distance);
-        let same = distances[..wanted]
-            .iter()
-            .filter(|&&(_, i)| labels[i] == labels[q])
-            .count();
-        total += same as f64 / wanted as f64;
+                .map(|(i, &(x, y))| ((x - qx) * (x - qx) + (y - qy) * (y - qy), i))
+                .collect();
+            let by_distance =
+                |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+            distances.select_nth_unstable_by(wanted - 1, by_distance);
+            let same = distances[..wanted]
+                .iter()
+                .filter(|&&(_, i)| labels[i] == labels[q])
+                .count();
+            same as f64 / wanted as f64
+        })
+        .collect();
+    shares.iter().sum::<f64>() / queries.len() as f64
+}
+
+/// Points compared by [`preserved`]: a seeded subset, whose neighbours are searched among
+/// themselves in LSA space and on the page (500 x 5,000 cosines stay well under a second).
+const PRESERVED_POINTS: usize = 5_000;
+const PRESERVED_QUERIES: usize = 500;
+
+/// For a seeded subset of the points: the mean share of each query's 10 nearest neighbours on
+/// the page that are also among its 10 nearest by cosine in `rows`, for `layout` and `pca`.
+fn preserved(
+    rows: ArrayView2<'_, f64>,
+    layout: &[(f64, f64)],
+    pca: &[(f64, f64)],
+    seed: Seed,
+) -> (f64, f64) {
+    let n = rows.nrows();
+    let subset: Vec<usize> = if n > PRESERVED_POINTS {
+        let mut rng = seed.derive("preserved").rng();
+        let mut picked = rand::seq::index::sample(&mut rng, n, PRESERVED_POINTS).into_vec();
+        picked.sort_unstable();
+        picked
+    } else {
+        (0..n).collect()
+    };
+    if subset.len() < 2 {
+        return (0.0, 0.0);
     }
-    total / queries.len() as f64
+    let wanted = NEIGHBOURS.min(subset.len() - 1);
+    let step = subset.len().div_ceil(PRESERVED_QUERIES).max(1);
+    let nearest = |score: &dyn Fn(usize) -> f64, query: usize| -> Vec<usize> {
+        let mut scored: Vec<(f64, usize)> = subset
+            .iter()
+            .filter(|&&i| i != query)
+            .map(|&i| (score(i), i))
+            .collect();
+        let by_score = |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+        scored.select_nth_unstable_by(wanted - 1, by_score);
+        let mut found: Vec<usize> = scored[..wanted].iter().map(|&(_, i)| i).collect();
+        found.sort_unstable();
+        found
+    };
+    let queries: Vec<usize> = subset.iter().step_by(step).copied().collect();
+    let per_query: Vec<(f64, f64)> = queries
+        .par_iter()
+        .map(|&query| {
+            let row = rows.row(query);
+            // Smallest first: the negated cosine, then the squared distances on the page.
+            let in_lsa = nearest(&|i| -rows.row(i).dot(&row), query);
+            let near_on = |points: &[(f64, f64)]| {
+                let (qx, qy) = points[query];
+                nearest(
+                    &|i| (points[i].0 - qx).powi(2) + (points[i].1 - qy).powi(2),
+                    query,
+                )
+            };
+            let shared = |found: Vec<usize>| {
+                found
+                    .iter()
+                    .filter(|i| in_lsa.binary_search(i).is_ok())
+                    .count() as f64
+                    / wanted as f64
+            };
+            (shared(near_on(layout)), shared(near_on(pca)))
+        })
+        .collect();
+    let count = per_query.len().max(1) as f64;
+    let on_layout: f64 = per_query.iter().map(|p| p.0).sum();
+    let on_pca: f64 = per_query.iter().map(|p| p.1).sum();
+    (on_layout / count, on_pca / count)
 }
 
 #[cfg(test)]

@@ -67,11 +67,18 @@ pub struct Report {
 }
 
 /// The start of a text up to its first sentence end (`.`, `?` or `!` before a space and a
-/// capital, or at the end; or a line break), at most [`SNIPPET_CHARACTERS`] characters.
+/// capital, or at the end; or a line break), at most [`SNIPPET_CHARACTERS`] characters. Only the
+/// text's first few hundred bytes are looked at: this runs on every document of a corpus.
 pub fn first_sentence(text: &str) -> String {
-    let text = text.trim();
-    let mut end = text.len();
-    for (at, c) in text.char_indices() {
+    let text = text.trim_start();
+    // Four bytes a character at most: nothing past this can be shown.
+    let mut window = text.len().min(SNIPPET_CHARACTERS * 4 + 8);
+    while !text.is_char_boundary(window) {
+        window -= 1;
+    }
+    let head = &text[..window];
+    let mut end = head.len();
+    for (at, c) in head.char_indices() {
         if c == '\n' {
             end = at;
             break;
@@ -87,13 +94,35 @@ pub fn first_sentence(text: &str) -> String {
             }
         }
     }
-    let sentence = text[..end].split_whitespace().collect::<Vec<_>>().join(" ");
-    if sentence.chars().count() > SNIPPET_CHARACTERS {
+    let mut sentence = String::with_capacity(end.min(SNIPPET_CHARACTERS * 2));
+    for word in head[..end].split_whitespace() {
+        if !sentence.is_empty() {
+            sentence.push(' ');
+        }
+        sentence.push_str(word);
+    }
+    let cut_needed = sentence.chars().count() > SNIPPET_CHARACTERS
+        || (end == head.len() && end < text.trim_end().len());
+    if cut_needed {
         let cut: String = sentence.chars().take(SNIPPET_CHARACTERS - 1).collect();
+        // At the last word boundary, unless that would drop most of the text.
+        let cut = match cut.rfind(' ') {
+            Some(at) if at > cut.len() / 2 => &cut[..at],
+            _ => cut.as_str(),
+        };
         format!("{}…", cut.trim_end())
     } else {
         sentence
     }
+}
+
+/// [`first_sentence`] of every document, in parallel.
+pub fn first_sentences(documents: &[Document]) -> Vec<String> {
+    use rayon::prelude::*;
+    documents
+        .par_iter()
+        .map(|d| first_sentence(&d.text))
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -227,6 +256,8 @@ impl ReportInput<'_> {
                 sampled => self.map.sampled,
                 separation => format!("{:.3}", self.map.separation),
                 separation_pca => format!("{:.3}", self.map.separation_pca),
+                preservation => format!("{:.3}", self.map.preservation),
+                preservation_pca => format!("{:.3}", self.map.preservation_pca),
             },
             table => context! {
                 embedded => self.documents.len().min(TABLE_ROWS),
@@ -356,6 +387,7 @@ impl ReportInput<'_> {
     fn topic_views(&self) -> Vec<TopicView> {
         let total: usize = self.topics.topics.iter().map(|t| t.size).sum();
         let centroids = self.centroids.rows();
+        let mut common_tags = self.common_tags();
         self.topics
             .topics
             .iter()
@@ -410,7 +442,7 @@ impl ReportInput<'_> {
                     color: svg::color(topic.id),
                     terms,
                     representatives,
-                    tags: self.common_tags(topic.id),
+                    tags: std::mem::take(&mut common_tags[topic.id]),
                     nearest,
                     coherence: number(
                         self.metrics
@@ -423,22 +455,30 @@ impl ReportInput<'_> {
             .collect()
     }
 
-    /// A topic's most common tags, with their counts (ties: alphabetical).
-    fn common_tags(&self, topic: usize) -> Vec<(String, usize)> {
-        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    /// Each topic's most common tags, with their counts (ties: alphabetical), counted in one
+    /// pass over the documents.
+    fn common_tags(&self) -> Vec<Vec<(String, usize)>> {
+        // Hash maps, sorted once at the end: a million documents make five million counts.
+        let mut counts: Vec<rustc_hash::FxHashMap<&str, usize>> =
+            vec![Default::default(); self.topics.topics.len()];
         for (assignment, tags) in self.topics.assignments.iter().zip(&self.topics.tags) {
-            if assignment.as_ref().is_some_and(|a| a.topic == topic) {
+            if let Some(a) = assignment {
                 for tag in tags {
-                    *counts.entry(tag.as_str()).or_default() += 1;
+                    *counts[a.topic].entry(tag.as_str()).or_default() += 1;
                 }
             }
         }
-        let mut counts: Vec<(&str, usize)> = counts.into_iter().collect();
-        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         counts
             .into_iter()
-            .take(8)
-            .map(|(tag, count)| (tag.to_string(), count))
+            .map(|topic| {
+                let mut topic: Vec<(&str, usize)> = topic.into_iter().collect();
+                topic.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                topic
+                    .into_iter()
+                    .take(8)
+                    .map(|(tag, count)| (tag.to_string(), count))
+                    .collect()
+            })
             .collect()
     }
 
@@ -526,7 +566,7 @@ mod tests {
         assert_eq!(first_sentence("e.g. this stays"), "e.g. this stays");
         let long = "word ".repeat(100);
         let cut = first_sentence(&long);
-        assert_eq!(cut.chars().count(), SNIPPET_CHARACTERS);
-        assert!(cut.ends_with('…'));
+        assert!(cut.chars().count() <= SNIPPET_CHARACTERS, "{cut}");
+        assert!(cut.ends_with("word…"), "{cut}");
     }
 }

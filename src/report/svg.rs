@@ -10,12 +10,13 @@ use super::tree::TreeNode;
 use super::trends::Trends;
 use crate::cluster::choose::KSelection;
 
-/// Colour-blind-safe: the Okabe-Ito palette, then Paul Tol's muted one; more topics than colours
-/// repeat them (the map and sections also name each topic).
-pub const PALETTE: [&str; 17] = [
+/// Colour-blind-safe as far as any palette of this many can be: the Okabe-Ito palette, then
+/// Paul Tol's muted and light ones; more topics than colours repeat them (the map's labels and
+/// the sections name each topic anyway).
+pub const PALETTE: [&str; 21] = [
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
     "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
-    "#AA4499",
+    "#AA4499", "#EE8866", "#BBCC33", "#77AADD", "#FFAABB",
 ];
 
 pub fn color(topic: usize) -> &'static str {
