@@ -28,6 +28,15 @@ impl Seed {
         Seed(mix(self.derive(name).0 ^ mix(index as u64)))
     }
 
+    /// `count` distinct indices below `total`, drawn from this stream, ascending: the seeded
+    /// samples of large corpora.
+    pub fn sample(self, total: usize, count: usize) -> Vec<usize> {
+        let mut picked =
+            rand::seq::index::sample(&mut self.rng(), total, count.min(total)).into_vec();
+        picked.sort_unstable();
+        picked
+    }
+
     /// A generator for this stream.
     pub fn rng(self) -> Xoshiro256PlusPlus {
         Xoshiro256PlusPlus::seed_from_u64(self.0)

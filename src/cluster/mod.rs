@@ -141,10 +141,7 @@ impl ClusterParams {
             let assignments = self.fit_rows(rows, k, seed, progress)?;
             self.centroids_of(rows, &assignments, k)
         } else {
-            let mut rng = seed.derive("sample").rng();
-            let mut picked =
-                rand::seq::index::sample(&mut rng, rows.nrows(), fit_sample_rows).into_vec();
-            picked.sort_unstable();
+            let picked = seed.derive("sample").sample(rows.nrows(), fit_sample_rows);
             let sample = rows.select(Axis(0), &picked);
             let assignments = self.fit_rows(sample.view(), k, seed, progress)?;
             self.centroids_of(sample.view(), &assignments, k)

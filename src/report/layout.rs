@@ -13,6 +13,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::cluster::mean_centroids;
 use crate::linalg::symmetric_eigen_desc;
 use crate::seed::Seed;
 
@@ -61,10 +62,7 @@ impl MapLayout {
         let total = rows.nrows();
         let k = sizes.len();
         let picked: Vec<usize> = if total > MAP_POINTS {
-            let mut rng = seed.derive("sample").rng();
-            let mut picked = rand::seq::index::sample(&mut rng, total, MAP_POINTS).into_vec();
-            picked.sort_unstable();
-            picked
+            seed.derive("sample").sample(total, MAP_POINTS)
         } else {
             (0..total).collect()
         };
@@ -82,7 +80,7 @@ impl MapLayout {
         }
         let sample = rows.select(Axis(0), &picked);
         let labels: Vec<usize> = picked.iter().map(|&i| topics[i]).collect();
-        let means = topic_means(sample.view(), &labels, k);
+        let means = mean_centroids(sample.view(), &labels, k);
         let (centers, radii) = place_discs(&means, sizes);
         let mut xy = vec![(0.0, 0.0); picked.len()];
         for topic in 0..k {
@@ -118,23 +116,6 @@ impl MapLayout {
             sampled: picked.len() < total,
         }
     }
-}
-
-/// Each topic's mean row.
-fn topic_means(rows: ArrayView2<'_, f64>, labels: &[usize], k: usize) -> Array2<f64> {
-    let mut means = Array2::<f64>::zeros((k, rows.ncols()));
-    let mut counts = vec![0usize; k];
-    for (row, &topic) in rows.axis_iter(Axis(0)).zip(labels) {
-        let mut mean = means.row_mut(topic);
-        mean += &row;
-        counts[topic] += 1;
-    }
-    for (mut mean, &count) in means.axis_iter_mut(Axis(0)).zip(&counts) {
-        if count > 0 {
-            mean /= count as f64;
-        }
-    }
-    means
 }
 
 /// Disc centres (PCA of the topic means, then pushed apart) and radii (area by size).
@@ -307,10 +288,7 @@ fn query_sample(points: usize, seed: Seed) -> Vec<usize> {
     if points <= MEASURE_QUERIES {
         return (0..points).collect();
     }
-    let mut rng = seed.derive("measure").rng();
-    let mut picked = rand::seq::index::sample(&mut rng, points, MEASURE_QUERIES).into_vec();
-    picked.sort_unstable();
-    picked
+    seed.derive("measure").sample(points, MEASURE_QUERIES)
 }
 
 /// Mean over `queries` of the share of each query point's [`NEIGHBOURS`] nearest other points
@@ -359,10 +337,7 @@ fn preserved(
 ) -> (f64, f64) {
     let n = rows.nrows();
     let subset: Vec<usize> = if n > PRESERVED_POINTS {
-        let mut rng = seed.derive("preserved").rng();
-        let mut picked = rand::seq::index::sample(&mut rng, n, PRESERVED_POINTS).into_vec();
-        picked.sort_unstable();
-        picked
+        seed.derive("preserved").sample(n, PRESERVED_POINTS)
     } else {
         (0..n).collect()
     };
