@@ -14,7 +14,6 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cluster::mean_centroids;
-use crate::linalg::symmetric_eigen_desc;
 use crate::seed::Seed;
 
 /// At most this many documents are drawn; above it a seeded sample is (the page says so).
@@ -23,7 +22,7 @@ pub const MAP_POINTS: usize = 30_000;
 const NEIGHBOURS: usize = 10;
 /// Points whose neighbours are counted (a seeded sample of the drawn ones): 2,000 queries
 /// against 30,000 points keep the measure under a tenth of a second.
-const MEASURE_QUERIES: usize = 2_000;
+const MEASURE_QUERIES: usize = 1_000;
 /// The drawing area the layout fills.
 pub const WIDTH: f64 = 1000.0;
 pub const HEIGHT: f64 = 700.0;
@@ -82,13 +81,24 @@ impl MapLayout {
         let labels: Vec<usize> = picked.iter().map(|&i| topics[i]).collect();
         let means = mean_centroids(sample.view(), &labels, k);
         let (centers, radii) = place_discs(&means, sizes);
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
+        for (i, &topic) in labels.iter().enumerate() {
+            members[topic].push(i);
+        }
+        // Topics are laid out independently, in parallel.
+        let offsets: Vec<Vec<(f64, f64)>> = members
+            .par_iter()
+            .enumerate()
+            .map(|(topic, members)| {
+                if members.is_empty() {
+                    Vec::new()
+                } else {
+                    local_offsets(sample.view(), members, means.row(topic).to_owned())
+                }
+            })
+            .collect();
         let mut xy = vec![(0.0, 0.0); picked.len()];
-        for topic in 0..k {
-            let members: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == topic).collect();
-            if members.is_empty() {
-                continue;
-            }
-            let offsets = local_offsets(sample.view(), &members, means.row(topic).to_owned());
+        for (topic, (members, offsets)) in members.iter().zip(offsets).enumerate() {
             for (&member, (dx, dy)) in members.iter().zip(offsets) {
                 xy[member] = (
                     centers[topic].0 + dx * radii[topic],
@@ -226,22 +236,76 @@ fn pca_2d(rows: ArrayView2<'_, f64>) -> Vec<(f64, f64)> {
         .mean_axis(Axis(0))
         .unwrap_or_else(|| Array1::zeros(rows.ncols()));
     let centred = &rows - &mean;
-    let covariance = centred.t().dot(&centred);
-    let directions = match symmetric_eigen_desc(&covariance) {
-        Ok((_, vectors)) if vectors.ncols() >= 2 => vectors.slice(ndarray::s![.., ..2]).to_owned(),
-        Ok((_, vectors)) if vectors.ncols() == 1 => {
-            let mut two = Array2::<f64>::zeros((rows.ncols(), 2));
-            two.column_mut(0).assign(&vectors.column(0));
-            two
-        }
-        _ => Array2::<f64>::zeros((rows.ncols(), 2)),
-    };
+    // The directions from at most DIRECTION_ROWS rows, evenly spread: a picture needs two
+    // directions, not their last digits, and the covariance costs rows x dims².
+    let step = n.div_ceil(DIRECTION_ROWS).max(1);
+    let spread: Vec<usize> = (0..n).step_by(step).collect();
+    let some = centred.select(Axis(0), &spread);
+    let covariance = some.t().dot(&some);
+    let directions = top_two_directions(&covariance);
     let mut projected = centred.dot(&directions);
     crate::linalg::flip_signs(&mut projected);
     projected
         .axis_iter(Axis(0))
         .map(|row| (row[0], row[1]))
         .collect()
+}
+
+/// Rows a PCA's directions are computed from, at most.
+const DIRECTION_ROWS: usize = 2_000;
+
+/// The covariance's two leading eigenvectors (columns), by orthogonal iteration from fixed
+/// start vectors: a map needs only two directions, and a full eigen-decomposition of every
+/// topic's covariance cost more than the rest of the report (0.2 s on 20newsgroups).
+fn top_two_directions(covariance: &Array2<f64>) -> Array2<f64> {
+    let d = covariance.nrows();
+    let mut basis = Array2::<f64>::zeros((d, 2));
+    if d < 2 {
+        if d == 1 {
+            basis[[0, 0]] = 1.0;
+        }
+        return basis;
+    }
+    // Start from the two columns of largest norm: inside the leading subspace for any
+    // covariance with real structure, and never orthogonal to it by accident of the start.
+    let mut norms: Vec<(f64, usize)> = covariance
+        .axis_iter(Axis(1))
+        .enumerate()
+        .map(|(j, column)| (column.dot(&column), j))
+        .collect();
+    norms.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (slot, &(_, j)) in norms.iter().take(2).enumerate() {
+        basis.column_mut(slot).assign(&covariance.column(j));
+    }
+    basis = gram_schmidt(basis);
+    for _ in 0..300 {
+        let next = gram_schmidt(covariance.dot(&basis));
+        let moved = (&next - &basis).iter().map(|v| v * v).sum::<f64>();
+        basis = next;
+        if moved < 1e-20 {
+            break;
+        }
+    }
+    basis
+}
+
+/// The two columns made orthonormal (a column with no weight left becomes zero).
+fn gram_schmidt(mut pair: Array2<f64>) -> Array2<f64> {
+    fn normalize(mut column: ndarray::ArrayViewMut1<'_, f64>) {
+        let norm = column.dot(&column).sqrt();
+        if norm > 1e-300 {
+            column /= norm;
+        } else {
+            column.fill(0.0);
+        }
+    }
+    normalize(pair.column_mut(0));
+    let first = pair.column(0).to_owned();
+    let overlap = pair.column(1).dot(&first);
+    let mut second = pair.column_mut(1);
+    second.scaled_add(-overlap, &first);
+    normalize(second);
+    pair
 }
 
 fn bounds(points: &[(f64, f64)]) -> (f64, f64, f64, f64) {
@@ -298,34 +362,104 @@ fn neighbour_agreement(points: &[(f64, f64)], labels: &[usize], queries: &[usize
         return 0.0;
     }
     let wanted = NEIGHBOURS.min(points.len() - 1);
+    let grid = Grid::new(points);
     // Each query on its own, in parallel; the shares are summed in query order.
     let shares: Vec<f64> = queries
         .par_iter()
         .map(|&q| {
-            let (qx, qy) = points[q];
-            let mut distances: Vec<(f64, usize)> = points
-                .iter()
-                .enumerate()
-                .filter(|&(i, _)| i != q)
-                .map(|(i, &(x, y))| ((x - qx) * (x - qx) + (y - qy) * (y - qy), i))
-                .collect();
-            let by_distance =
-                |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
-            distances.select_nth_unstable_by(wanted - 1, by_distance);
-            let same = distances[..wanted]
-                .iter()
-                .filter(|&&(_, i)| labels[i] == labels[q])
-                .count();
+            let near = grid.nearest(points, q, wanted);
+            let same = near.iter().filter(|&&i| labels[i] == labels[q]).count();
             same as f64 / wanted as f64
         })
         .collect();
     shares.iter().sum::<f64>() / queries.len() as f64
 }
 
+/// The points in square cells of about four points each, so a point's nearest neighbours are
+/// found among a few cells instead of all points (1,000 queries among 30,000 points: 0.1 s
+/// brute force, a few milliseconds this way).
+struct Grid {
+    cell: f64,
+    columns: usize,
+    rows: usize,
+    origin: (f64, f64),
+    /// Point indices by cell, row-major.
+    cells: Vec<Vec<usize>>,
+}
+
+impl Grid {
+    fn new(points: &[(f64, f64)]) -> Grid {
+        let (lo_x, hi_x, lo_y, hi_y) = bounds(points);
+        let area = ((hi_x - lo_x) * (hi_y - lo_y)).max(1e-9);
+        let cell = (area * 4.0 / points.len() as f64).sqrt().max(1e-6);
+        let columns = (((hi_x - lo_x) / cell).floor() as usize + 1).min(4096);
+        let rows = (((hi_y - lo_y) / cell).floor() as usize + 1).min(4096);
+        let mut grid = Grid {
+            cell,
+            columns,
+            rows,
+            origin: (lo_x, lo_y),
+            cells: vec![Vec::new(); columns * rows],
+        };
+        for (i, &point) in points.iter().enumerate() {
+            let (c, r) = grid.cell_of(point);
+            grid.cells[r * columns + c].push(i);
+        }
+        grid
+    }
+
+    fn cell_of(&self, (x, y): (f64, f64)) -> (usize, usize) {
+        let c = ((x - self.origin.0) / self.cell).floor().max(0.0) as usize;
+        let r = ((y - self.origin.1) / self.cell).floor().max(0.0) as usize;
+        (c.min(self.columns - 1), r.min(self.rows - 1))
+    }
+
+    /// The `wanted` points nearest to point `q` (not itself), ties to the lower index: rings of
+    /// cells are added until the nearest `wanted` found lie closer than any unseen cell can be.
+    fn nearest(&self, points: &[(f64, f64)], q: usize, wanted: usize) -> Vec<usize> {
+        let (qx, qy) = points[q];
+        let (qc, qr) = self.cell_of((qx, qy));
+        let mut found: Vec<(f64, usize)> = Vec::new();
+        let most = self.columns.max(self.rows);
+        for ring in 0..=most {
+            let (c0, c1) = (qc.saturating_sub(ring), (qc + ring).min(self.columns - 1));
+            let (r0, r1) = (qr.saturating_sub(ring), (qr + ring).min(self.rows - 1));
+            for r in r0..=r1 {
+                for c in c0..=c1 {
+                    // Only the ring's border cells are new.
+                    let border = r == qr.saturating_sub(ring) && qr >= ring
+                        || r == qr + ring
+                        || c == qc.saturating_sub(ring) && qc >= ring
+                        || c == qc + ring;
+                    if ring > 0 && !border {
+                        continue;
+                    }
+                    for &i in &self.cells[r * self.columns + c] {
+                        if i != q {
+                            let (x, y) = points[i];
+                            found.push(((x - qx) * (x - qx) + (y - qy) * (y - qy), i));
+                        }
+                    }
+                }
+            }
+            if found.len() >= wanted {
+                found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                // Every unseen point is at least `ring` cells away from the query's cell.
+                let reach = ring as f64 * self.cell;
+                if found[wanted - 1].0 <= reach * reach {
+                    break;
+                }
+            }
+        }
+        found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        found.into_iter().take(wanted).map(|(_, i)| i).collect()
+    }
+}
+
 /// Points compared by [`preserved`]: a seeded subset, whose neighbours are searched among
 /// themselves in LSA space and on the page (500 x 5,000 cosines stay well under a second).
-const PRESERVED_POINTS: usize = 5_000;
-const PRESERVED_QUERIES: usize = 500;
+const PRESERVED_POINTS: usize = 3_000;
+const PRESERVED_QUERIES: usize = 300;
 
 /// For a seeded subset of the points: the mean share of each query's 10 nearest neighbours on
 /// the page that are also among its 10 nearest by cosine in `rows`, for `layout` and `pca`.
@@ -359,12 +493,19 @@ fn preserved(
         found
     };
     let queries: Vec<usize> = subset.iter().step_by(step).copied().collect();
+    // Every query's cosine to every subset point in one matrix product.
+    let position: rustc_hash::FxHashMap<usize, usize> =
+        subset.iter().enumerate().map(|(at, &i)| (i, at)).collect();
+    let similarities = rows
+        .select(Axis(0), &queries)
+        .dot(&rows.select(Axis(0), &subset).t());
     let per_query: Vec<(f64, f64)> = queries
         .par_iter()
-        .map(|&query| {
-            let row = rows.row(query);
+        .enumerate()
+        .map(|(at, &query)| {
+            let cosines = similarities.row(at);
             // Smallest first: the negated cosine, then the squared distances on the page.
-            let in_lsa = nearest(&|i| -rows.row(i).dot(&row), query);
+            let in_lsa = nearest(&|i| -cosines[position[&i]], query);
             let near_on = |points: &[(f64, f64)]| {
                 let (qx, qy) = points[query];
                 nearest(
