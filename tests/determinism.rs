@@ -38,19 +38,15 @@ fn run_synthetic(
 }
 
 fn assert_same_outputs(a: &Path, b: &Path, what: &str) {
-    for name in [
-        "documents.csv",
-        "topics.csv",
-        "metrics.json",
-        "k_selection.csv",
-    ] {
-        if name == "k_selection.csv" && !a.join(name).exists() {
-            assert!(!b.join(name).exists(), "{name} written only once: {what}");
-            continue;
-        }
-        let left = std::fs::read(a.join(name)).expect("read output");
-        let right = std::fs::read(b.join(name)).expect("read output");
-        assert!(left == right, "{name} differs: {what}");
+    // Every file a run writes: the tables, the metrics, the model, the report and its charts.
+    let (left, right) = (snapshot(a), snapshot(b));
+    assert_eq!(
+        left.keys().collect::<Vec<_>>(),
+        right.keys().collect::<Vec<_>>(),
+        "different files: {what}"
+    );
+    for (name, bytes) in &left {
+        assert!(right[name] == *bytes, "{} differs: {what}", name.display());
     }
 }
 
