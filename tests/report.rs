@@ -258,3 +258,35 @@ fn in_a_browser_the_page_draws_every_point_and_its_links_and_search_filter_the_t
     assert_ran_cleanly(&searched, &log);
     assert_eq!(table_topics(&searched).len(), wanted);
 }
+
+#[test]
+fn markup_in_the_input_stays_text_in_the_page() {
+    let dir = tempdir();
+    let themes = read_text(Path::new(&fixture("themes/docs.csv")));
+    let input = dir.path().join("hostile.csv");
+    std::fs::write(
+        &input,
+        format!(
+            "{themes}evil-1,\"<b>bold</b> & </script><script>document.body.dataset.pwned=1</script>\",\"Telescopes, stars and galaxies <img src=x onerror=document.body.dataset.pwned=2>.\"\n"
+        ),
+    )
+    .expect("write input");
+    let out = dir.path().join("out");
+    succeed(
+        topictag(dir.path())
+            .arg(&input)
+            .args(["--k", "3", "--quiet", "--output"])
+            .arg(&out),
+    );
+    let html = read_text(&out.join("report.html"));
+    // Only the page's own two scripts end; the title's `</script>` is escaped in the data.
+    assert_eq!(html.matches("</script>").count(), 2);
+    let (dom, log) = dom(&out.join("report.html"), "#documents?q=evil");
+    assert_ran_cleanly(&dom, &log);
+    assert!(!dom.contains("data-pwned"), "markup from the input ran");
+    assert!(
+        dom.contains("&lt;b&gt;bold&lt;/b&gt; &amp; &lt;/script&gt;"),
+        "the title shows as text"
+    );
+    assert_eq!(table_topics(&dom).len(), 1);
+}
