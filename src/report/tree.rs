@@ -60,7 +60,6 @@ pub fn build(
         }
     }
     let totals = column_totals(term_tf);
-    let average = term_tf.iter().map(|t| t.iter().sum::<f64>()).sum::<f64>() / k.max(1) as f64;
     while open.len() > 1 {
         // The closest pair; ties: the pair of lower node ids.
         let mut best: Option<(f64, usize, usize)> = None;
@@ -98,7 +97,7 @@ pub fn build(
             .collect();
         topics.sort_unstable();
         let tf: Vec<f64> = first.1.iter().zip(&second.1).map(|(x, y)| x + y).collect();
-        let label = group_label(&tf, &totals, average, term_labels, shown);
+        let label = group_label(&tf, &totals, term_labels, shown);
         nodes.push(TreeNode {
             node,
             children: Some((left, right)),
@@ -139,7 +138,6 @@ fn cosine(a: &Array1<f64>, b: &Array1<f64>) -> f64 {
 fn group_label(
     tf: &[f64],
     totals: &[f64],
-    _average: f64,
     term_labels: &[String],
     shown: &[bool],
 ) -> String {
