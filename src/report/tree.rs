@@ -135,12 +135,7 @@ fn cosine(a: &Array1<f64>, b: &Array1<f64>) -> f64 {
 /// the group, rare outside it (a term's share of the group's weight times the log of how much
 /// larger that share is than outside). Against the whole corpus, as a topic is labelled, large
 /// groups would all be named by the corpus' commonest terms.
-fn group_label(
-    tf: &[f64],
-    totals: &[f64],
-    term_labels: &[String],
-    shown: &[bool],
-) -> String {
+fn group_label(tf: &[f64], totals: &[f64], term_labels: &[String], shown: &[bool]) -> String {
     let group_total: f64 = tf.iter().sum();
     let rest_total: f64 = totals.iter().sum::<f64>() - group_total;
     let floor = 1.0 / rest_total.max(1.0);
