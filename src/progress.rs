@@ -263,7 +263,7 @@ mod tests {
             ("read", Work::Bytes(bytes)),
             ("text", Work::items("documents", 700)),
             ("reduce", Work::items("passes", 4 + 2)),
-            ("cluster", Work::items("restarts", 10)),
+            ("cluster", Work::items("restarts", 5)),
             ("write", Work::items("files", 10)),
         ];
         for (stage, work) in expected_totals {

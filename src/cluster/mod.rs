@@ -27,7 +27,10 @@ use crate::seed::Seed;
 /// Settings for the cluster stage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClusterParams {
-    /// Independent k-means++ restarts; the one with the lowest inertia wins.
+    /// Independent k-means++ restarts; the one with the lowest inertia wins. Five, not ten:
+    /// the spherical refinement polishes the winner, and over seeds 0-9 on the four labeled
+    /// corpora 5 restarts gave NMI 0.468, 0.466, 0.498, 0.779 against 10's 0.471, 0.467, 0.492,
+    /// 0.780, with 20newsgroups' run 11% shorter (1.25 s against 1.40 s).
     pub runs: usize,
     pub max_iterations: u64,
     /// Stop when the centroids move less than this (Euclidean norm over all centroids). On
@@ -44,7 +47,7 @@ pub struct ClusterParams {
 impl Default for ClusterParams {
     fn default() -> Self {
         ClusterParams {
-            runs: 10,
+            runs: 5,
             max_iterations: 300,
             tolerance: 1e-3,
             refine_iterations: 10,
