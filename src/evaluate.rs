@@ -125,7 +125,7 @@ impl Metrics {
 impl Metrics {
     /// The one-line summary printed after a run.
     pub fn summary(&self) -> String {
-        let number = |v: Option<f64>| v.map_or_else(|| "n/a".to_string(), |v| format!("{v:.3}"));
+        let number = metric_text;
         let mut line = format!(
             "metrics: coherence (NPMI) {}, diversity {:.3}, silhouette {}, topic -1 {:.1}%",
             number(self.coherence_npmi),
@@ -142,6 +142,11 @@ impl Metrics {
         }
         line
     }
+}
+
+/// A metric as people read it: three decimals, `n/a` when it has no value.
+pub fn metric_text(value: Option<f64>) -> String {
+    value.map_or_else(|| "n/a".to_string(), |v| format!("{v:.3}"))
 }
 
 /// Labels as dense class ids, numbered in order of first appearance.

@@ -218,12 +218,7 @@ pub fn tag_stream(
     options: TagOptions,
     progress: &dyn Progress,
 ) -> Result<TagCounts> {
-    if let Some(reason) = model.untaggable() {
-        return Err(Error::NotTaggable {
-            path: model.origin().to_string(),
-            reason: reason.to_string(),
-        });
-    }
+    model.check_taggable()?;
     let chunk_size = options.chunk.max(1);
     let total = reader.total_bytes();
     match total {

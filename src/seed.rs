@@ -29,7 +29,7 @@ impl Seed {
     }
 
     /// `count` distinct indices below `total`, drawn from this stream, ascending: the seeded
-    /// samples of large corpora.
+    /// samples of large corpora. With `count >= total`, every index.
     pub fn sample(self, total: usize, count: usize) -> Vec<usize> {
         let mut picked =
             rand::seq::index::sample(&mut self.rng(), total, count.min(total)).into_vec();

@@ -67,12 +67,8 @@ impl TagArgs {
         let model = TopicModel::load(&self.model);
         progress.finish();
         let model = model?;
-        if let Some(reason) = model.untaggable() {
-            return Err(Error::NotTaggable {
-                path: self.model.display().to_string(),
-                reason: reason.to_string(),
-            });
-        }
+        // Before the input is opened: a spectral model is refused whatever the input.
+        model.check_taggable()?;
         let read = ReadParams {
             source: InputSource::parse(&self.input),
             columns: self.columns(model.columns()),

@@ -339,12 +339,7 @@ impl TopicModel {
     /// Documents are independent: the result for one never depends on the others or on the
     /// number of threads.
     pub fn tag_top(&self, documents: &[Document], top: usize) -> Result<Vec<Tagged>> {
-        if let Some(reason) = &self.untaggable {
-            return Err(Error::NotTaggable {
-                path: self.origin().to_string(),
-                reason: reason.clone(),
-            });
-        }
+        self.check_taggable()?;
         let terms = self.analyzer.transform(documents);
         let rows = self.vectorizer.transform(&terms);
         let dense = self.lsa.transform(&rows.weights);
@@ -520,6 +515,18 @@ impl TopicModel {
     /// Why this model cannot tag new documents, if it cannot.
     pub fn untaggable(&self) -> Option<&str> {
         self.untaggable.as_deref()
+    }
+
+    /// [`Error::NotTaggable`], naming the model's file, when this model cannot tag new
+    /// documents (a spectral fit).
+    pub fn check_taggable(&self) -> Result<()> {
+        match &self.untaggable {
+            Some(reason) => Err(Error::NotTaggable {
+                path: self.origin().to_string(),
+                reason: reason.clone(),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// The BM25 mean document length and the weighting, for `inspect`.

@@ -60,11 +60,7 @@ impl MapLayout {
     ) -> MapLayout {
         let total = rows.nrows();
         let k = sizes.len();
-        let picked: Vec<usize> = if total > MAP_POINTS {
-            seed.derive("sample").sample(total, MAP_POINTS)
-        } else {
-            (0..total).collect()
-        };
+        let picked = seed.derive("sample").sample(total, MAP_POINTS);
         if picked.is_empty() || k == 0 || rows.ncols() == 0 {
             return MapLayout {
                 points: Vec::new(),
@@ -108,7 +104,7 @@ impl MapLayout {
         }
         let (xy, centers) = fit_to_page(xy, centers);
         let pca = fit_to_page(pca_2d(sample.view()), Vec::new()).0;
-        let queries = query_sample(xy.len(), seed);
+        let queries = seed.derive("measure").sample(xy.len(), MEASURE_QUERIES);
         let (preservation, preservation_pca) = preserved(sample.view(), &xy, &pca, seed);
         MapLayout {
             separation: neighbour_agreement(&xy, &labels, &queries),
@@ -346,15 +342,6 @@ fn fit_to_page(points: Points, extra: Points) -> (Points, Points) {
     )
 }
 
-/// The points whose neighbours the measure counts: all of them up to [`MEASURE_QUERIES`], else a
-/// seeded sample.
-fn query_sample(points: usize, seed: Seed) -> Vec<usize> {
-    if points <= MEASURE_QUERIES {
-        return (0..points).collect();
-    }
-    seed.derive("measure").sample(points, MEASURE_QUERIES)
-}
-
 /// Mean over `queries` of the share of each query point's [`NEIGHBOURS`] nearest other points
 /// (Euclidean on the page; ties: the lower index) that have its label.
 fn neighbour_agreement(points: &[(f64, f64)], labels: &[usize], queries: &[usize]) -> f64 {
@@ -470,11 +457,7 @@ fn preserved(
     seed: Seed,
 ) -> (f64, f64) {
     let n = rows.nrows();
-    let subset: Vec<usize> = if n > PRESERVED_POINTS {
-        seed.derive("preserved").sample(n, PRESERVED_POINTS)
-    } else {
-        (0..n).collect()
-    };
+    let subset = seed.derive("preserved").sample(n, PRESERVED_POINTS);
     if subset.len() < 2 {
         return (0.0, 0.0);
     }

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::cluster::choose::KSelection;
 use crate::cluster::Centroids;
 use crate::error::{Error, Result};
-use crate::evaluate::Metrics;
+use crate::evaluate::{metric_text, Metrics};
 use crate::label::Topics;
 use crate::params::TopicParams;
 use crate::read::Document;
@@ -195,10 +195,6 @@ struct TableData<'a> {
     total: usize,
 }
 
-fn number(value: Option<f64>) -> String {
-    value.map_or_else(|| "n/a".to_string(), |v| format!("{v:.3}"))
-}
-
 impl ReportInput<'_> {
     /// Renders the page, the Markdown and the charts.
     pub fn render(&self) -> Result<Report> {
@@ -313,7 +309,7 @@ impl ReportInput<'_> {
         let mut metrics = vec![
             MetricView {
                 name: "coherence (NPMI)",
-                value: number(m.coherence_npmi),
+                value: metric_text(m.coherence_npmi),
                 meaning: "how often a topic's top terms occur together in documents (−1 … 1; higher: the terms belong together)",
             },
             MetricView {
@@ -323,7 +319,7 @@ impl ReportInput<'_> {
             },
             MetricView {
                 name: "silhouette",
-                value: number(m.silhouette),
+                value: metric_text(m.silhouette),
                 meaning: "how much closer documents are to their own topic than to the next one (−1 … 1), cosine, on a sample",
             },
             MetricView {
@@ -444,7 +440,7 @@ impl ReportInput<'_> {
                     representatives,
                     tags: std::mem::take(&mut common_tags[topic.id]),
                     nearest,
-                    coherence: number(
+                    coherence: metric_text(
                         self.metrics
                             .per_topic
                             .get(topic.id)
