@@ -152,11 +152,15 @@ impl<R> Tail<R> {
         }
     }
 
-    /// Forgets the bytes before `offset`.
+    /// Forgets the bytes before `offset`. They go in batches, once they are at least half of
+    /// what is kept: moving the kept bytes down at every record would copy the input's buffer
+    /// once per record.
     fn keep_from(&mut self, offset: u64) {
         let drop = offset.saturating_sub(self.base).min(self.kept.len() as u64) as usize;
-        self.kept.drain(..drop);
-        self.base += drop as u64;
+        if drop > 0 && 2 * drop >= self.kept.len() {
+            self.kept.drain(..drop);
+            self.base += drop as u64;
+        }
     }
 
     /// The bytes from `offset` on, as far as read.
