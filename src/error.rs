@@ -42,6 +42,9 @@ pub enum Param {
     LabelColumn,
     DateColumn,
     Top,
+    Embeddings,
+    Vectors,
+    EmbeddingWeight,
 }
 
 impl Param {
@@ -69,6 +72,9 @@ impl Param {
             Param::LabelColumn => "label_column",
             Param::DateColumn => "date_column",
             Param::Top => "top",
+            Param::Embeddings => "embeddings",
+            Param::Vectors => "vectors",
+            Param::EmbeddingWeight => "embedding_weight",
         }
     }
 }
@@ -217,6 +223,24 @@ pub enum Error {
         path: String,
         reason: String,
     },
+    /// A sentence-transformers folder that cannot be used.
+    SentenceModel {
+        path: String,
+        problem: String,
+    },
+    /// A file of sentence vectors that cannot be used.
+    Vectors {
+        path: String,
+        problem: String,
+    },
+    /// A model fitted with sentence vectors, asked to tag without them (or with others).
+    VectorsNeeded {
+        path: String,
+        /// What the model was fitted with, in words.
+        fitted: String,
+        /// What was given instead, in words, if anything.
+        given: Option<String>,
+    },
     Write {
         path: PathBuf,
         #[source]
@@ -352,6 +376,29 @@ impl Error {
             ),
             Error::Model { path, problem } => write!(f, "{path}: {problem}"),
             Error::NotTaggable { path, reason } => write!(f, "{path}: {reason}"),
+            Error::SentenceModel { path, problem } => {
+                write!(f, "{path}: cannot use this sentence model: {problem}")
+            }
+            Error::Vectors { path, problem } => write!(f, "{path}: {problem}"),
+            Error::VectorsNeeded {
+                path,
+                fitted,
+                given: None,
+            } => write!(
+                f,
+                "{path}: the model was fitted with sentence vectors ({fitted}); give the same with {} or {}",
+                name(Param::Embeddings),
+                name(Param::Vectors)
+            ),
+            Error::VectorsNeeded {
+                path,
+                fitted,
+                given: Some(given),
+            } => write!(
+                f,
+                "{path}: the model was fitted with sentence vectors from {fitted}, but {given} was given; tag with the same {} the model was fitted with",
+                name(Param::Embeddings)
+            ),
             Error::Write { path, source } => {
                 write!(f, "{}: cannot write: {source}", path.display())
             }

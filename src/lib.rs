@@ -25,6 +25,7 @@
 
 pub(crate) mod class_tfidf;
 pub mod cluster;
+pub mod embed;
 pub mod error;
 pub mod evaluate;
 pub mod label;

@@ -66,5 +66,8 @@ pub fn flag(param: Param) -> &'static str {
         Param::LabelColumn => "--label-column",
         Param::DateColumn => "--date-column",
         Param::Top => "--top",
+        Param::Embeddings => "--embeddings",
+        Param::Vectors => "--vectors",
+        Param::EmbeddingWeight => "--embedding-weight",
     }
 }

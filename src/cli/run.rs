@@ -145,6 +145,11 @@ pub struct RunArgs {
     /// never into a file or pipe), and the topic table goes to stdout.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// With sentence vectors: their weight beside the words' LSA row (each document's row is
+    /// the unit LSA row joined with WEIGHT times its unit sentence vector)
+    #[arg(long, value_name = "WEIGHT", default_value_t = topictag::params::DEFAULT_EMBEDDING_WEIGHT)]
+    pub embedding_weight: f64,
 }
 
 impl RunArgs {
@@ -195,6 +200,7 @@ impl RunArgs {
                 top_terms: self.top_terms,
                 ..defaults.label
             },
+            embedding_weight: self.embedding_weight,
         };
         params.check()?;
         Ok(RunConfig {

@@ -1,0 +1,397 @@
+//! A sentence-transformers model folder -> [`SentenceModel`] (tokenizer, BERT encoder, pooling,
+//! normalisation, all as the folder's files say); texts -> one sentence vector each.
+
+use std::path::{Path, PathBuf};
+
+use ndarray::Array2;
+use rayon::prelude::*;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
+
+use super::bert::{Bert, BertConfig};
+use super::VectorSource;
+use crate::error::{Error, Result};
+use crate::progress::{Progress, Work};
+
+/// Texts per unit of parallel work and per progress report: small enough that both threads
+/// stay busy to the end, large enough that reporting costs nothing (one text is ~20 ms).
+const EMBED_CHUNK: usize = 8;
+
+/// How token vectors become one sentence vector (sentence-transformers' `Pooling` module).
+/// Several modes may be on at once; their results are joined in this order, as there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+struct Pooling {
+    #[serde(default)]
+    pooling_mode_cls_token: bool,
+    #[serde(default)]
+    pooling_mode_max_tokens: bool,
+    #[serde(default)]
+    pooling_mode_mean_tokens: bool,
+    #[serde(default)]
+    pooling_mode_mean_sqrt_len_tokens: bool,
+    #[serde(default)]
+    pooling_mode_weightedmean_tokens: bool,
+    #[serde(default)]
+    pooling_mode_lasttoken: bool,
+}
+
+impl Pooling {
+    fn mean() -> Self {
+        Pooling {
+            pooling_mode_mean_tokens: true,
+            ..Pooling::default()
+        }
+    }
+
+    fn check(&self) -> std::result::Result<usize, String> {
+        if self.pooling_mode_weightedmean_tokens || self.pooling_mode_lasttoken {
+            return Err(
+                "pooling config: weighted-mean and last-token pooling are not supported (cls, max, mean, mean_sqrt_len are)"
+                    .into(),
+            );
+        }
+        let modes = [
+            self.pooling_mode_cls_token,
+            self.pooling_mode_max_tokens,
+            self.pooling_mode_mean_tokens,
+            self.pooling_mode_mean_sqrt_len_tokens,
+        ]
+        .iter()
+        .filter(|&&on| on)
+        .count();
+        if modes == 0 {
+            return Err("pooling config: no pooling mode is switched on".into());
+        }
+        Ok(modes)
+    }
+
+    /// The sentence vector of `states` (tokens x hidden).
+    fn pool(&self, states: &[f32], hidden: usize) -> Vec<f32> {
+        let tokens = states.len() / hidden;
+        let mut out = Vec::new();
+        if self.pooling_mode_cls_token {
+            out.extend_from_slice(&states[..hidden]);
+        }
+        if self.pooling_mode_max_tokens {
+            let mut max = vec![f32::NEG_INFINITY; hidden];
+            for row in states.chunks_exact(hidden) {
+                for (m, &v) in max.iter_mut().zip(row) {
+                    *m = m.max(v);
+                }
+            }
+            out.extend(max);
+        }
+        if self.pooling_mode_mean_tokens || self.pooling_mode_mean_sqrt_len_tokens {
+            let mut sum = vec![0.0f32; hidden];
+            for row in states.chunks_exact(hidden) {
+                for (s, &v) in sum.iter_mut().zip(row) {
+                    *s += v;
+                }
+            }
+            if self.pooling_mode_mean_tokens {
+                out.extend(sum.iter().map(|s| s / tokens as f32));
+            }
+            if self.pooling_mode_mean_sqrt_len_tokens {
+                let root = (tokens as f32).sqrt();
+                out.extend(sum.iter().map(|s| s / root));
+            }
+        }
+        out
+    }
+}
+
+#[derive(Deserialize)]
+struct ModuleEntry {
+    #[serde(default)]
+    path: String,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+#[derive(Deserialize)]
+struct SentenceBertConfig {
+    max_seq_length: Option<usize>,
+}
+
+#[derive(Deserialize)]
+struct TokenizerConfig {
+    model_max_length: Option<f64>,
+}
+
+/// A sentence-transformers model of the BERT family, loaded from its folder.
+pub struct SentenceModel {
+    dir: PathBuf,
+    tokenizer: Tokenizer,
+    bert: Bert,
+    pooling: Pooling,
+    normalize: bool,
+    max_tokens: usize,
+    dims: usize,
+    hash: String,
+}
+
+impl std::fmt::Debug for SentenceModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SentenceModel")
+            .field("dir", &self.dir)
+            .field("dims", &self.dims)
+            .field("max_tokens", &self.max_tokens)
+            .field("hash", &self.hash)
+            .finish()
+    }
+}
+
+/// Vectors for a list of texts, and how many of the texts were cut at the model's limit.
+#[derive(Debug, Clone)]
+pub struct Embedded {
+    /// One row per text.
+    pub rows: Array2<f32>,
+    pub truncated: usize,
+}
+
+/// Reads the folder's files, hashing each (name, length, bytes) into the model's identity.
+struct Folder<'a> {
+    dir: &'a Path,
+    hasher: Sha256,
+}
+
+impl Folder<'_> {
+    fn read(&mut self, name: &str) -> std::result::Result<Option<Vec<u8>>, String> {
+        let path = self.dir.join(name);
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                self.hasher.update(name.as_bytes());
+                self.hasher.update((bytes.len() as u64).to_le_bytes());
+                self.hasher.update(&bytes);
+                Ok(Some(bytes))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!("{name}: cannot read: {e}")),
+        }
+    }
+
+    fn require(&mut self, name: &str, what: &str) -> std::result::Result<Vec<u8>, String> {
+        self.read(name)?
+            .ok_or_else(|| format!("missing {name} ({what})"))
+    }
+}
+
+fn json<T: for<'de> Deserialize<'de>>(name: &str, bytes: &[u8]) -> std::result::Result<T, String> {
+    serde_json::from_slice(bytes).map_err(|e| format!("{name}: {e}"))
+}
+
+impl SentenceModel {
+    /// Loads the model in `dir`: `config.json`, `tokenizer.json`, `model.safetensors`, and
+    /// when present `modules.json`, the pooling config, `sentence_bert_config.json` and
+    /// `tokenizer_config.json`. A missing or broken file, an architecture other than BERT or a
+    /// weight of the wrong shape is an [`Error::SentenceModel`] naming the folder.
+    pub fn load(dir: &Path) -> Result<SentenceModel> {
+        Self::load_inner(dir).map_err(|problem| Error::SentenceModel {
+            path: dir.display().to_string(),
+            problem,
+        })
+    }
+
+    fn load_inner(dir: &Path) -> std::result::Result<SentenceModel, String> {
+        if !dir.is_dir() {
+            return Err(if dir.exists() {
+                "is a file; give the model's folder (with config.json, tokenizer.json and model.safetensors)".into()
+            } else {
+                "no such folder".into()
+            });
+        }
+        let mut folder = Folder {
+            dir,
+            hasher: Sha256::new(),
+        };
+        let config: BertConfig = json(
+            "config.json",
+            &folder.require("config.json", "the model's architecture")?,
+        )?;
+        config.check()?;
+        let modules: Option<Vec<ModuleEntry>> = folder
+            .read("modules.json")?
+            .map(|b| json("modules.json", &b))
+            .transpose()?;
+        let mut pooling = Pooling::mean();
+        let mut normalize = false;
+        if let Some(modules) = &modules {
+            for module in modules {
+                let kind = module.kind.rsplit('.').next().unwrap_or_default();
+                match kind {
+                    "Transformer" => {}
+                    "Pooling" => {
+                        let name = Path::new(&module.path).join("config.json");
+                        let name = name.to_string_lossy().into_owned();
+                        pooling = json(&name, &folder.require(&name, "the pooling settings")?)?;
+                    }
+                    "Normalize" => normalize = true,
+                    _ => {
+                        return Err(format!(
+                            "modules.json: module {} is not supported (Transformer, Pooling and Normalize are)",
+                            module.kind
+                        ))
+                    }
+                }
+            }
+        }
+        let pooled = pooling.check()?;
+        let sbert: Option<SentenceBertConfig> = folder
+            .read("sentence_bert_config.json")?
+            .map(|b| json("sentence_bert_config.json", &b))
+            .transpose()?;
+        let tokenizer_config: Option<TokenizerConfig> = folder
+            .read("tokenizer_config.json")?
+            .map(|b| json("tokenizer_config.json", &b))
+            .transpose()?;
+        let limit = sbert
+            .and_then(|s| s.max_seq_length)
+            .or_else(|| {
+                tokenizer_config
+                    .and_then(|t| t.model_max_length)
+                    .filter(|&m| m >= 2.0 && m <= config.max_position_embeddings as f64)
+                    .map(|m| m as usize)
+            })
+            .unwrap_or(config.max_position_embeddings)
+            .min(config.max_position_embeddings);
+        if limit < 2 {
+            return Err(format!(
+                "sentence_bert_config.json: max_seq_length {limit} leaves no room for text"
+            ));
+        }
+        let tokenizer_bytes = folder.require("tokenizer.json", "the tokenizer")?;
+        let mut tokenizer = Tokenizer::from_bytes(&tokenizer_bytes)
+            .map_err(|e| format!("tokenizer.json: not a readable tokenizer ({e})"))?;
+        // The file may carry its own truncation and fixed padding (MiniLM's pads every text to
+        // 128): the model's limit and no padding are what sentence-transformers applies.
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                direction: TruncationDirection::Right,
+                max_length: limit,
+                strategy: TruncationStrategy::LongestFirst,
+                stride: 0,
+            }))
+            .map_err(|e| format!("tokenizer.json: {e}"))?;
+        tokenizer.with_padding(None);
+        if tokenizer.get_vocab_size(true) > config.vocab_size {
+            return Err(format!(
+                "tokenizer.json has {} tokens, more than config.json's vocab_size {}",
+                tokenizer.get_vocab_size(true),
+                config.vocab_size
+            ));
+        }
+        let weights = folder.require("model.safetensors", "the weights")?;
+        let bert = Bert::load(&config, &weights)?;
+        let hash: String = folder
+            .hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(SentenceModel {
+            dir: dir.to_path_buf(),
+            tokenizer,
+            dims: pooled * bert.hidden(),
+            bert,
+            pooling,
+            normalize,
+            max_tokens: limit,
+            hash,
+        })
+    }
+
+    /// Who made the vectors: the folder's name and content hash, and their length.
+    pub fn source(&self) -> VectorSource {
+        VectorSource::Model {
+            name: self
+                .dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| self.dir.display().to_string()),
+            hash: self.hash.clone(),
+            dims: self.dims,
+        }
+    }
+
+    /// SHA-256 of the files the model was loaded from, in hex.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+
+    /// Tokens a text is cut to (special tokens included).
+    pub fn max_tokens(&self) -> usize {
+        self.max_tokens
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// One text's vector, and whether the text was cut at the model's limit.
+    pub fn embed_one(&self, text: &str) -> Result<(Vec<f32>, bool)> {
+        let encoding = self.tokenizer.encode(text, true).map_err(|e| {
+            Error::Compute(format!("{}: cannot tokenize a text: {e}", self.dir.display()))
+        })?;
+        let ids = encoding.get_ids();
+        if ids.is_empty() || ids.len() > self.bert.max_positions() {
+            return Err(Error::Compute(format!(
+                "{}: the tokenizer gave {} tokens for a text (limit {})",
+                self.dir.display(),
+                ids.len(),
+                self.max_tokens
+            )));
+        }
+        if let Some(&id) = ids.iter().find(|&&id| id as usize >= self.bert.vocab_size()) {
+            return Err(Error::Compute(format!(
+                "{}: the tokenizer gave token id {id}, outside the model's vocabulary of {}",
+                self.dir.display(),
+                self.bert.vocab_size()
+            )));
+        }
+        let states = self.bert.forward(ids);
+        let mut vector = self.pooling.pool(&states, self.bert.hidden());
+        if self.normalize {
+            let norm = vector.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
+            for v in &mut vector {
+                *v /= norm;
+            }
+        }
+        Ok((vector, !encoding.get_overflowing().is_empty()))
+    }
+
+    /// Every text's vector, in parallel across texts. Each text is computed alone, so a vector
+    /// has the same bits on any number of threads. `progress` counts documents.
+    pub fn embed(&self, texts: &[&str], progress: &dyn Progress) -> Result<Embedded> {
+        progress.measure(Work::items("documents", texts.len()));
+        let chunks: Vec<Result<Vec<(Vec<f32>, bool)>>> = texts
+            .par_chunks(EMBED_CHUNK)
+            .map(|chunk| {
+                let out = chunk
+                    .iter()
+                    .map(|t| self.embed_one(t))
+                    .collect::<Result<Vec<_>>>();
+                progress.advance(chunk.len() as u64);
+                out
+            })
+            .collect();
+        let mut rows = Array2::<f32>::zeros((texts.len(), self.dims));
+        let mut truncated = 0;
+        let mut at = 0;
+        for chunk in chunks {
+            for (vector, cut) in chunk? {
+                rows.row_mut(at)
+                    .as_slice_mut()
+                    .expect("rows of a fresh array are contiguous")
+                    .copy_from_slice(&vector);
+                truncated += usize::from(cut);
+                at += 1;
+            }
+        }
+        Ok(Embedded { rows, truncated })
+    }
+}

@@ -1,0 +1,116 @@
+//! A `.npy` file of sentence vectors (float32, one row per input row) -> [`SentenceVectors`],
+//! every value checked: the wrong dtype or shape, a NaN, an infinity or an all-zero row is an
+//! [`Error::Vectors`] naming the file and the row.
+
+use std::path::Path;
+
+use ndarray::Array2;
+use ndarray_npy::{ReadNpyError, ReadNpyExt};
+
+use super::{SentenceVectors, VectorSource};
+use crate::error::{Error, Result};
+
+/// Reads `path`; `documents` is the number of input rows the vectors must match, when known.
+pub fn read(path: &Path, documents: Option<usize>) -> Result<SentenceVectors> {
+    let name = path.display().to_string();
+    let fail = |problem: String| Error::Vectors {
+        path: name.clone(),
+        problem,
+    };
+    let file = std::fs::File::open(path).map_err(|source| Error::Read {
+        path: name.clone(),
+        source,
+    })?;
+    let rows = Array2::<f32>::read_npy(std::io::BufReader::new(file)).map_err(|e| fail(describe(e)))?;
+    if rows.ncols() == 0 {
+        return Err(fail("the vectors have 0 columns".into()));
+    }
+    if let Some(documents) = documents {
+        if rows.nrows() != documents {
+            return Err(fail(format!(
+                "{} rows of vectors for {documents} input rows; give one vector per input row, in input order",
+                rows.nrows()
+            )));
+        }
+    }
+    check_values(&rows).map_err(fail)?;
+    let dims = rows.ncols();
+    Ok(SentenceVectors::new(rows, VectorSource::File { dims }))
+}
+
+/// The first NaN, infinity or all-zero row, 1-based as in the input.
+pub(crate) fn check_values(rows: &Array2<f32>) -> std::result::Result<(), String> {
+    for (r, row) in rows.outer_iter().enumerate() {
+        if let Some(c) = row.iter().position(|v| !v.is_finite()) {
+            return Err(format!(
+                "row {}, column {}: {} (vectors must be finite numbers)",
+                r + 1,
+                c + 1,
+                row[c]
+            ));
+        }
+        if row.iter().all(|&v| v == 0.0) {
+            return Err(format!(
+                "row {}: the vector is all zeros (it has no direction to compare)",
+                r + 1
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn describe(error: ReadNpyError) -> String {
+    match error {
+        ReadNpyError::WrongDescriptor(found) => format!(
+            "the array's dtype is {found}, expected float32 ('<f4'); convert it with numpy's astype('float32')"
+        ),
+        ReadNpyError::WrongNdim(_, found) => format!(
+            "the array has {} dimension(s), expected 2 (one row per input row)",
+            found
+        ),
+        ReadNpyError::ParseHeader(e) => format!("not a readable .npy file ({e})"),
+        ReadNpyError::MissingData => "the file ends before the array's data does".into(),
+        ReadNpyError::ExtraBytes(n) => format!("{n} unexpected bytes after the array's data"),
+        other => format!("cannot read the array: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+    use ndarray_npy::WriteNpyExt;
+
+    fn write<T: WriteNpyExt>(dir: &Path, array: &T) -> std::path::PathBuf {
+        let path = dir.join("v.npy");
+        array
+            .write_npy(std::fs::File::create(&path).expect("create"))
+            .expect("write");
+        path
+    }
+
+    #[test]
+    fn reads_float32_rows_as_unit_vectors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = write(dir.path(), &array![[3.0f32, 4.0], [0.0, 2.0]]);
+        let v = read(&path, Some(2)).expect("read");
+        assert_eq!(v.rows, array![[0.6f32, 0.8], [0.0, 1.0]]);
+        assert_eq!(v.source, VectorSource::File { dims: 2 });
+    }
+
+    #[test]
+    fn refuses_bad_arrays_with_the_row() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let message = |path: &Path, n| read(path, n).expect_err("refused").to_string();
+        let f64s = write(dir.path(), &array![[1.0f64, 2.0]]);
+        assert!(message(&f64s, Some(1)).contains("dtype is '<f8', expected float32"));
+        let rows = write(dir.path(), &array![[1.0f32, 2.0]]);
+        assert!(message(&rows, Some(3)).contains("1 rows of vectors for 3 input rows"));
+        let nan = write(dir.path(), &array![[1.0f32, 2.0], [1.0, f32::NAN]]);
+        assert!(message(&nan, Some(2)).contains("row 2, column 2: NaN"));
+        let zero = write(dir.path(), &array![[0.0f32, 0.0]]);
+        assert!(message(&zero, Some(1)).contains("row 1: the vector is all zeros"));
+        let flat = write(dir.path(), &array![1.0f32, 2.0]);
+        assert!(message(&flat, Some(1)).contains("1 dimension(s), expected 2"));
+    }
+}
