@@ -148,6 +148,9 @@ fn print_table(summary: &Summary) -> std::io::Result<()> {
         summary.topics.len(),
         files.join(", ")
     )?;
+    if let Some(vectors) = &summary.vectors {
+        writeln!(out, "sentence vectors: {vectors}")?;
+    }
     if let Some(choice) = &summary.k_choice {
         writeln!(out, "{choice}")?;
     }

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::mpsc;
 
+use crate::embed::{VectorInput, VectorProvider};
 use crate::error::{Error, Result};
 use crate::evaluate::Metrics;
 use crate::model::{FitInput, Timings, TopicModel, TopicSummary};
@@ -22,6 +23,8 @@ pub struct RunConfig {
     pub read: ReadParams,
     pub params: TopicParams,
     pub write: WriteParams,
+    /// Sentence vectors to join to the words' rows, if any.
+    pub vectors: VectorInput,
 }
 
 /// What a run did, for the command line to report.
@@ -40,6 +43,8 @@ pub struct Summary {
     pub k_choice: Option<String>,
     pub files: Vec<PathBuf>,
     pub timings: Timings,
+    /// With sentence vectors: where they came from, in one line.
+    pub vectors: Option<String>,
 }
 
 /// Reads, fits and writes; output files are written only if every stage succeeds.
@@ -55,12 +60,35 @@ pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> 
     let label_column = corpus.columns.label.clone();
     let labels = corpus.labels.take();
     let source = corpus.source.clone();
+    let mut timings = read_time;
+    let mut warnings = corpus.warnings.clone();
+    let provider = config.vectors.open(Some(corpus.documents.len()))?;
+    let provided = match &provider {
+        Some(provider) => Some(timings.time("embed", progress, || {
+            provider.vectors(&corpus.documents, 0, progress)
+        })?),
+        None => None,
+    };
+    let vectors_note = provided.as_ref().map(|p| {
+        let documents = corpus.documents.len();
+        if let (Some(limit), true) = (provider.as_ref().and_then(VectorProvider::token_limit), p.truncated > 0) {
+            warnings.push(format!(
+                "{source}: {} of {documents} document(s) are longer than the sentence model's {limit} tokens; their sentence vectors see only the first {limit}",
+                p.truncated
+            ));
+        }
+        warnings.extend(p.warnings.iter().cloned());
+        match p.cached {
+            0 => p.vectors.source.describe(),
+            cached => format!("{} ({cached} of {documents} from the cache)", p.vectors.source.describe()),
+        }
+    });
     let input = FitInput {
         source: &source,
         columns: corpus.columns.as_choice(),
         labels: label_column.as_deref().zip(labels.as_deref()),
+        vectors: provided.as_ref().map(|p| &p.vectors),
     };
-    let mut timings = read_time;
     let tokens = timings.time("text", progress, || {
         params.text.fit(&corpus.documents, progress)
     });
@@ -78,7 +106,6 @@ pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> 
     corpus.drop_texts();
     let (model, report) = TopicModel::fit_analyzed(tokens, params, &input, timings, progress)?;
     let mut timings = report.timings.clone();
-    let mut warnings = corpus.warnings.clone();
     let topics = model.topics().to_vec();
     if topics.len() < report.requested_k {
         warnings.push(format!(
@@ -171,6 +198,7 @@ pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> 
         k_choice: model.k_choice().map(str::to_string),
         files,
         timings,
+        vectors: vectors_note,
     })
 }
 
@@ -204,7 +232,13 @@ pub struct TagCounts {
     pub documents: u64,
     /// Documents with no term of the model's vocabulary (topic -1).
     pub without_terms: u64,
+    /// Documents cut at the sentence model's token limit.
+    pub truncated: u64,
 }
+
+/// Documents per chunk of [`tag_stream`] when a sentence model embeds them: at ~50 documents/s a
+/// chunk is a few seconds, so progress moves and memory stays small.
+pub const EMBED_TAG_CHUNK_DOCUMENTS: usize = 256;
 
 /// Tags every document of `reader` with `model` and writes the rows to `out` as they are made.
 /// One thread reads and parses the next chunk while the others tag the current one; at most two
@@ -216,10 +250,16 @@ pub fn tag_stream(
     out: &mut dyn Write,
     out_name: &str,
     options: TagOptions,
+    vectors: Option<&VectorProvider>,
     progress: &dyn Progress,
 ) -> Result<TagCounts> {
     model.check_taggable()?;
-    let chunk_size = options.chunk.max(1);
+    model.check_vectors(vectors.map(VectorProvider::source).as_ref())?;
+    let chunk_size = match vectors {
+        Some(v) if v.token_limit().is_some() => options.chunk.min(EMBED_TAG_CHUNK_DOCUMENTS),
+        _ => options.chunk,
+    }
+    .max(1);
     let total = reader.total_bytes();
     match total {
         Some(total) => progress.measure(Work::Bytes(total)),
@@ -247,7 +287,15 @@ pub fn tag_stream(
             if documents.is_empty() {
                 break;
             }
-            let tagged = model.tag_top(&documents, options.top)?;
+            let tagged = match vectors {
+                Some(provider) => {
+                    let provided =
+                        provider.vectors(&documents, counts.documents as usize, &Silent)?;
+                    counts.truncated += provided.truncated as u64;
+                    model.tag_with(&documents, Some(&provided.vectors), options.top)?
+                }
+                None => model.tag_top(&documents, options.top)?,
+            };
             counts.documents += documents.len() as u64;
             counts.without_terms += tagged.iter().filter(|t| t.topic.is_none()).count() as u64;
             let bytes_out = writer.chunk(&documents, &tagged, model)?;
@@ -262,6 +310,9 @@ pub fn tag_stream(
         }
         Ok::<(), Error>(())
     })?;
+    if let Some(provider) = vectors {
+        provider.finish(counts.documents as usize)?;
+    }
     out.write_all(&writer.finish()?)
         .map_err(|source| write_failed(out_name, source))?;
     out.flush()

@@ -368,12 +368,12 @@ fn empty_truncated_bit_flipped_foreign_and_newer_models_are_refused_by_name() {
     let foreign = write("foreign.topictag", b"id,title,abstract\n1,a,b\n");
     assert_bad_model(dir.path(), &foreign, &["not a topictag model"]);
     let mut newer = good.clone();
-    newer[16..20].copy_from_slice(&2u32.to_le_bytes());
+    newer[16..20].copy_from_slice(&3u32.to_le_bytes());
     let path = write("newer.topictag", &newer);
     assert_bad_model(
         dir.path(),
         &path,
-        &["model format version 2", "reads version 1"],
+        &["model format version 3", "reads version 2"],
     );
     let missing = dir.path().join("missing.topictag");
     assert_bad_model(dir.path(), &missing, &["cannot read"]);

@@ -6,6 +6,7 @@ pub mod inspect;
 pub mod run;
 pub mod tag;
 pub mod terminal;
+pub mod vectors;
 
 use clap::{Parser, Subcommand};
 use topictag::Param;

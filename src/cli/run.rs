@@ -150,6 +150,9 @@ pub struct RunArgs {
     /// the unit LSA row joined with WEIGHT times its unit sentence vector)
     #[arg(long, value_name = "WEIGHT", default_value_t = topictag::params::DEFAULT_EMBEDDING_WEIGHT)]
     pub embedding_weight: f64,
+
+    #[command(flatten)]
+    pub vectors: super::vectors::VectorArgs,
 }
 
 impl RunArgs {
@@ -203,7 +206,9 @@ impl RunArgs {
             embedding_weight: self.embedding_weight,
         };
         params.check()?;
+        let vectors = self.vectors.input();
         Ok(RunConfig {
+            vectors,
             read: ReadParams {
                 source: InputSource::parse(&self.input),
                 columns: ColumnChoice {

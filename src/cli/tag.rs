@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use topictag::embed::{VectorInput, VectorProvider};
 use topictag::read::{ColumnChoice, InputSource, ReadParams, DEFAULT_TEXT_COLUMNS};
 use topictag::run::{open_for_tagging, tag_stream, TagCounts, TagOptions};
 use topictag::write::{AtomicFiles, OutputFormat};
@@ -44,6 +45,16 @@ pub struct TagArgs {
     #[arg(long, value_name = "C")]
     pub text_column: Vec<String>,
 
+    /// The sentence-transformers folder the model was fitted with (required for such a model;
+    /// a different folder is refused)
+    #[arg(long, value_name = "DIR", conflicts_with = "vectors")]
+    pub embeddings: Option<PathBuf>,
+
+    /// For a model fitted with --vectors: the new documents' vectors, a .npy file of float32,
+    /// one row per input row
+    #[arg(long, value_name = "FILE.npy")]
+    pub vectors: Option<PathBuf>,
+
     /// No progress bar and no summary line: only warnings and errors, on stderr
     #[arg(short, long)]
     pub quiet: bool,
@@ -53,6 +64,8 @@ pub struct TagArgs {
 pub struct TagOutcome {
     pub counts: TagCounts,
     pub output: Option<PathBuf>,
+    /// The sentence model's token limit, when one embedded the documents.
+    pub limit: Option<usize>,
 }
 
 impl TagArgs {
@@ -69,6 +82,23 @@ impl TagArgs {
         let model = model?;
         // Before the input is opened: a spectral model is refused whatever the input.
         model.check_taggable()?;
+        let input = match (&self.embeddings, &self.vectors) {
+            // Tagging embeds new documents: nothing to gain from the cache.
+            (Some(dir), _) => VectorInput::Model {
+                dir: dir.clone(),
+                cache: None,
+            },
+            (None, Some(file)) => VectorInput::File(file.clone()),
+            (None, None) => VectorInput::None,
+        };
+        if input == VectorInput::None {
+            model.check_vectors(None)?;
+        }
+        progress.stage("load");
+        let vectors = input.open(None);
+        progress.finish();
+        let vectors = vectors?;
+        model.check_vectors(vectors.as_ref().map(VectorProvider::source).as_ref())?;
         let read = ReadParams {
             source: InputSource::parse(&self.input),
             columns: self.columns(model.columns()),
@@ -83,14 +113,22 @@ impl TagArgs {
         let outcome = if self.output == "-" {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-            tag_stream(&model, reader, &mut out, "<stdout>", options, progress).map(|counts| {
-                TagOutcome {
-                    counts,
-                    output: None,
-                }
+            tag_stream(
+                &model,
+                reader,
+                &mut out,
+                "<stdout>",
+                options,
+                vectors.as_ref(),
+                progress,
+            )
+            .map(|counts| TagOutcome {
+                counts,
+                output: None,
+                limit: vectors.as_ref().and_then(VectorProvider::token_limit),
             })
         } else {
-            self.tag_into_file(&model, reader, options, progress)
+            self.tag_into_file(&model, reader, options, vectors.as_ref(), progress)
         };
         progress.finish();
         outcome
@@ -103,6 +141,7 @@ impl TagArgs {
         model: &TopicModel,
         reader: topictag::read::DocumentReader,
         options: TagOptions,
+        vectors: Option<&VectorProvider>,
         progress: &dyn Progress,
     ) -> Result<TagOutcome> {
         let target = PathBuf::from(&self.output);
@@ -121,7 +160,9 @@ impl TagArgs {
         let (file, temp) = files.create(&name)?;
         let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
         let temp_name = temp.display().to_string();
-        let counts = tag_stream(model, reader, &mut out, &temp_name, options, progress)?;
+        let counts = tag_stream(
+            model, reader, &mut out, &temp_name, options, vectors, progress,
+        )?;
         let file = out.into_inner().map_err(|e| Error::Write {
             path: temp.clone(),
             source: e.into_error(),
@@ -133,6 +174,7 @@ impl TagArgs {
         Ok(TagOutcome {
             counts,
             output: written.pop(),
+            limit: vectors.and_then(VectorProvider::token_limit),
         })
     }
 
@@ -172,6 +214,12 @@ pub fn summary(tagged: &TagOutcome) -> String {
         line.push_str(&format!(
             "; {} without a term of the model's vocabulary (topic -1)",
             tagged.counts.without_terms
+        ));
+    }
+    if let (Some(limit), true) = (tagged.limit, tagged.counts.truncated > 0) {
+        line.push_str(&format!(
+            "; {} longer than the sentence model's {limit} tokens (their vectors see only the first {limit})",
+            tagged.counts.truncated
         ));
     }
     line

@@ -75,7 +75,7 @@ impl BertConfig {
         if let Some((name, _)) = sizes.iter().find(|(_, v)| *v == 0) {
             return Err(format!("config.json: {name} is 0"));
         }
-        if self.hidden_size % self.num_attention_heads != 0 {
+        if !self.hidden_size.is_multiple_of(self.num_attention_heads) {
             return Err(format!(
                 "config.json: hidden_size {} is not a multiple of num_attention_heads {}",
                 self.hidden_size, self.num_attention_heads
@@ -354,7 +354,13 @@ impl Bert {
                     (h as isize, 1),
                 );
             }
-            kernels::linear(&context, h, &layer.attn_out_w, &layer.attn_out_b, &mut projected);
+            kernels::linear(
+                &context,
+                h,
+                &layer.attn_out_w,
+                &layer.attn_out_b,
+                &mut projected,
+            );
             kernels::add_layer_norm(
                 &mut projected,
                 &x,
@@ -372,7 +378,13 @@ impl Bert {
                 &layer.out_b,
                 &mut projected,
             );
-            kernels::add_layer_norm(&mut projected, &x, &layer.out_ln_g, &layer.out_ln_b, self.eps);
+            kernels::add_layer_norm(
+                &mut projected,
+                &x,
+                &layer.out_ln_g,
+                &layer.out_ln_b,
+                self.eps,
+            );
             std::mem::swap(&mut x, &mut projected);
         }
         x

@@ -20,6 +20,9 @@ const ENGINE: &str = "bert-f32-1";
 /// A text's cache key.
 pub type Key = [u8; 32];
 
+/// A cached text: its vector, and whether it was cut at the model's token limit.
+pub type Entry = (Vec<f32>, bool);
+
 /// The key of one text.
 pub fn key(text: &str) -> Key {
     Sha256::digest(text.as_bytes()).into()
@@ -57,7 +60,7 @@ impl VectorCache {
     }
 
     /// The cached vectors of the `wanted` keys, and a warning per unreadable segment.
-    pub fn load(&self, wanted: &[Key]) -> (HashMap<Key, Vec<f32>>, Vec<String>) {
+    pub fn load(&self, wanted: &[Key]) -> (HashMap<Key, Entry>, Vec<String>) {
         let mut found = HashMap::new();
         let mut warnings = Vec::new();
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
@@ -85,7 +88,7 @@ impl VectorCache {
         &self,
         path: &Path,
         wanted: &std::collections::HashSet<&Key>,
-        found: &mut HashMap<Key, Vec<f32>>,
+        found: &mut HashMap<Key, Entry>,
     ) -> Result<(), String> {
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
         let header = MAGIC.len() + 4 + 8;
@@ -99,20 +102,23 @@ impl VectorCache {
         let dims = u32::from_le_bytes(body[8..12].try_into().expect("4 bytes")) as usize;
         let count = u64::from_le_bytes(body[12..20].try_into().expect("8 bytes")) as usize;
         if dims != self.dims {
-            return Err(format!("holds {dims}-dimensional vectors, the model makes {}", self.dims));
+            return Err(format!(
+                "holds {dims}-dimensional vectors, the model makes {}",
+                self.dims
+            ));
         }
-        let record = 32 + 4 * dims;
+        let record = 33 + 4 * dims;
         if body.len() != header + count * record {
             return Err("damaged (its length does not match its record count)".into());
         }
         for rec in body[header..].chunks_exact(record) {
             let key: Key = rec[..32].try_into().expect("32 bytes");
             if wanted.contains(&key) {
-                let vector = rec[32..]
+                let vector = rec[33..]
                     .chunks_exact(4)
                     .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                     .collect();
-                found.insert(key, vector);
+                found.insert(key, (vector, rec[32] == 1));
             }
         }
         Ok(())
@@ -120,15 +126,20 @@ impl VectorCache {
 
     /// Adds `records` as a new segment. Failing to write the cache never fails a run: the
     /// caller reports the error as a warning.
-    pub fn store(&self, records: &[(Key, &[f32])]) -> std::io::Result<PathBuf> {
+    pub fn store(&self, records: &[(Key, bool, &[f32])]) -> std::io::Result<PathBuf> {
         std::fs::create_dir_all(&self.dir)?;
-        let mut body = Vec::with_capacity(20 + records.len() * (32 + 4 * self.dims));
+        let mut body = Vec::with_capacity(20 + records.len() * (33 + 4 * self.dims));
         body.extend_from_slice(MAGIC);
         body.extend_from_slice(&(self.dims as u32).to_le_bytes());
         body.extend_from_slice(&(records.len() as u64).to_le_bytes());
-        for (key, vector) in records {
-            assert_eq!(vector.len(), self.dims, "cached vectors have the model's length");
+        for (key, cut, vector) in records {
+            assert_eq!(
+                vector.len(),
+                self.dims,
+                "cached vectors have the model's length"
+            );
             body.extend_from_slice(key);
+            body.push(u8::from(*cut));
             for v in *vector {
                 body.extend_from_slice(&v.to_le_bytes());
             }
@@ -164,12 +175,13 @@ mod tests {
         let a = [0.1f32, -0.2, 1.0 / 3.0];
         let b = [f32::MIN_POSITIVE, 0.0, -0.0];
         cache
-            .store(&[(key("first"), &a), (key("second"), &b)])
+            .store(&[(key("first"), false, &a), (key("second"), true, &b)])
             .expect("store");
         let (found, warnings) = cache.load(&[key("second"), key("absent")]);
         assert!(warnings.is_empty());
         assert_eq!(found.len(), 1);
-        let got = &found[&key("second")];
+        let (got, cut) = &found[&key("second")];
+        assert!(cut);
         assert!(got.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
     }
 
@@ -177,7 +189,9 @@ mod tests {
     fn a_damaged_segment_is_skipped_with_a_warning() {
         let dir = tempfile::tempdir().expect("tempdir");
         let cache = VectorCache::new(dir.path(), "abc123", 2);
-        let path = cache.store(&[(key("t"), &[1.0, 2.0])]).expect("store");
+        let path = cache
+            .store(&[(key("t"), false, &[1.0, 2.0])])
+            .expect("store");
         let mut bytes = std::fs::read(&path).expect("read");
         bytes[30] ^= 1;
         std::fs::write(&path, bytes).expect("write");
@@ -191,7 +205,7 @@ mod tests {
     fn another_model_has_its_own_folder() {
         let dir = tempfile::tempdir().expect("tempdir");
         VectorCache::new(dir.path(), "model-a", 2)
-            .store(&[(key("t"), &[1.0, 2.0])])
+            .store(&[(key("t"), false, &[1.0, 2.0])])
             .expect("store");
         let (found, _) = VectorCache::new(dir.path(), "model-b", 2).load(&[key("t")]);
         assert!(found.is_empty());

@@ -78,7 +78,13 @@ pub(crate) fn linear(x: &[f32], k: usize, w: &[f32], bias: &[f32], out: &mut [f3
 
 /// Each row of `x` (rows of `gamma.len()`) becomes `layer_norm(x + residual)`; `residual` is
 /// left as it was.
-pub(crate) fn add_layer_norm(x: &mut [f32], residual: &[f32], gamma: &[f32], beta: &[f32], eps: f32) {
+pub(crate) fn add_layer_norm(
+    x: &mut [f32],
+    residual: &[f32],
+    gamma: &[f32],
+    beta: &[f32],
+    eps: f32,
+) {
     let n = gamma.len();
     for (row, res) in x.chunks_exact_mut(n).zip(residual.chunks_exact(n)) {
         for (v, r) in row.iter_mut().zip(res) {
@@ -331,7 +337,13 @@ mod tests {
     fn linear_adds_the_bias_to_the_product() {
         // [1 2; 3 4] · [1 0 1; 0 1 1] + [10 20 30]
         let mut out = vec![0.0; 6];
-        linear(&[1.0, 2.0, 3.0, 4.0], 2, &[1.0, 0.0, 1.0, 0.0, 1.0, 1.0], &[10.0, 20.0, 30.0], &mut out);
+        linear(
+            &[1.0, 2.0, 3.0, 4.0],
+            2,
+            &[1.0, 0.0, 1.0, 0.0, 1.0, 1.0],
+            &[10.0, 20.0, 30.0],
+            &mut out,
+        );
         assert_eq!(out, vec![11.0, 22.0, 33.0, 13.0, 24.0, 37.0]);
     }
 }

@@ -46,7 +46,10 @@ impl VectorSource {
     pub fn describe(&self) -> String {
         match self {
             VectorSource::Model { name, hash, dims } => {
-                format!("model {name} ({dims} dims, sha256 {})", &hash[..hash.len().min(16)])
+                format!(
+                    "model {name} ({dims} dims, sha256 {})",
+                    &hash[..hash.len().min(16)]
+                )
             }
             VectorSource::File { dims } => format!("vectors from a .npy file ({dims} dims)"),
         }
@@ -96,8 +99,16 @@ pub fn document_text(document: &Document) -> String {
 /// Each unit LSA row (f64) joined with `weight` times its unit sentence vector, scaled back to
 /// unit length: `[lsa, weight · s] / √(1 + weight²)`. Rows pair up in order. The fit and `tag`
 /// both go through here, so a document's combined row is the same bits in both.
-pub fn combine(lsa: ArrayView2<'_, f64>, sentences: ArrayView2<'_, f32>, weight: f64) -> Array2<f64> {
-    assert_eq!(lsa.nrows(), sentences.nrows(), "one sentence vector per LSA row");
+pub fn combine(
+    lsa: ArrayView2<'_, f64>,
+    sentences: ArrayView2<'_, f32>,
+    weight: f64,
+) -> Array2<f64> {
+    assert_eq!(
+        lsa.nrows(),
+        sentences.nrows(),
+        "one sentence vector per LSA row"
+    );
     let (dims, extra) = (lsa.ncols(), sentences.ncols());
     let mut out = Array2::<f64>::zeros((lsa.nrows(), dims + extra));
     let scale = 1.0 / (1.0 + weight * weight).sqrt();
@@ -151,4 +162,235 @@ mod tests {
         );
         assert_eq!(v.rows, array![[0.6f32, 0.8], [0.0, 0.0]]);
     }
+}
+
+/// Where a run's or a tag's sentence vectors come from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum VectorInput {
+    /// Words only.
+    #[default]
+    None,
+    /// A sentence-transformers folder; vectors are kept under `cache` (a root folder) when set.
+    Model {
+        dir: std::path::PathBuf,
+        cache: Option<std::path::PathBuf>,
+    },
+    /// A `.npy` file with one float32 row per input row.
+    File(std::path::PathBuf),
+}
+
+/// A [`VectorInput`] made ready: the model loaded, or the file read.
+pub enum VectorProvider {
+    #[cfg(feature = "embeddings")]
+    Model {
+        model: Box<SentenceModel>,
+        cache: Option<cache::VectorCache>,
+    },
+    File {
+        path: String,
+        vectors: SentenceVectors,
+    },
+}
+
+/// The vectors of some documents, and what the user should hear about making them.
+#[derive(Debug, Clone)]
+pub struct Provided {
+    pub vectors: SentenceVectors,
+    /// Documents cut at the model's token limit.
+    pub truncated: usize,
+    /// Documents whose vectors came from the cache.
+    pub cached: usize,
+    pub warnings: Vec<String>,
+}
+
+impl VectorInput {
+    /// Loads the model or reads the file; `None` for words only. `documents`, when known, is
+    /// the number of input rows a `.npy` file must match.
+    pub fn open(&self, documents: Option<usize>) -> crate::Result<Option<VectorProvider>> {
+        match self {
+            VectorInput::None => Ok(None),
+            VectorInput::File(path) => Ok(Some(VectorProvider::File {
+                path: path.display().to_string(),
+                vectors: npy::read(path, documents)?,
+            })),
+            #[cfg(feature = "embeddings")]
+            VectorInput::Model { dir, cache } => {
+                let model = SentenceModel::load(dir)?;
+                let cache = cache
+                    .as_ref()
+                    .map(|root| cache::VectorCache::new(root, model.hash(), model.dims()));
+                Ok(Some(VectorProvider::Model {
+                    model: Box::new(model),
+                    cache,
+                }))
+            }
+            #[cfg(not(feature = "embeddings"))]
+            VectorInput::Model { dir, .. } => Err(crate::Error::SentenceModel {
+                path: dir.display().to_string(),
+                problem: "this build of topictag has no sentence-model support (the 'embeddings' feature is off)".into(),
+            }),
+        }
+    }
+}
+
+impl VectorProvider {
+    /// The token limit a model cuts texts at; `None` for a file.
+    pub fn token_limit(&self) -> Option<usize> {
+        match self {
+            #[cfg(feature = "embeddings")]
+            VectorProvider::Model { model, .. } => Some(model.max_tokens()),
+            VectorProvider::File { .. } => None,
+        }
+    }
+
+    /// Who makes the vectors, as a saved model records it.
+    pub fn source(&self) -> VectorSource {
+        match self {
+            #[cfg(feature = "embeddings")]
+            VectorProvider::Model { model, .. } => model.source(),
+            VectorProvider::File { vectors, .. } => vectors.source.clone(),
+        }
+    }
+
+    /// The vectors of `documents`, which are input rows `first..first + documents.len()`.
+    /// A model embeds what its cache does not hold; a file gives its rows (an error names the
+    /// file when it has too few).
+    pub fn vectors(
+        &self,
+        documents: &[Document],
+        first: usize,
+        progress: &dyn crate::Progress,
+    ) -> crate::Result<Provided> {
+        #[cfg(not(feature = "embeddings"))]
+        let _ = progress; // only a model reports progress
+        match self {
+            #[cfg(feature = "embeddings")]
+            VectorProvider::Model { model, cache } => {
+                embed_cached(model, cache.as_ref(), documents, progress)
+            }
+            VectorProvider::File { path, vectors } => {
+                let end = first + documents.len();
+                if end > vectors.len() {
+                    return Err(crate::Error::Vectors {
+                        path: path.clone(),
+                        problem: format!(
+                            "{} rows of vectors, but the input has more rows (at least {end}); give one vector per input row",
+                            vectors.len()
+                        ),
+                    });
+                }
+                Ok(Provided {
+                    vectors: SentenceVectors {
+                        rows: vectors.rows.slice(ndarray::s![first..end, ..]).to_owned(),
+                        source: vectors.source.clone(),
+                    },
+                    truncated: 0,
+                    cached: 0,
+                    warnings: Vec::new(),
+                })
+            }
+        }
+    }
+
+    /// After the last document: an error when a file has more rows than the input had.
+    pub fn finish(&self, documents: usize) -> crate::Result<()> {
+        match self {
+            VectorProvider::File { path, vectors } if vectors.len() != documents => {
+                Err(crate::Error::Vectors {
+                    path: path.clone(),
+                    problem: format!(
+                        "{} rows of vectors for {documents} input rows; give one vector per input row, in input order",
+                        vectors.len()
+                    ),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(feature = "embeddings")]
+fn embed_cached(
+    model: &SentenceModel,
+    cache: Option<&cache::VectorCache>,
+    documents: &[Document],
+    progress: &dyn crate::Progress,
+) -> crate::Result<Provided> {
+    let texts: Vec<String> = documents.iter().map(document_text).collect();
+    let mut warnings = Vec::new();
+    let (keys, found) = match cache {
+        Some(cache) => {
+            let keys: Vec<cache::Key> = texts.iter().map(|t| cache::key(t)).collect();
+            let (found, problems) = cache.load(&keys);
+            warnings.extend(problems);
+            (keys, found)
+        }
+        None => (Vec::new(), Default::default()),
+    };
+    // Each distinct missing text once, in first-seen order.
+    let mut missing: Vec<usize> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, text) in texts.iter().enumerate() {
+        let cached = keys.get(i).is_some_and(|k| found.contains_key(k));
+        if !cached && seen.insert(text.as_str()) {
+            missing.push(i);
+        }
+    }
+    let to_embed: Vec<&str> = missing.iter().map(|&i| texts[i].as_str()).collect();
+    let embedded = model.embed(&to_embed, progress)?;
+    let dims = model.dims();
+    let mut fresh: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (row, &i) in missing.iter().enumerate() {
+        fresh.insert(texts[i].as_str(), row);
+    }
+    let mut rows = Array2::<f32>::zeros((texts.len(), dims));
+    let mut cached = 0;
+    let mut truncated = 0;
+    for (i, text) in texts.iter().enumerate() {
+        let mut target = rows.row_mut(i);
+        let cut = match fresh.get(text.as_str()) {
+            Some(&row) => {
+                target.assign(&embedded.rows.row(row));
+                embedded.cut[row]
+            }
+            None => {
+                let (vector, cut) = &found[&keys[i]];
+                target.assign(&ndarray::ArrayView1::from(vector.as_slice()));
+                cached += 1;
+                *cut
+            }
+        };
+        truncated += usize::from(cut);
+    }
+    if let Some(cache) = cache {
+        if !missing.is_empty() {
+            let records: Vec<(cache::Key, bool, &[f32])> = missing
+                .iter()
+                .enumerate()
+                .map(|(row, &i)| {
+                    (
+                        keys[i],
+                        embedded.cut[row],
+                        embedded
+                            .rows
+                            .row(row)
+                            .to_slice()
+                            .expect("rows of a fresh array are contiguous"),
+                    )
+                })
+                .collect();
+            if let Err(e) = cache.store(&records) {
+                warnings.push(format!(
+                    "{}: cannot write the vector cache ({e}); the vectors are not kept for the next run",
+                    cache.dir().display()
+                ));
+            }
+        }
+    }
+    Ok(Provided {
+        vectors: SentenceVectors::new(rows, model.source()),
+        truncated,
+        cached,
+        warnings,
+    })
 }

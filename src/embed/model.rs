@@ -119,6 +119,9 @@ struct TokenizerConfig {
     model_max_length: Option<f64>,
 }
 
+/// One text's vector and whether the text was cut.
+type OneVector = (Vec<f32>, bool);
+
 /// A sentence-transformers model of the BERT family, loaded from its folder.
 pub struct SentenceModel {
     dir: PathBuf,
@@ -147,7 +150,15 @@ impl std::fmt::Debug for SentenceModel {
 pub struct Embedded {
     /// One row per text.
     pub rows: Array2<f32>,
-    pub truncated: usize,
+    /// Per text, whether it was cut at the model's token limit.
+    pub cut: Vec<bool>,
+}
+
+impl Embedded {
+    /// Texts cut at the model's token limit.
+    pub fn truncated(&self) -> usize {
+        self.cut.iter().filter(|&&c| c).count()
+    }
 }
 
 /// Reads the folder's files, hashing each (name, length, bytes) into the model's identity.
@@ -335,7 +346,10 @@ impl SentenceModel {
     /// One text's vector, and whether the text was cut at the model's limit.
     pub fn embed_one(&self, text: &str) -> Result<(Vec<f32>, bool)> {
         let encoding = self.tokenizer.encode(text, true).map_err(|e| {
-            Error::Compute(format!("{}: cannot tokenize a text: {e}", self.dir.display()))
+            Error::Compute(format!(
+                "{}: cannot tokenize a text: {e}",
+                self.dir.display()
+            ))
         })?;
         let ids = encoding.get_ids();
         if ids.is_empty() || ids.len() > self.bert.max_positions() {
@@ -346,7 +360,10 @@ impl SentenceModel {
                 self.max_tokens
             )));
         }
-        if let Some(&id) = ids.iter().find(|&&id| id as usize >= self.bert.vocab_size()) {
+        if let Some(&id) = ids
+            .iter()
+            .find(|&&id| id as usize >= self.bert.vocab_size())
+        {
             return Err(Error::Compute(format!(
                 "{}: the tokenizer gave token id {id}, outside the model's vocabulary of {}",
                 self.dir.display(),
@@ -368,7 +385,7 @@ impl SentenceModel {
     /// has the same bits on any number of threads. `progress` counts documents.
     pub fn embed(&self, texts: &[&str], progress: &dyn Progress) -> Result<Embedded> {
         progress.measure(Work::items("documents", texts.len()));
-        let chunks: Vec<Result<Vec<(Vec<f32>, bool)>>> = texts
+        let chunks: Vec<Result<Vec<OneVector>>> = texts
             .par_chunks(EMBED_CHUNK)
             .map(|chunk| {
                 let out = chunk
@@ -380,18 +397,18 @@ impl SentenceModel {
             })
             .collect();
         let mut rows = Array2::<f32>::zeros((texts.len(), self.dims));
-        let mut truncated = 0;
+        let mut cut = Vec::with_capacity(texts.len());
         let mut at = 0;
         for chunk in chunks {
-            for (vector, cut) in chunk? {
+            for (vector, was_cut) in chunk? {
                 rows.row_mut(at)
                     .as_slice_mut()
                     .expect("rows of a fresh array are contiguous")
                     .copy_from_slice(&vector);
-                truncated += usize::from(cut);
+                cut.push(was_cut);
                 at += 1;
             }
         }
-        Ok(Embedded { rows, truncated })
+        Ok(Embedded { rows, cut })
     }
 }

@@ -21,7 +21,8 @@ pub fn read(path: &Path, documents: Option<usize>) -> Result<SentenceVectors> {
         path: name.clone(),
         source,
     })?;
-    let rows = Array2::<f32>::read_npy(std::io::BufReader::new(file)).map_err(|e| fail(describe(e)))?;
+    let rows =
+        Array2::<f32>::read_npy(std::io::BufReader::new(file)).map_err(|e| fail(describe(e)))?;
     if rows.ncols() == 0 {
         return Err(fail("the vectors have 0 columns".into()));
     }

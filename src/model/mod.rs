@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::choose::KSelection;
 use crate::cluster::{Centroids, KRange, TopicCount};
+use crate::embed::{self, SentenceVectors, VectorSource};
 use crate::error::{Error, Result};
 use crate::evaluate::{self, Metrics};
 use crate::label::{Assignment, Tagger, Topics};
@@ -82,6 +83,8 @@ pub struct TopicModel {
     untaggable: Option<String>,
     /// Tags per document.
     tags: usize,
+    /// The sentence vectors the rows were joined with, if any: new documents need the same.
+    semantic: Option<Semantic>,
     /// Rebuilt from the vocabulary when a model is loaded.
     #[serde(skip)]
     tagger: Option<Tagger>,
@@ -91,6 +94,14 @@ pub struct TopicModel {
     /// The topictag version that wrote the loaded file.
     #[serde(skip)]
     writer: String,
+}
+
+/// How a model's rows were joined with sentence vectors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Semantic {
+    pub source: VectorSource,
+    /// The sentence vector's weight beside the unit LSA row.
+    pub weight: f64,
 }
 
 /// One topic as the model knows it.
@@ -148,6 +159,9 @@ pub struct FitInput<'a> {
     pub columns: ColumnChoice,
     /// The label column's name and each document's label.
     pub labels: Option<(&'a str, &'a [String])>,
+    /// One sentence vector per document, joined to its LSA row with
+    /// [`TopicParams::embedding_weight`].
+    pub vectors: Option<&'a SentenceVectors>,
 }
 
 impl FitReport {
@@ -210,11 +224,32 @@ impl TopicModel {
             params.vectorize.fit(&tokens, source)
         })?;
         let analyzer = tokens.analyzer(&params.text, &used_stems);
-        let (lsa, embedding) = timings.time("reduce", progress, || {
+        let (lsa, mut embedding) = timings.time("reduce", progress, || {
             let lsa = params.reduce.fit(&tfidf, seed.derive("reduce"), progress)?;
             let embedding = lsa.embed(&tfidf);
             Ok::<_, Error>((lsa, embedding))
         })?;
+        let semantic = match input.vectors {
+            Some(vectors) => {
+                if vectors.len() != documents {
+                    return Err(Error::Vectors {
+                        path: source.to_string(),
+                        problem: format!(
+                            "{} sentence vectors for {documents} documents",
+                            vectors.len()
+                        ),
+                    });
+                }
+                let own = vectors.rows.select(Axis(0), &embedding.documents);
+                embedding.rows =
+                    embed::combine(embedding.rows.view(), own.view(), params.embedding_weight);
+                Some(Semantic {
+                    source: vectors.source.clone(),
+                    weight: params.embedding_weight,
+                })
+            }
+            None => None,
+        };
         let (k, k_selection) = match params.k {
             TopicCount::Fixed(k) => (k, None),
             TopicCount::Auto => {
@@ -310,6 +345,7 @@ impl TopicModel {
                 "the model was fitted with spectral clustering, whose topics live in the fitted documents' neighbour graph: a new document has no place in it. Refit without spectral clustering to tag new documents".to_string()
             }),
             tags: params.label.tags,
+            semantic,
             origin: String::new(),
             writer: String::new(),
         };
@@ -339,10 +375,31 @@ impl TopicModel {
     /// Documents are independent: the result for one never depends on the others or on the
     /// number of threads.
     pub fn tag_top(&self, documents: &[Document], top: usize) -> Result<Vec<Tagged>> {
+        self.tag_with(documents, None, top)
+    }
+
+    /// [`TopicModel::tag_top`] for a model fitted with sentence vectors: `vectors` holds one
+    /// per document, from the same model folder (or the same kind of file) as the fit's. A
+    /// model fitted on words only takes `None`.
+    pub fn tag_with(
+        &self,
+        documents: &[Document],
+        vectors: Option<&SentenceVectors>,
+        top: usize,
+    ) -> Result<Vec<Tagged>> {
         self.check_taggable()?;
+        self.check_vectors(vectors.map(|v| &v.source))?;
         let terms = self.analyzer.transform(documents);
         let rows = self.vectorizer.transform(&terms);
-        let dense = self.lsa.transform(&rows.weights);
+        let mut dense = self.lsa.transform(&rows.weights);
+        if let (Some(semantic), Some(vectors)) = (&self.semantic, vectors) {
+            assert_eq!(
+                vectors.len(),
+                documents.len(),
+                "one sentence vector per document"
+            );
+            dense = embed::combine(dense.view(), vectors.rows.view(), semantic.weight);
+        }
         let vocabulary = self.vectorizer.vocabulary();
         let tagger = self.tagger();
         Ok(dense
@@ -371,6 +428,49 @@ impl TopicModel {
                 }
             })
             .collect())
+    }
+
+    /// Whether vectors from `given` fit this model: the same model folder (by content) or a
+    /// file of the same width; none for a words-only model.
+    pub fn check_vectors(&self, given: Option<&VectorSource>) -> Result<()> {
+        let path = self.origin().to_string();
+        match (&self.semantic, given) {
+            (None, None) => Ok(()),
+            (None, Some(_)) => Err(Error::param(
+                crate::error::Param::Embeddings,
+                format!(
+                    "{path} was fitted on words only, without sentence vectors; tag without them"
+                ),
+            )),
+            (Some(semantic), None) => Err(Error::VectorsNeeded {
+                path,
+                fitted: semantic.source.describe(),
+                given: None,
+            }),
+            (Some(semantic), Some(given)) => {
+                let same = match (&semantic.source, given) {
+                    (VectorSource::Model { hash: a, .. }, VectorSource::Model { hash: b, .. }) => {
+                        a == b
+                    }
+                    (VectorSource::File { dims: a }, VectorSource::File { dims: b }) => a == b,
+                    _ => false,
+                };
+                if same {
+                    Ok(())
+                } else {
+                    Err(Error::VectorsNeeded {
+                        path,
+                        fitted: semantic.source.describe(),
+                        given: Some(given.describe()),
+                    })
+                }
+            }
+        }
+    }
+
+    /// The sentence vectors the model was fitted with, if any.
+    pub fn semantic(&self) -> Option<&Semantic> {
+        self.semantic.as_ref()
     }
 
     fn tagger(&self) -> std::borrow::Cow<'_, Tagger> {
@@ -434,10 +534,17 @@ impl TopicModel {
                 self.vectorizer.vocabulary().len()
             ));
         }
+        if let Some(semantic) = &self.semantic {
+            if !(semantic.weight.is_finite() && semantic.weight > 0.0)
+                || semantic.source.dims() == 0
+            {
+                return Err("the sentence-vector settings are invalid".into());
+            }
+        }
         let dims = if self.untaggable.is_some() {
             self.centroids.dims()
         } else {
-            self.lsa.dims()
+            self.lsa.dims() + self.semantic.as_ref().map_or(0, |s| s.source.dims())
         };
         self.centroids.validate(dims)?;
         if self.topics.len() != self.centroids.len()
