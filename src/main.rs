@@ -29,6 +29,7 @@ fn main() -> ExitCode {
     let quiet = match &cli.command {
         Some(Command::Tag(args)) => args.quiet,
         Some(Command::Inspect(_)) => true,
+        Some(Command::Embed(args)) => args.quiet,
         None => cli.run.quiet,
     };
     let bars = if quiet {
@@ -50,6 +51,19 @@ fn main() -> ExitCode {
             Ok(tagged) => {
                 if !args.quiet {
                     say(&cli::tag::summary(&tagged));
+                }
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(&error),
+        },
+        Some(Command::Embed(args)) => match args.run(progress) {
+            Ok(outcome) => {
+                let (warnings, line) = cli::embed::report(&outcome, &args.output);
+                for warning in warnings {
+                    say(&format!("warning: {warning}"));
+                }
+                if !args.quiet {
+                    say(&line);
                 }
                 ExitCode::SUCCESS
             }

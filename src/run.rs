@@ -332,3 +332,45 @@ fn write_failed(name: &str, source: std::io::Error) -> Error {
 pub fn open_for_tagging(read: &ReadParams) -> Result<DocumentReader> {
     read.open(crate::read::JSONL_COLUMN_WINDOW)
 }
+
+/// What [`embed`] made: every input row's unit sentence vector, in input order.
+#[derive(Debug, Clone)]
+pub struct EmbedOutcome {
+    pub source: String,
+    pub provided: crate::embed::Provided,
+    /// The sentence model's token limit, when a model made the vectors.
+    pub limit: Option<usize>,
+    /// Warnings from reading the input.
+    pub warnings: Vec<String>,
+    /// Loading the model, reading, embedding.
+    pub timings: Timings,
+}
+
+/// Reads the input and gives every row its sentence vector (from the cache when it has it),
+/// as `topictag embed` does before writing them to a `.npy` file.
+pub fn embed(
+    read: &ReadParams,
+    vectors: &VectorInput,
+    progress: &dyn Progress,
+) -> Result<EmbedOutcome> {
+    let mut timings = Timings::default();
+    // The model first: a broken folder is reported before a long read.
+    let provider = timings.time("load", progress, || vectors.open(None))?;
+    let Some(provider) = provider else {
+        return Err(Error::param(
+            crate::error::Param::Embeddings,
+            "is required: the sentence model to embed with",
+        ));
+    };
+    let corpus = timings.time("read", progress, || read.read(progress))?;
+    let provided = timings.time("embed", progress, || {
+        provider.vectors(&corpus.documents, 0, progress)
+    })?;
+    Ok(EmbedOutcome {
+        source: corpus.source,
+        provided,
+        limit: provider.token_limit(),
+        warnings: corpus.warnings,
+        timings,
+    })
+}

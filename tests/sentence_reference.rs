@@ -60,3 +60,22 @@ fn vectors_match_sentence_transformers_to_1e4() {
         [false, false, false, false, false, false, true]
     );
 }
+
+#[test]
+fn a_vector_has_the_same_bits_alone_and_among_others() {
+    let Some(dir) = model_dir() else { return };
+    let model = SentenceModel::load(&dir).expect("the model loads");
+    let texts = [
+        "Graph neural networks for molecule property prediction.",
+        "A short one.",
+        "Dark matter halos in cosmological simulations with adaptive mesh refinement and their density profiles at high redshift.",
+    ];
+    let together = model.embed(&texts, &Silent).expect("embeds");
+    for (i, text) in texts.iter().enumerate() {
+        let (alone, _) = model.embed_one(text).expect("embeds");
+        let row = together.rows.row(i);
+        let same = row.iter().zip(&alone).all(|(a, b)| a.to_bits() == b.to_bits());
+        let worst = row.iter().zip(&alone).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        assert!(same, "text {i} differs by up to {worst:e}");
+    }
+}

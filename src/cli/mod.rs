@@ -2,6 +2,7 @@
 //! `inspect`, each turned into the library's settings; and the library's parameter names turned
 //! back into flags for messages. Declared by `main.rs` only: the library knows no flags.
 
+pub mod embed;
 pub mod inspect;
 pub mod run;
 pub mod tag;
@@ -41,6 +42,9 @@ pub enum Command {
     Tag(tag::TagArgs),
     /// Print what a saved model holds: topics, vocabulary, dimensions, params, version
     Inspect(inspect::InspectArgs),
+    /// Write every document's sentence vector (a sentence-transformers model folder) to a
+    /// .npy file, for --vectors or for other tools
+    Embed(embed::EmbedArgs),
 }
 
 /// The flag that sets a library parameter, for messages.

@@ -345,6 +345,12 @@ impl SentenceModel {
 
     /// One text's vector, and whether the text was cut at the model's limit.
     pub fn embed_one(&self, text: &str) -> Result<(Vec<f32>, bool)> {
+        let mut one = self.embed_batch(&[text])?;
+        Ok(one.pop().expect("one vector per text"))
+    }
+
+    /// A text's token ids, and whether they were cut at the model's limit.
+    fn tokenize(&self, text: &str) -> Result<(Vec<u32>, bool)> {
         let encoding = self.tokenizer.encode(text, true).map_err(|e| {
             Error::Compute(format!(
                 "{}: cannot tokenize a text: {e}",
@@ -370,28 +376,42 @@ impl SentenceModel {
                 self.bert.vocab_size()
             )));
         }
-        let states = self.bert.forward(ids);
-        let mut vector = self.pooling.pool(&states, self.bert.hidden());
-        if self.normalize {
-            let norm = vector.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
-            for v in &mut vector {
-                *v /= norm;
-            }
-        }
-        Ok((vector, !encoding.get_overflowing().is_empty()))
+        Ok((ids.to_vec(), !encoding.get_overflowing().is_empty()))
     }
 
-    /// Every text's vector, in parallel across texts. Each text is computed alone, so a vector
-    /// has the same bits on any number of threads. `progress` counts documents.
+    /// Several texts' vectors through one batched forward pass; each vector has the same bits
+    /// as the text's alone.
+    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<OneVector>> {
+        let tokens = texts
+            .iter()
+            .map(|t| self.tokenize(t))
+            .collect::<Result<Vec<_>>>()?;
+        let ids: Vec<&[u32]> = tokens.iter().map(|(ids, _)| ids.as_slice()).collect();
+        let states = self.bert.forward(&ids);
+        Ok(states
+            .iter()
+            .zip(&tokens)
+            .map(|(states, (_, cut))| {
+                let mut vector = self.pooling.pool(states, self.bert.hidden());
+                if self.normalize {
+                    let norm = vector.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
+                    for v in &mut vector {
+                        *v /= norm;
+                    }
+                }
+                (vector, *cut)
+            })
+            .collect())
+    }
+
+    /// Every text's vector, in parallel across batches of texts. A vector has the same bits in
+    /// any batch and on any number of threads. `progress` counts documents.
     pub fn embed(&self, texts: &[&str], progress: &dyn Progress) -> Result<Embedded> {
         progress.measure(Work::items("documents", texts.len()));
         let chunks: Vec<Result<Vec<OneVector>>> = texts
             .par_chunks(EMBED_CHUNK)
             .map(|chunk| {
-                let out = chunk
-                    .iter()
-                    .map(|t| self.embed_one(t))
-                    .collect::<Result<Vec<_>>>();
+                let out = self.embed_batch(chunk);
                 progress.advance(chunk.len() as u64);
                 out
             })
