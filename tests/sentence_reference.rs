@@ -74,8 +74,15 @@ fn a_vector_has_the_same_bits_alone_and_among_others() {
     for (i, text) in texts.iter().enumerate() {
         let (alone, _) = model.embed_one(text).expect("embeds");
         let row = together.rows.row(i);
-        let same = row.iter().zip(&alone).all(|(a, b)| a.to_bits() == b.to_bits());
-        let worst = row.iter().zip(&alone).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        let same = row
+            .iter()
+            .zip(&alone)
+            .all(|(a, b)| a.to_bits() == b.to_bits());
+        let worst = row
+            .iter()
+            .zip(&alone)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
         assert!(same, "text {i} differs by up to {worst:e}");
     }
 }

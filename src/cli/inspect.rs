@@ -52,6 +52,23 @@ pub fn describe(model: &TopicModel, out: &mut dyn Write) -> std::io::Result<()> 
         vectorizer.mean_length(),
         model.dims()
     )?;
+    match model.semantic() {
+        Some(semantic) => {
+            let hash = match &semantic.source {
+                topictag::embed::VectorSource::Model { hash, .. } => {
+                    format!("; full sha256 {hash}")
+                }
+                topictag::embed::VectorSource::File { .. } => String::new(),
+            };
+            writeln!(
+                out,
+                "sentence vectors: {}, weight {}{hash}; tag needs the same (--embeddings or --vectors)",
+                semantic.source.describe(),
+                semantic.weight
+            )?;
+        }
+        None => writeln!(out, "sentence vectors: none (words only)")?,
+    }
     let columns = model.columns();
     let text = if columns.text.is_empty() {
         "default".to_string()

@@ -375,7 +375,13 @@ impl Bert {
                 }
                 first += len;
             }
-            kernels::linear(&context, h, &layer.attn_out_w, &layer.attn_out_b, &mut projected);
+            kernels::linear(
+                &context,
+                h,
+                &layer.attn_out_w,
+                &layer.attn_out_b,
+                &mut projected,
+            );
             kernels::add_layer_norm(
                 &mut projected,
                 &x,
@@ -393,7 +399,13 @@ impl Bert {
                 &layer.out_b,
                 &mut projected,
             );
-            kernels::add_layer_norm(&mut projected, &x, &layer.out_ln_g, &layer.out_ln_b, self.eps);
+            kernels::add_layer_norm(
+                &mut projected,
+                &x,
+                &layer.out_ln_g,
+                &layer.out_ln_b,
+                self.eps,
+            );
             std::mem::swap(&mut x, &mut projected);
         }
         let mut out = Vec::with_capacity(texts.len());

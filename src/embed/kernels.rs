@@ -148,7 +148,9 @@ fn lane_max(values: &[f32]) -> f32 {
             *l = if v > *l { v } else { *l };
         }
     }
-    let mut max = lanes.iter().fold(f32::NEG_INFINITY, |m, &v| if v > m { v } else { m });
+    let mut max = lanes
+        .iter()
+        .fold(f32::NEG_INFINITY, |m, &v| if v > m { v } else { m });
     for &v in chunks.remainder() {
         max = if v > max { v } else { max };
     }
