@@ -47,9 +47,9 @@ impl ChooseParams {
 
 /// k-means++ restarts of each trial fit: one seeded run per fit keeps the sweep within a couple
 /// of single runs' time; a poor basin shows as instability, which is what the criterion reads.
-const TRIAL_RUNS: usize = 1;
+const TRIAL_RUNS: usize = 3;
 /// Lloyd iterations of a trial fit, at most.
-const TRIAL_ITERATIONS: u64 = 20;
+const TRIAL_ITERATIONS: u64 = 50;
 /// Share of the sample each of the two stability fits sees.
 const SUBSAMPLE_SHARE: f64 = 0.8;
 

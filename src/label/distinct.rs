@@ -79,6 +79,34 @@ pub fn pick(ranked: &[Candidate], wanted: usize) -> Vec<Candidate> {
     chosen.into_iter().map(|(candidate, _)| candidate).collect()
 }
 
+/// Each topic's leading term, as an index into its `picked` list (best first), so that no two
+/// topics lead with the same word in any form (`multimodal` and `large multimodal models`).
+/// Topics claim leads in order of their best term's score, strongest first: the topic the word
+/// is most distinctive for keeps it, and the others lead with their best term not yet claimed
+/// (looking no further than `depth` terms down; with none free, a topic keeps its best).
+pub fn leads(picked: &[Vec<Candidate>], depth: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..picked.len()).collect();
+    let best = |t: usize| picked[t].first().map_or(f64::NEG_INFINITY, |c| c.score);
+    order.sort_by(|&a, &b| best(b).total_cmp(&best(a)).then(a.cmp(&b)));
+    let mut claimed: Vec<String> = Vec::new();
+    let mut leads = vec![0; picked.len()];
+    for topic in order {
+        let free = picked[topic].iter().take(depth).position(|c| {
+            let keys = word_keys(&c.display);
+            !keys.iter().any(|k| {
+                claimed
+                    .iter()
+                    .any(|c| c == k || ends_with_word(k, c) || ends_with_word(c, k))
+            })
+        });
+        leads[topic] = free.unwrap_or(0);
+        if let Some(lead) = picked[topic].get(leads[topic]) {
+            claimed.extend(word_keys(&lead.display));
+        }
+    }
+    leads
+}
+
 /// The words a term is made of, folded so that variants meet: lowercase, a plural or
 /// possessive `s` dropped (`LMMs` -> `lmm`), and a hyphenated compound also contributing its
 /// pieces and its unhyphenated spelling (`multi-modal` -> `multi-modal`, `multimodal`, `multi`,
@@ -257,6 +285,23 @@ mod tests {
             candidate("multimodal", 7.0, 0.7),
         ];
         assert_eq!(shown(&list, 2), ["multimodal", "image"]);
+    }
+
+    #[test]
+    fn two_topics_never_lead_with_the_same_word() {
+        let picked = vec![
+            vec![candidate("multimodal", 5.0, 0.9), candidate("image", 3.0, 0.5)],
+            vec![
+                candidate("large multimodal models", 4.0, 0.95),
+                candidate("LMMs", 3.0, 0.7),
+            ],
+            vec![candidate("Multi-modal", 2.0, 0.4), candidate("video", 2.0, 0.3)],
+            vec![candidate("memory", 2.0, 0.8)],
+        ];
+        // The strongest claim on "multimodal" wins; the others lead with their next term.
+        assert_eq!(leads(&picked, 5), vec![1, 0, 1, 0]);
+        // With nothing free within reach, a topic keeps its best term.
+        assert_eq!(leads(&picked[..2], 1), vec![0, 0]);
     }
 
     #[test]

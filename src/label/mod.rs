@@ -129,13 +129,22 @@ impl LabelParams {
         if !tfidf.vocabulary.has_phrases() {
             class.add_phrases(&mut candidates, tokens, &topic_of);
         }
-        let topics = candidates
+        let picked: Vec<Vec<Candidate>> = candidates
             .into_iter()
-            .enumerate()
-            .map(|(id, mut topic_candidates)| {
+            .map(|mut topic_candidates| {
                 distinct::rank(&mut topic_candidates);
-                let picked = distinct::pick(&topic_candidates, wanted);
-                self.topic(id, picked, clustering.sizes[id], &assignments)
+                distinct::pick(&topic_candidates, wanted)
+            })
+            .collect();
+        // Two labels leading with the same word read as the same topic (on data/ with k 8,
+        // "multimodal, image, human" and "large multimodal models, LMM, image").
+        let leads = distinct::leads(&picked, LEAD_DEPTH);
+        let topics = picked
+            .into_iter()
+            .zip(leads)
+            .enumerate()
+            .map(|(id, (picked, lead))| {
+                self.topic(id, picked, lead, clustering.sizes[id], &assignments)
             })
             .collect();
         let tags = (0..documents)
@@ -153,16 +162,20 @@ impl LabelParams {
         }
     }
 
-    /// One topic from its distinct terms (best first): top terms, label, representatives.
+    /// One topic from its distinct terms (best first): top terms, label (led by
+    /// `picked[lead]`), representatives.
     fn topic(
         &self,
         id: usize,
         picked: Vec<Candidate>,
+        lead: usize,
         size: usize,
         assignments: &[Option<Assignment>],
     ) -> Topic {
         let label = picked
-            .iter()
+            .get(lead)
+            .into_iter()
+            .chain(picked.iter().enumerate().filter(|&(i, _)| i != lead).map(|(_, c)| c))
             .take(self.label_terms)
             .map(|c| c.display.as_str())
             .collect::<Vec<_>>()
@@ -197,6 +210,10 @@ impl LabelParams {
             .collect()
     }
 }
+
+/// How far down its list a topic looks for a leading term no other topic leads with: the
+/// label's own terms and a few more, so a lead is still one of the topic's best.
+const LEAD_DEPTH: usize = 6;
 
 /// Candidate terms gathered per shown term: near-duplicates and phrases need a deeper pool than
 /// the list they fill.
