@@ -102,6 +102,9 @@ pub struct Semantic {
     pub source: VectorSource,
     /// The sentence vector's weight beside the unit LSA row.
     pub weight: f64,
+    /// The fitted documents' mean sentence vector, taken away from every vector before it is
+    /// joined ([`embed::combine`]).
+    pub centre: Vec<f32>,
 }
 
 /// One topic as the model knows it.
@@ -241,11 +244,17 @@ impl TopicModel {
                     });
                 }
                 let own = vectors.rows.select(Axis(0), &embedding.documents);
-                embedding.rows =
-                    embed::combine(embedding.rows.view(), own.view(), params.embedding_weight);
+                let centre = embed::centre(own.view());
+                embedding.rows = embed::combine(
+                    embedding.rows.view(),
+                    own.view(),
+                    &centre,
+                    params.embedding_weight,
+                );
                 Some(Semantic {
                     source: vectors.source.clone(),
                     weight: params.embedding_weight,
+                    centre,
                 })
             }
             None => None,
@@ -398,7 +407,12 @@ impl TopicModel {
                 documents.len(),
                 "one sentence vector per document"
             );
-            dense = embed::combine(dense.view(), vectors.rows.view(), semantic.weight);
+            dense = embed::combine(
+                dense.view(),
+                vectors.rows.view(),
+                &semantic.centre,
+                semantic.weight,
+            );
         }
         let vocabulary = self.vectorizer.vocabulary();
         let tagger = self.tagger();
