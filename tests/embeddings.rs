@@ -32,7 +32,11 @@ fn setup() -> Setup {
 /// `dir/NAME`, with `extra` flags.
 fn fit(s: &Setup, name: &str, extra: &[&str]) -> (PathBuf, Outcome) {
     let out = s.dir.path().join(name);
-    let k: &[&str] = if extra.contains(&"--k") { &[] } else { &["--k", "3"] };
+    let k: &[&str] = if extra.contains(&"--k") {
+        &[]
+    } else {
+        &["--k", "3"]
+    };
     let outcome = succeed(
         topictag(s.dir.path())
             .arg(&s.input)

@@ -283,7 +283,8 @@ fn inspect_describes_what_the_model_holds() {
     let outcome = succeed(topictag(dir.path()).args(["inspect", &model_of(&out)]));
     let text = outcome.stdout;
     for piece in [
-        "topictag model, format 1, written by topictag ",
+        "topictag model, format 2, written by topictag ",
+        "sentence vectors: none (words only)",
         "fitted on 18 documents (0 without terms)",
         "topics: 3, k 3",
         "vocabulary: ",

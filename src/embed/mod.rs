@@ -2,6 +2,33 @@
 //! `.npy` file ([`npy`]) -> [`SentenceVectors`] (one unit-length f32 row per document, and where
 //! they came from); [`combine`] joins them to the documents' LSA rows into the rows the topics
 //! are fitted on and new documents are placed with.
+//!
+//! ```
+//! use ndarray::Array2;
+//! use topictag::embed::{SentenceVectors, VectorSource};
+//! use topictag::{Document, FitInput, Silent, TopicCount, TopicModel, TopicParams};
+//!
+//! let themes = ["galaxy telescope stars orbit", "protein gene cell enzyme"];
+//! let documents: Vec<Document> = (0..40)
+//!     .map(|i| Document::new(i.to_string(), "", themes[i % 2]))
+//!     .collect();
+//! // Vectors from any source, one row per document (here: two made-up directions).
+//! let vectors = |n: usize| {
+//!     let rows = Array2::from_shape_fn((n, 3), |(i, j)| if j == i % 2 { 1.0f32 } else { 0.1 });
+//!     SentenceVectors::new(rows, VectorSource::File { dims: 3 })
+//! };
+//! let mut params = TopicParams { k: TopicCount::Fixed(2), ..TopicParams::default() };
+//! params.vectorize.max_df = 1.0;
+//! let fitted = vectors(documents.len());
+//! let input = FitInput { vectors: Some(&fitted), ..FitInput::default() };
+//! let (model, report) = TopicModel::fit_with(&documents, &params, &input, &Silent)?;
+//!
+//! // New documents need vectors of the same kind; `tag` without them is an error.
+//! let tagged = model.tag_with(&documents[..2], Some(&vectors(2)), 0)?;
+//! assert_eq!(tagged[0].topic, report.assignments()[0].as_ref().map(|a| a.topic));
+//! assert!(model.tag(&documents[..2]).is_err());
+//! # Ok::<(), topictag::Error>(())
+//! ```
 
 pub mod cache;
 pub mod npy;
@@ -124,8 +151,16 @@ pub fn combine(
     centre: &[f32],
     weight: f64,
 ) -> Array2<f64> {
-    assert_eq!(lsa.nrows(), sentences.nrows(), "one sentence vector per LSA row");
-    assert_eq!(centre.len(), sentences.ncols(), "a centre as long as the vectors");
+    assert_eq!(
+        lsa.nrows(),
+        sentences.nrows(),
+        "one sentence vector per LSA row"
+    );
+    assert_eq!(
+        centre.len(),
+        sentences.ncols(),
+        "a centre as long as the vectors"
+    );
     let (dims, extra) = (lsa.ncols(), sentences.ncols());
     let mut out = Array2::<f64>::zeros((lsa.nrows(), dims + extra));
     let scale = 1.0 / (1.0 + weight * weight).sqrt();
@@ -173,7 +208,7 @@ mod tests {
         let lsa = array![[1.0, 0.0], [1.0, 0.0]];
         let s = array![[0.6f32, 0.8], [0.8, 0.6]];
         let centre = super::centre(s.view());
-        assert_eq!(centre, vec![0.7, 0.7]);
+        assert!(centre.iter().all(|&m| (m - 0.7).abs() < 1e-6), "{centre:?}");
         let c = combine(lsa.view(), s.view(), &centre, 1.0);
         // Centred, the two vectors point opposite ways.
         let h = std::f64::consts::FRAC_1_SQRT_2;

@@ -290,12 +290,18 @@ mod tests {
     #[test]
     fn two_topics_never_lead_with_the_same_word() {
         let picked = vec![
-            vec![candidate("multimodal", 5.0, 0.9), candidate("image", 3.0, 0.5)],
+            vec![
+                candidate("multimodal", 5.0, 0.9),
+                candidate("image", 3.0, 0.5),
+            ],
             vec![
                 candidate("large multimodal models", 4.0, 0.95),
                 candidate("LMMs", 3.0, 0.7),
             ],
-            vec![candidate("Multi-modal", 2.0, 0.4), candidate("video", 2.0, 0.3)],
+            vec![
+                candidate("Multi-modal", 2.0, 0.4),
+                candidate("video", 2.0, 0.3),
+            ],
             vec![candidate("memory", 2.0, 0.8)],
         ];
         // The strongest claim on "multimodal" wins; the others lead with their next term.

@@ -175,7 +175,13 @@ impl LabelParams {
         let label = picked
             .get(lead)
             .into_iter()
-            .chain(picked.iter().enumerate().filter(|&(i, _)| i != lead).map(|(_, c)| c))
+            .chain(
+                picked
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, _)| i != lead)
+                    .map(|(_, c)| c),
+            )
             .take(self.label_terms)
             .map(|c| c.display.as_str())
             .collect::<Vec<_>>()
