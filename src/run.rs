@@ -160,6 +160,9 @@ pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> 
                 metrics: &report.metrics,
                 k_selection: report.k_selection.as_ref(),
                 params: &config.params,
+                sentence_vectors: model
+                    .semantic()
+                    .map(|v| format!("{}, weight {}", v.source.describe(), v.weight)),
                 map: &report.map,
                 tree: &report.tree,
                 terms: report.terms,

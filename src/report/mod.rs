@@ -49,6 +49,8 @@ pub struct ReportInput<'a> {
     pub metrics: &'a Metrics,
     pub k_selection: Option<&'a KSelection>,
     pub params: &'a TopicParams,
+    /// With sentence vectors: where they came from and their weight, in words.
+    pub sentence_vectors: Option<String>,
     pub map: &'a MapLayout,
     pub tree: &'a [TreeNode],
     pub terms: usize,
@@ -366,6 +368,12 @@ impl ReportInput<'_> {
                 if p.spectral.is_some() { "yes" } else { "no" }.to_string(),
             ),
             ("language", p.text.language.to_string()),
+            (
+                "sentence vectors",
+                self.sentence_vectors
+                    .clone()
+                    .unwrap_or_else(|| "none (words only)".to_string()),
+            ),
         ];
         context! {
             source => self.source,
