@@ -368,7 +368,7 @@ fn write_npy(
     let header =
         format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
     let mut header = header.into_bytes();
-    while (10 + header.len() + 1) % 64 != 0 {
+    while !(10 + header.len() + 1).is_multiple_of(64) {
         header.push(b' ');
     }
     header.push(b'\n');
@@ -490,4 +490,58 @@ fn unusable_model_folders_are_one_line_errors_and_write_nothing() {
         None,
         &["no-such-model", "no such folder"],
     );
+}
+
+#[test]
+fn tag_with_a_vector_file_of_the_wrong_length_writes_nothing() {
+    let s = setup();
+    let npy = s.dir.path().join("vectors.npy");
+    succeed(topictag(s.dir.path()).args([
+        "embed",
+        &s.input,
+        "--embeddings",
+        &s.model,
+        "--no-cache",
+        "-q",
+        "--output",
+        &path_str(&npy),
+    ]));
+    let fitted = s.dir.path().join("fitted");
+    succeed(
+        topictag(s.dir.path())
+            .arg(&s.input)
+            .args(["--k", "3", "-q", "--vectors", &path_str(&npy), "--output"])
+            .arg(&fitted),
+    );
+    let model = path_str(&fitted.join("model.topictag"));
+    let short = s.dir.path().join("short.npy");
+    let long = s.dir.path().join("long.npy");
+    write_npy(&short, "<f4", 17, 16, |r, c| (r + c + 1) as f64);
+    write_npy(&long, "<f4", 19, 16, |r, c| (r + c + 1) as f64);
+    for (file, expected) in [
+        (&short, "17 rows of vectors, but the input has more rows"),
+        (&long, "19 rows of vectors for 18 input rows"),
+    ] {
+        let target = s.dir.path().join("tagged.csv");
+        let outcome = run(topictag(s.dir.path()).args([
+            "tag",
+            "--model",
+            &model,
+            &s.input,
+            "--vectors",
+            &path_str(file),
+            "--output",
+            &path_str(&target),
+        ]));
+        assert_eq!(outcome.code, Some(2), "{}", outcome.stderr);
+        assert!(outcome.stderr.contains(expected), "{}", outcome.stderr);
+        assert_eq!(outcome.stderr.lines().count(), 1, "{}", outcome.stderr);
+        assert!(!target.exists(), "a failed tag wrote its output");
+        let leftovers: Vec<_> = std::fs::read_dir(s.dir.path())
+            .expect("dir")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains("tagged"))
+            .collect();
+        assert!(leftovers.is_empty(), "temp files left: {leftovers:?}");
+    }
 }

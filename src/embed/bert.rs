@@ -81,7 +81,7 @@ impl BertConfig {
                 self.hidden_size, self.num_attention_heads
             ));
         }
-        if !(self.layer_norm_eps.is_finite() && self.layer_norm_eps > 0.0) {
+        if !(self.layer_norm_eps.is_finite() && (self.layer_norm_eps as f32) > 0.0) {
             return Err("config.json: layer_norm_eps must be a positive number".into());
         }
         Activation::from_config(&self.hidden_act).ok_or_else(|| {
@@ -228,19 +228,25 @@ impl Bert {
             &[config.type_vocab_size, h],
         )?;
         let (emb_ln_g, emb_ln_b) = ln("embeddings.LayerNorm")?;
-        let mut layers = Vec::with_capacity(config.num_hidden_layers);
+        // Grown layer by layer: a config.json that claims absurdly many layers fails at the
+        // first missing tensor, not at an allocation.
+        let mut layers = Vec::new();
         for l in 0..config.num_hidden_layers {
             let p = format!("encoder.layer.{l}");
-            let mut qkv_w = vec![0.0; h * 3 * h];
+            // Each weight is read (and its shape checked) before the joined matrix is allocated.
+            let mut parts = Vec::with_capacity(3);
             let mut qkv_b = Vec::with_capacity(3 * h);
-            for (part, name) in ["query", "key", "value"].iter().enumerate() {
+            for name in ["query", "key", "value"] {
                 let w = t.get(&format!("{p}.attention.self.{name}.weight"), &[h, h])?;
-                let w = transpose(&w, h, h);
+                parts.push(transpose(&w, h, h));
+                qkv_b.extend(t.get(&format!("{p}.attention.self.{name}.bias"), &[h])?);
+            }
+            let mut qkv_w = vec![0.0; h * 3 * h];
+            for (part, w) in parts.iter().enumerate() {
                 for row in 0..h {
                     qkv_w[row * 3 * h + part * h..row * 3 * h + (part + 1) * h]
                         .copy_from_slice(&w[row * h..(row + 1) * h]);
                 }
-                qkv_b.extend(t.get(&format!("{p}.attention.self.{name}.bias"), &[h])?);
             }
             let (attn_ln_g, attn_ln_b) = ln(&format!("{p}.attention.output.LayerNorm"))?;
             let (out_ln_g, out_ln_b) = ln(&format!("{p}.output.LayerNorm"))?;

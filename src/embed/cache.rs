@@ -108,7 +108,11 @@ impl VectorCache {
             ));
         }
         let record = 33 + 4 * dims;
-        if body.len() != header + count * record {
+        if count
+            .checked_mul(record)
+            .and_then(|n| n.checked_add(header))
+            != Some(body.len())
+        {
             return Err("damaged (its length does not match its record count)".into());
         }
         for rec in body[header..].chunks_exact(record) {

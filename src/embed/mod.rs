@@ -163,7 +163,7 @@ pub fn combine(
     );
     let (dims, extra) = (lsa.ncols(), sentences.ncols());
     let mut out = Array2::<f64>::zeros((lsa.nrows(), dims + extra));
-    let scale = 1.0 / (1.0 + weight * weight).sqrt();
+    let scale = 1.0 / 1f64.hypot(weight);
     let mut centred = vec![0.0f64; extra];
     for ((mut target, l), s) in out
         .axis_iter_mut(Axis(0))

@@ -233,8 +233,12 @@ impl SentenceModel {
                 match kind {
                     "Transformer" => {}
                     "Pooling" => {
-                        let name = Path::new(&module.path).join("config.json");
-                        let name = name.to_string_lossy().into_owned();
+                        // Written with '/' on every system, so the folder hashes the same anywhere.
+                        let name = if module.path.is_empty() {
+                            "config.json".to_string()
+                        } else {
+                            format!("{}/config.json", module.path.trim_end_matches('/'))
+                        };
                         pooling = json(&name, &folder.require(&name, "the pooling settings")?)?;
                     }
                     "Normalize" => normalize = true,
@@ -268,7 +272,7 @@ impl SentenceModel {
             .min(config.max_position_embeddings);
         if limit < 2 {
             return Err(format!(
-                "sentence_bert_config.json: max_seq_length {limit} leaves no room for text"
+                "a text limit of {limit} tokens (max_seq_length, or config.json's max_position_embeddings) leaves no room for text"
             ));
         }
         let tokenizer_bytes = folder.require("tokenizer.json", "the tokenizer")?;
@@ -388,7 +392,7 @@ impl SentenceModel {
             .collect::<Result<Vec<_>>>()?;
         let ids: Vec<&[u32]> = tokens.iter().map(|(ids, _)| ids.as_slice()).collect();
         let states = self.bert.forward(&ids);
-        Ok(states
+        states
             .iter()
             .zip(&tokens)
             .map(|(states, (_, cut))| {
@@ -401,7 +405,17 @@ impl SentenceModel {
                 }
                 (vector, *cut)
             })
-            .collect())
+            .map(|(vector, cut)| {
+                if vector.iter().all(|v| v.is_finite()) {
+                    Ok((vector, cut))
+                } else {
+                    Err(Error::SentenceModel {
+                        path: self.dir.display().to_string(),
+                        problem: "the model gives NaN or infinite values (its weights or layer_norm_eps are unusable)".into(),
+                    })
+                }
+            })
+            .collect()
     }
 
     /// Every text's vector, in parallel across batches of texts. A vector has the same bits in

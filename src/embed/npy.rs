@@ -21,8 +21,24 @@ pub fn read(path: &Path, documents: Option<usize>) -> Result<SentenceVectors> {
         path: name.clone(),
         source,
     })?;
-    let rows =
-        Array2::<f32>::read_npy(std::io::BufReader::new(file)).map_err(|e| fail(describe(e)))?;
+    let size = file
+        .metadata()
+        .map_err(|source| Error::Read {
+            path: name.clone(),
+            source,
+        })?
+        .len();
+    let mut reader = std::io::BufReader::new(file);
+    // The reader allocates the whole array the header announces before reading any of it: a
+    // header that promises more than the file holds is refused first, not allocated.
+    if let Some(promised) = header_bytes(&mut reader) {
+        if promised > size {
+            return Err(fail(format!(
+                "the header announces {promised} bytes of data, but the file has {size}"
+            )));
+        }
+    }
+    let rows = Array2::<f32>::read_npy(reader).map_err(|e| fail(describe(e)))?;
     if rows.ncols() == 0 {
         return Err(fail("the vectors have 0 columns".into()));
     }
@@ -37,6 +53,22 @@ pub fn read(path: &Path, documents: Option<usize>) -> Result<SentenceVectors> {
     check_values(&rows).map_err(fail)?;
     let dims = rows.ncols();
     Ok(SentenceVectors::new(rows, VectorSource::File { dims }))
+}
+
+/// The data size the header of an .npy file announces (product of its shape times 4), if the
+/// header can be read; the reader is left at the start.
+fn header_bytes(reader: &mut std::io::BufReader<std::fs::File>) -> Option<u64> {
+    use std::io::{BufRead, Seek};
+    let buffer = reader.fill_buf().ok()?;
+    let text = String::from_utf8_lossy(&buffer[..buffer.len().min(4096)]).into_owned();
+    reader.rewind().ok()?;
+    let shape = text.split("'shape':").nth(1)?;
+    let inside = shape.split('(').nth(1)?.split(')').next()?;
+    let mut bytes: u64 = 4;
+    for dim in inside.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        bytes = bytes.saturating_mul(dim.trim_end_matches('L').parse::<u64>().ok()?);
+    }
+    Some(bytes)
 }
 
 /// The first NaN, infinity or all-zero row, 1-based as in the input.
@@ -113,5 +145,18 @@ mod tests {
         assert!(message(&zero, Some(1)).contains("row 1: the vector is all zeros"));
         let flat = write(dir.path(), &array![1.0f32, 2.0]);
         assert!(message(&flat, Some(1)).contains("1 dimension(s), expected 2"));
+        // A header promising far more than the file holds is refused before any allocation.
+        let mut huge = b"\x93NUMPY\x01\x00".to_vec();
+        let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000000, 1000), }";
+        let mut header = header.as_bytes().to_vec();
+        while !(10 + header.len() + 1).is_multiple_of(64) {
+            header.push(b' ');
+        }
+        header.push(b'\n');
+        huge.extend_from_slice(&(header.len() as u16).to_le_bytes());
+        huge.extend_from_slice(&header);
+        let path = dir.path().join("huge.npy");
+        std::fs::write(&path, huge).expect("write");
+        assert!(message(&path, Some(1)).contains("the header announces"));
     }
 }

@@ -234,15 +234,7 @@ impl TopicModel {
         })?;
         let semantic = match input.vectors {
             Some(vectors) => {
-                if vectors.len() != documents {
-                    return Err(Error::Vectors {
-                        path: source.to_string(),
-                        problem: format!(
-                            "{} sentence vectors for {documents} documents",
-                            vectors.len()
-                        ),
-                    });
-                }
+                vectors_fit(vectors, documents, source)?;
                 let own = vectors.rows.select(Axis(0), &embedding.documents);
                 let centre = embed::centre(own.view());
                 embedding.rows = embed::combine(
@@ -402,11 +394,7 @@ impl TopicModel {
         let rows = self.vectorizer.transform(&terms);
         let mut dense = self.lsa.transform(&rows.weights);
         if let (Some(semantic), Some(vectors)) = (&self.semantic, vectors) {
-            assert_eq!(
-                vectors.len(),
-                documents.len(),
-                "one sentence vector per document"
-            );
+            vectors_fit(vectors, documents.len(), "<documents>")?;
             dense = embed::combine(
                 dense.view(),
                 vectors.rows.view(),
@@ -659,6 +647,31 @@ impl TopicModel {
     pub fn singular_values(&self) -> &[f64] {
         self.lsa.singular_values()
     }
+}
+
+/// Vectors that can be joined to `documents` rows: one per document, as wide as their source
+/// says. Library callers build [`SentenceVectors`] themselves, so this is an error, not a panic.
+fn vectors_fit(vectors: &SentenceVectors, documents: usize, source: &str) -> Result<()> {
+    let problem = if vectors.len() != documents {
+        format!(
+            "{} sentence vectors for {documents} documents",
+            vectors.len()
+        )
+    } else if vectors.rows.ncols() != vectors.source.dims() {
+        format!(
+            "the sentence vectors have {} columns, but their source says {}",
+            vectors.rows.ncols(),
+            vectors.source.dims()
+        )
+    } else if vectors.rows.iter().any(|v| !v.is_finite()) {
+        "the sentence vectors hold NaN or infinite values".to_string()
+    } else {
+        return Ok(());
+    };
+    Err(Error::Vectors {
+        path: source.to_string(),
+        problem,
+    })
 }
 
 /// Wall time of each stage, in pipeline order.
