@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use ndarray_npy::WriteNpyExt;
-use topictag::embed::{cache, VectorInput};
+use topictag::embed::VectorInput;
 use topictag::read::{ColumnChoice, InputSource, ReadParams};
 use topictag::run::EmbedOutcome;
-use topictag::write::AtomicFiles;
+use topictag::write::write_whole;
 use topictag::{Error, Progress, Result};
 
 #[derive(Debug, Args)]
@@ -34,13 +34,8 @@ pub struct EmbedArgs {
     #[arg(long, value_name = "C")]
     pub text_column: Vec<String>,
 
-    /// Where sentence vectors are kept between runs [default: as for the fit]
-    #[arg(long, value_name = "DIR")]
-    pub cache: Option<PathBuf>,
-
-    /// Neither read nor write the sentence-vector cache
-    #[arg(long, conflicts_with = "cache")]
-    pub no_cache: bool,
+    #[command(flatten)]
+    pub cache: super::vectors::CacheArgs,
 
     /// No progress bar and no summary line: only warnings and errors, on stderr
     #[arg(short, long)]
@@ -59,45 +54,20 @@ impl EmbedArgs {
         };
         let input = VectorInput::Model {
             dir: self.embeddings.clone(),
-            cache: if self.no_cache {
-                None
-            } else {
-                self.cache.clone().or_else(cache::default_root)
-            },
+            cache: self.cache.root(),
         };
         let outcome = topictag::run::embed(&read, &input, progress)?;
-        let name = self
-            .output
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| Error::Write {
-                path: self.output.clone(),
-                source: std::io::Error::other("not a file name"),
-            })?;
-        let dir = match self.output.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => Path::new(".").to_path_buf(),
-        };
-        let mut files = AtomicFiles::new(&dir);
-        let (file, temp) = files.create(&name)?;
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-        outcome
-            .provided
-            .vectors
-            .rows
-            .write_npy(&mut out)
-            .map_err(|e| Error::Write {
-                path: temp.clone(),
-                source: std::io::Error::other(e.to_string()),
-            })?;
-        let file = out.into_inner().map_err(|e| Error::Write {
-            path: temp.clone(),
-            source: e.into_error(),
+        write_whole(&self.output, |out, temp_name| {
+            outcome
+                .provided
+                .vectors
+                .rows
+                .write_npy(out)
+                .map_err(|e| Error::Write {
+                    path: PathBuf::from(temp_name),
+                    source: std::io::Error::other(e.to_string()),
+                })
         })?;
-        file.sync_all()
-            .map_err(|source| Error::Write { path: temp, source })?;
-        drop(file);
-        files.commit()?;
         Ok(outcome)
     }
 }

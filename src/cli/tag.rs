@@ -1,13 +1,13 @@
 //! `topictag tag --model FILE [INPUT|-]`: a saved model and new documents -> one row per input
 //! row (the columns of documents.csv), streamed to stdout or atomically into a file.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 use topictag::embed::{VectorInput, VectorProvider};
 use topictag::read::{ColumnChoice, InputSource, ReadParams, DEFAULT_TEXT_COLUMNS};
 use topictag::run::{open_for_tagging, tag_stream, TagCounts, TagOptions};
-use topictag::write::{AtomicFiles, OutputFormat};
+use topictag::write::{write_whole, OutputFormat};
 use topictag::{Error, Param, Progress, Result, TopicModel};
 
 #[derive(Debug, Args)]
@@ -144,36 +144,12 @@ impl TagArgs {
         vectors: Option<&VectorProvider>,
         progress: &dyn Progress,
     ) -> Result<TagOutcome> {
-        let target = PathBuf::from(&self.output);
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| Error::Write {
-                path: target.clone(),
-                source: std::io::Error::other("not a file name"),
-            })?;
-        let dir = match target.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => Path::new(".").to_path_buf(),
-        };
-        let mut files = AtomicFiles::new(&dir);
-        let (file, temp) = files.create(&name)?;
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-        let temp_name = temp.display().to_string();
-        let counts = tag_stream(
-            model, reader, &mut out, &temp_name, options, vectors, progress,
-        )?;
-        let file = out.into_inner().map_err(|e| Error::Write {
-            path: temp.clone(),
-            source: e.into_error(),
+        let (counts, written) = write_whole(&PathBuf::from(&self.output), |out, temp_name| {
+            tag_stream(model, reader, out, temp_name, options, vectors, progress)
         })?;
-        file.sync_all()
-            .map_err(|source| Error::Write { path: temp, source })?;
-        drop(file);
-        let mut written = files.commit()?;
         Ok(TagOutcome {
             counts,
-            output: written.pop(),
+            output: Some(written),
             limit: vectors.and_then(VectorProvider::token_limit),
         })
     }

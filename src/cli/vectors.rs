@@ -19,6 +19,13 @@ pub struct VectorArgs {
     #[arg(long, value_name = "FILE.npy")]
     pub vectors: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub cache: CacheArgs,
+}
+
+/// Where sentence vectors are kept between runs.
+#[derive(Debug, Args)]
+pub struct CacheArgs {
     /// Where sentence vectors are kept between runs, so that a rerun does not embed again
     /// [default: $TOPICTAG_CACHE, else $XDG_CACHE_HOME/topictag, else ~/.cache/topictag]
     #[arg(long, value_name = "DIR")]
@@ -29,16 +36,23 @@ pub struct VectorArgs {
     pub no_cache: bool,
 }
 
+impl CacheArgs {
+    /// The cache's root folder, `None` with `--no-cache`.
+    pub fn root(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            None
+        } else {
+            self.cache.clone().or_else(cache::default_root)
+        }
+    }
+}
+
 impl VectorArgs {
     pub fn input(&self) -> VectorInput {
         match (&self.embeddings, &self.vectors) {
             (Some(dir), _) => VectorInput::Model {
                 dir: dir.clone(),
-                cache: if self.no_cache {
-                    None
-                } else {
-                    self.cache.clone().or_else(cache::default_root)
-                },
+                cache: self.cache.root(),
             },
             (None, Some(file)) => VectorInput::File(file.clone()),
             (None, None) => VectorInput::None,

@@ -57,6 +57,43 @@ pub struct Abandoned {
     _held: MutexGuard<'static, Vec<PathBuf>>,
 }
 
+/// Writes the one file `target` through `write` (given a buffered stream and the temp file's
+/// name for messages), into a temp file beside it that is synced and renamed into place once
+/// `write` succeeds: an error or an interruption leaves no partial file. Returns what `write`
+/// returned and the file written.
+pub fn write_whole<T>(
+    target: &Path,
+    write: impl FnOnce(&mut dyn Write, &str) -> Result<T>,
+) -> Result<(T, PathBuf)> {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| Error::Write {
+            path: target.to_path_buf(),
+            source: std::io::Error::other("not a file name"),
+        })?;
+    let dir = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut files = AtomicFiles::new(&dir);
+    let (file, temp) = files.create(&name)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let value = write(&mut out, &temp.display().to_string())?;
+    let file = out.into_inner().map_err(|e| Error::Write {
+        path: temp.clone(),
+        source: e.into_error(),
+    })?;
+    file.sync_all()
+        .map_err(|source| Error::Write { path: temp, source })?;
+    drop(file);
+    let written = files
+        .commit()?
+        .pop()
+        .unwrap_or_else(|| target.to_path_buf());
+    Ok((value, written))
+}
+
 /// Temp files written so far; dropped uncommitted, they are removed.
 pub struct AtomicFiles {
     dir: PathBuf,

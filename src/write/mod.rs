@@ -23,7 +23,7 @@ use crate::report::tree::TreeNode;
 use crate::report::trends::Trends;
 use crate::report::Report;
 
-pub use atomic::{abandon_pending, Abandoned, AtomicFiles};
+pub use atomic::{abandon_pending, write_whole, Abandoned, AtomicFiles};
 use rows::Style;
 pub use tagged::TaggedWriter;
 
