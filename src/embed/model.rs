@@ -14,8 +14,9 @@ use super::VectorSource;
 use crate::error::{Error, Result};
 use crate::progress::{Progress, Work};
 
-/// Texts per unit of parallel work and per progress report: small enough that both threads
-/// stay busy to the end, large enough that reporting costs nothing (one text is ~20 ms).
+/// Texts per batch of the forward pass, per unit of parallel work and per progress report.
+/// Measured on 300 arXiv abstracts (documents/s, two runs each): 4 texts 41.3 / 40.2, 8 texts
+/// 41.4 / 41.5, 16 texts 38.9 / 38.1 (larger activations fall out of cache).
 const EMBED_CHUNK: usize = 8;
 
 /// How token vectors become one sentence vector (sentence-transformers' `Pooling` module).
