@@ -48,7 +48,7 @@ impl ChooseParams {
 /// k-means++ restarts of each trial fit, the best kept. With one, a fit's poor basin showed as
 /// instability of k itself, and the pick was whichever k's one pair of fits happened to agree
 /// (20newsgroups picked 4, 5 or 32 topics over seeds 0-2). Three make the curve the data's:
-/// the picks held over seeds (4/4/4, 4/3/3, 7/6/6, 3/6/4 on the four labeled corpora); two
+/// the picks held over seeds (4/4/4, 4/3/3, 5/6/7, 3/6/4 on the four labeled corpora); two
 /// were not enough (2/40/4 on 20newsgroups), and trial fits without the spherical refinement
 /// picked 39 topics on arxiv_2007_18archives once. The price: the sweep on 20newsgroups takes
 /// about twice as long (8.0 s a run against 4.4 s).
@@ -233,7 +233,7 @@ impl ChooseParams {
 /// Two fits on different subsamples agreeing at least this much (adjusted Rand index) make a k
 /// stable. With each trial fit taking the best of three k-means++ starts, a k whose topics are
 /// really in the data agrees at 0.8-0.99 (arxiv_2007_4fields at 2-4, 20newsgroups_4cat at 3-4,
-/// arxiv_2007_18archives at 6-7), while the finer k around it scatter between 0.4 and 0.75 from
+/// arxiv_2007_18archives at 5-7), while the finer k around it scatter between 0.4 and 0.75 from
 /// one draw to the next: at 0.6 the pick was whichever large k happened to cross the line
 /// (20newsgroups 5 / 12 / 36 over seeds 0-2, arxiv_2007_4fields 8-9); at 0.8 the picks hold
 /// (see the README's k table).
