@@ -26,6 +26,8 @@ pub fn color(topic: usize) -> &'static str {
 const FONT: &str = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\"";
 /// Rough width of a character at 12px, for laying out text without measuring it.
 const CHAR_WIDTH: f64 = 6.6;
+/// Height of a line of the tree's merge labels (11 px text).
+const LINE: f64 = 14.0;
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -124,6 +126,10 @@ pub fn dendrogram(nodes: &[TreeNode], topic_count: usize) -> String {
     }
     let labelled = topic_count.saturating_sub(1).min(5);
     let merges = nodes.len().saturating_sub(topic_count);
+    // Merge labels already drawn, as (left, right, baseline): a merge sits halfway between its
+    // children, so the root and a child can share a height (on data/ two labels were drawn over
+    // each other); a label that would overlap one before it moves a line down or up.
+    let mut placed: Vec<(f64, f64, f64)> = Vec::new();
     for node in nodes.iter().skip(topic_count) {
         let Some((left, right)) = node.children else {
             continue;
@@ -137,14 +143,37 @@ pub fn dendrogram(nodes: &[TreeNode], topic_count: usize) -> String {
             y[left], y[right]
         );
         if node.node - topic_count + labelled >= merges {
+            let text = format!("{} ({})", fit(&node.label, 250.0), node.size);
+            let (left, right) = (x + 6.0, x + 6.0 + text.chars().count() as f64 * CHAR_WIDTH);
+            let natural = y[node.node] + 4.0;
+            let clear = |baseline: f64| {
+                placed.iter().all(|&(a, b, other)| {
+                    (other - baseline).abs() >= LINE || b <= left || right <= a
+                })
+            };
+            let baseline = (0..topic_count * 2)
+                .flat_map(|step| {
+                    let shift = LINE * (step / 2 + step % 2) as f64;
+                    [natural + shift, natural - shift]
+                })
+                .find(|&b| b > 24.0 && b < height - 4.0 && clear(b))
+                .unwrap_or(natural);
+            placed.push((left, right, baseline));
+            if (baseline - natural).abs() > 0.5 {
+                // A thin leader from the merge point to its moved label.
+                let _ = writeln!(
+                    svg,
+                    "<path d=\"M{x:.1},{:.1}L{:.1},{:.1}\" fill=\"none\" stroke=\"#999\" stroke-width=\"0.8\"/>",
+                    y[node.node],
+                    left - 2.0,
+                    baseline - 4.0
+                );
+            }
             let _ = writeln!(
                 svg,
-                "<circle cx=\"{x:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#555\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#333\">{} ({})</text>",
+                "<circle cx=\"{x:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#555\"/><text x=\"{left:.1}\" y=\"{baseline:.1}\" font-size=\"11\" fill=\"#333\">{}</text>",
                 y[node.node],
-                x + 6.0,
-                y[node.node] + 4.0,
-                escape(&fit(&node.label, 250.0)),
-                node.size
+                escape(&text)
             );
         }
     }
@@ -322,4 +351,58 @@ pub fn map(layout: &MapLayout, labels: &[String], most: usize) -> String {
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(node: usize, children: Option<(usize, usize)>, distance: f64, label: &str) -> TreeNode {
+        TreeNode {
+            node,
+            children,
+            distance,
+            size: 2,
+            label: label.to_string(),
+            topics: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn merge_labels_never_overlap() {
+        // Merge 6 sits at y 90 and the root at y 95.5, and 6's long label reaches the root's x.
+        let long = "a long label for this group";
+        let nodes = vec![
+            node(0, None, 0.0, "t0"),
+            node(1, None, 0.0, "t1"),
+            node(2, None, 0.0, "t2"),
+            node(3, None, 0.0, "t3"),
+            node(4, None, 0.0, "t4"),
+            node(5, Some((0, 1)), 0.1, long),
+            node(6, Some((2, 3)), 0.2, long),
+            node(7, Some((5, 6)), 0.3, long),
+            node(8, Some((7, 4)), 0.35, long),
+        ];
+        let svg = dendrogram(&nodes, 5);
+        let boxes: Vec<(f64, f64, f64)> = svg
+            .lines()
+            .filter_map(|line| {
+                let text = line.split("<text x=\"").nth(1)?;
+                if !text.contains("font-size=\"11\"") {
+                    return None;
+                }
+                let x: f64 = text.split('"').next()?.parse().ok()?;
+                let y: f64 = text.split("y=\"").nth(1)?.split('"').next()?.parse().ok()?;
+                let content = text.split('>').nth(1)?.split('<').next()?;
+                Some((x, x + content.chars().count() as f64 * CHAR_WIDTH, y))
+            })
+            .collect();
+        assert_eq!(boxes.len(), 4, "{svg}");
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let apart = (a.2 - b.2).abs() >= LINE || a.1 <= b.0 || b.1 <= a.0;
+                assert!(apart, "labels at {a:?} and {b:?} overlap");
+            }
+        }
+    }
 }
