@@ -73,10 +73,9 @@ impl VectorSource {
     pub fn describe(&self) -> String {
         match self {
             VectorSource::Model { name, hash, dims } => {
-                format!(
-                    "model {name} ({dims} dims, sha256 {})",
-                    &hash[..hash.len().min(16)]
-                )
+                // `get`: a hash is hex, but a message must not panic on one that is not.
+                let short = hash.get(..16).unwrap_or(hash);
+                format!("model {name} ({dims} dims, sha256 {short})")
             }
             VectorSource::File { dims } => format!("vectors from a .npy file ({dims} dims)"),
         }
@@ -213,6 +212,16 @@ mod tests {
         // Centred, the two vectors point opposite ways.
         let h = std::f64::consts::FRAC_1_SQRT_2;
         assert!((c[[0, 2]] + h * h).abs() < 1e-6 && (c[[1, 2]] - h * h).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_source_with_an_odd_hash_still_describes_itself() {
+        let odd = VectorSource::Model {
+            name: "m".into(),
+            hash: "€".repeat(10),
+            dims: 3,
+        };
+        assert!(odd.describe().starts_with("model m (3 dims, sha256 "));
     }
 
     #[test]

@@ -107,6 +107,29 @@ pub struct Semantic {
     pub centre: Vec<f32>,
 }
 
+impl Semantic {
+    /// What `tag` relies on: a positive weight, a centre as long as the vectors and finite,
+    /// and for a model folder a SHA-256 in hex (messages print its first 16 characters).
+    fn validate(&self) -> std::result::Result<(), String> {
+        let dims = self.source.dims();
+        let hash_ok = match &self.source {
+            VectorSource::Model { hash, .. } => {
+                hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+            }
+            VectorSource::File { .. } => true,
+        };
+        if !(self.weight.is_finite() && self.weight > 0.0)
+            || dims == 0
+            || self.centre.len() != dims
+            || self.centre.iter().any(|v| !v.is_finite())
+            || !hash_ok
+        {
+            return Err("the sentence-vector settings are invalid".into());
+        }
+        Ok(())
+    }
+}
+
 /// One topic as the model knows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TopicSummary {
@@ -537,11 +560,7 @@ impl TopicModel {
             ));
         }
         if let Some(semantic) = &self.semantic {
-            if !(semantic.weight.is_finite() && semantic.weight > 0.0)
-                || semantic.source.dims() == 0
-            {
-                return Err("the sentence-vector settings are invalid".into());
-            }
+            semantic.validate()?;
         }
         let dims = if self.untaggable.is_some() {
             self.centroids.dims()
@@ -692,5 +711,47 @@ impl Timings {
         self.0.push((stage, start.elapsed()));
         progress.finish();
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentence_vector_settings_that_tag_cannot_use_are_refused() {
+        let good = Semantic {
+            source: VectorSource::Model {
+                name: "m".into(),
+                hash: "ab".repeat(32),
+                dims: 2,
+            },
+            weight: 1.25,
+            centre: vec![0.1, 0.2],
+        };
+        assert!(good.validate().is_ok());
+        let short_centre = Semantic {
+            centre: vec![0.1],
+            ..good.clone()
+        };
+        let nan_centre = Semantic {
+            centre: vec![0.1, f32::NAN],
+            ..good.clone()
+        };
+        let zero_weight = Semantic {
+            weight: 0.0,
+            ..good.clone()
+        };
+        let bad_hash = Semantic {
+            source: VectorSource::Model {
+                name: "m".into(),
+                hash: "€".repeat(22),
+                dims: 2,
+            },
+            ..good.clone()
+        };
+        for bad in [short_centre, nan_centre, zero_weight, bad_hash] {
+            assert!(bad.validate().is_err(), "{bad:?}");
+        }
     }
 }
