@@ -71,16 +71,14 @@ pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> 
     };
     let vectors_note = provided.as_ref().map(|p| {
         let documents = corpus.documents.len();
-        if let (Some(limit), true) = (provider.as_ref().and_then(VectorProvider::token_limit), p.truncated > 0) {
-            warnings.push(format!(
-                "{source}: {} of {documents} document(s) are longer than the sentence model's {limit} tokens; their sentence vectors see only the first {limit}",
-                p.truncated
-            ));
-        }
+        warnings.extend(p.truncation_warning(&source));
         warnings.extend(p.warnings.iter().cloned());
         match p.cached {
             0 => p.vectors.source.describe(),
-            cached => format!("{} ({cached} of {documents} from the cache)", p.vectors.source.describe()),
+            cached => format!(
+                "{} ({cached} of {documents} from the cache)",
+                p.vectors.source.describe()
+            ),
         }
     });
     let input = FitInput {
@@ -341,8 +339,6 @@ pub fn open_for_tagging(read: &ReadParams) -> Result<DocumentReader> {
 pub struct EmbedOutcome {
     pub source: String,
     pub provided: crate::embed::Provided,
-    /// The sentence model's token limit, when a model made the vectors.
-    pub limit: Option<usize>,
     /// Warnings from reading the input.
     pub warnings: Vec<String>,
     /// Loading the model, reading, embedding.
@@ -372,7 +368,6 @@ pub fn embed(
     Ok(EmbedOutcome {
         source: corpus.source,
         provided,
-        limit: provider.token_limit(),
         warnings: corpus.warnings,
         timings,
     })

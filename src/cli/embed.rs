@@ -77,14 +77,7 @@ pub fn report(outcome: &EmbedOutcome, output: &Path) -> (Vec<String>, String) {
     let p = &outcome.provided;
     let mut warnings: Vec<String> = outcome.warnings.clone();
     warnings.extend(p.warnings.iter().cloned());
-    if let (Some(limit), true) = (outcome.limit, p.truncated > 0) {
-        warnings.push(format!(
-            "{}: {} of {} document(s) are longer than the sentence model's {limit} tokens; their vectors see only the first {limit}",
-            outcome.source,
-            p.truncated,
-            p.vectors.len()
-        ));
-    }
+    warnings.extend(p.truncation_warning(&outcome.source));
     let seconds = outcome
         .timings
         .0

@@ -91,9 +91,6 @@ impl TagArgs {
             (None, Some(file)) => VectorInput::File(file.clone()),
             (None, None) => VectorInput::None,
         };
-        if input == VectorInput::None {
-            model.check_vectors(None)?;
-        }
         progress.stage("load");
         let vectors = input.open(None);
         progress.finish();

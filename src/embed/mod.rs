@@ -277,9 +277,23 @@ pub struct Provided {
     pub vectors: SentenceVectors,
     /// Documents cut at the model's token limit.
     pub truncated: usize,
+    /// The token limit texts were cut at; `None` for vectors from a file.
+    pub limit: Option<usize>,
     /// Documents whose vectors came from the cache.
     pub cached: usize,
     pub warnings: Vec<String>,
+}
+
+impl Provided {
+    /// The one warning about texts cut at the model's limit, if any were, naming the input.
+    pub fn truncation_warning(&self, source: &str) -> Option<String> {
+        let limit = self.limit.filter(|_| self.truncated > 0)?;
+        Some(format!(
+            "{source}: {} of {} document(s) are longer than the sentence model's {limit} tokens; their sentence vectors see only the first {limit}",
+            self.truncated,
+            self.vectors.len()
+        ))
+    }
 }
 
 impl VectorInput {
@@ -364,6 +378,7 @@ impl VectorProvider {
                         source: vectors.source.clone(),
                     },
                     truncated: 0,
+                    limit: None,
                     cached: 0,
                     warnings: Vec::new(),
                 })
@@ -406,22 +421,20 @@ fn embed_cached(
         }
         None => (Vec::new(), Default::default()),
     };
-    // Each distinct missing text once, in first-seen order.
+    // Each distinct missing text once, in first-seen order: `fresh` maps it to its row among
+    // the texts embedded now, `missing` holds the first document that has it.
     let mut missing: Vec<usize> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut fresh: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (i, text) in texts.iter().enumerate() {
         let cached = keys.get(i).is_some_and(|k| found.contains_key(k));
-        if !cached && seen.insert(text.as_str()) {
+        if !cached && !fresh.contains_key(text.as_str()) {
+            fresh.insert(text.as_str(), missing.len());
             missing.push(i);
         }
     }
     let to_embed: Vec<&str> = missing.iter().map(|&i| texts[i].as_str()).collect();
     let embedded = model.embed(&to_embed, progress)?;
     let dims = model.dims();
-    let mut fresh: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (row, &i) in missing.iter().enumerate() {
-        fresh.insert(texts[i].as_str(), row);
-    }
     let mut rows = Array2::<f32>::zeros((texts.len(), dims));
     let mut cached = 0;
     let mut truncated = 0;
@@ -469,6 +482,7 @@ fn embed_cached(
     Ok(Provided {
         vectors: SentenceVectors::new(rows, model.source()),
         truncated,
+        limit: Some(model.max_tokens()),
         cached,
         warnings,
     })
