@@ -62,10 +62,9 @@ pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> 
     let source = corpus.source.clone();
     let mut timings = read_time;
     let mut warnings = corpus.warnings.clone();
-    let provider = config.vectors.open(Some(corpus.documents.len()))?;
-    let provided = match &provider {
+    let provided = match config.vectors.open(Some(corpus.documents.len()))? {
         Some(provider) => Some(timings.time("embed", progress, || {
-            provider.vectors(&corpus.documents, 0, progress)
+            provider.all(&corpus.documents, progress)
         })?),
         None => None,
     };
@@ -363,7 +362,7 @@ pub fn embed(
     };
     let corpus = timings.time("read", progress, || read.read(progress))?;
     let provided = timings.time("embed", progress, || {
-        provider.vectors(&corpus.documents, 0, progress)
+        provider.all(&corpus.documents, progress)
     })?;
     Ok(EmbedOutcome {
         source: corpus.source,

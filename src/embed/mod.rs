@@ -285,6 +285,17 @@ pub struct Provided {
 }
 
 impl Provided {
+    /// Vectors read from a file: nothing cut, nothing cached.
+    fn from_file(vectors: SentenceVectors) -> Self {
+        Provided {
+            vectors,
+            truncated: 0,
+            limit: None,
+            cached: 0,
+            warnings: Vec::new(),
+        }
+    }
+
     /// The one warning about texts cut at the model's limit, if any were, naming the input.
     pub fn truncation_warning(&self, source: &str) -> Option<String> {
         let limit = self.limit.filter(|_| self.truncated > 0)?;
@@ -372,35 +383,55 @@ impl VectorProvider {
                         ),
                     });
                 }
-                Ok(Provided {
-                    vectors: SentenceVectors {
-                        rows: vectors.rows.slice(ndarray::s![first..end, ..]).to_owned(),
-                        source: vectors.source.clone(),
-                    },
-                    truncated: 0,
-                    limit: None,
-                    cached: 0,
-                    warnings: Vec::new(),
-                })
+                Ok(Provided::from_file(SentenceVectors {
+                    rows: vectors.rows.slice(ndarray::s![first..end, ..]).to_owned(),
+                    source: vectors.source.clone(),
+                }))
             }
+        }
+    }
+
+    /// The vectors of all the input's `documents` at once, as a fit needs them: a file's rows
+    /// are handed over whole rather than copied (a million 384-float rows are 1.5 GB), after
+    /// the check [`VectorProvider::finish`] makes.
+    pub fn all(
+        self,
+        documents: &[Document],
+        progress: &dyn crate::Progress,
+    ) -> crate::Result<Provided> {
+        #[cfg(not(feature = "embeddings"))]
+        let _ = progress; // only a model reports progress
+        match self {
+            VectorProvider::File { path, vectors } => {
+                rows_match(&path, vectors.len(), documents.len())?;
+                Ok(Provided::from_file(vectors))
+            }
+            #[cfg(feature = "embeddings")]
+            model => model.vectors(documents, 0, progress),
         }
     }
 
     /// After the last document: an error when a file has more rows than the input had.
     pub fn finish(&self, documents: usize) -> crate::Result<()> {
         match self {
-            VectorProvider::File { path, vectors } if vectors.len() != documents => {
-                Err(crate::Error::Vectors {
-                    path: path.clone(),
-                    problem: format!(
-                        "{} rows of vectors for {documents} input rows; give one vector per input row, in input order",
-                        vectors.len()
-                    ),
-                })
-            }
-            _ => Ok(()),
+            VectorProvider::File { path, vectors } => rows_match(path, vectors.len(), documents),
+            #[cfg(feature = "embeddings")]
+            VectorProvider::Model { .. } => Ok(()),
         }
     }
+}
+
+/// A file's `rows` of vectors against the input's row count.
+fn rows_match(path: &str, rows: usize, documents: usize) -> crate::Result<()> {
+    if rows == documents {
+        return Ok(());
+    }
+    Err(crate::Error::Vectors {
+        path: path.to_string(),
+        problem: format!(
+            "{rows} rows of vectors for {documents} input rows; give one vector per input row, in input order"
+        ),
+    })
 }
 
 #[cfg(feature = "embeddings")]

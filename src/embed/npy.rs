@@ -43,12 +43,7 @@ pub fn read(path: &Path, documents: Option<usize>) -> Result<SentenceVectors> {
         return Err(fail("the vectors have 0 columns".into()));
     }
     if let Some(documents) = documents {
-        if rows.nrows() != documents {
-            return Err(fail(format!(
-                "{} rows of vectors for {documents} input rows; give one vector per input row, in input order",
-                rows.nrows()
-            )));
-        }
+        super::rows_match(&name, rows.nrows(), documents)?;
     }
     check_values(&rows).map_err(fail)?;
     let dims = rows.ncols();
