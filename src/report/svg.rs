@@ -8,7 +8,7 @@ use std::fmt::Write;
 use super::layout::{MapLayout, HEIGHT, WIDTH};
 use super::tree::TreeNode;
 use super::trends::Trends;
-use crate::cluster::choose::KSelection;
+use crate::cluster::choose::{KSelection, STABLE_AGREEMENT};
 
 /// Colour-blind-safe as far as any palette of this many can be: the Okabe-Ito palette, then
 /// Paul Tol's muted and light ones; more topics than colours repeat them (the map's labels and
@@ -198,12 +198,12 @@ pub fn k_curve(selection: &KSelection) -> String {
     let y_of = |v: f64| 20.0 + (1.0 - v.clamp(-0.1, 1.0)) / 1.1 * plot.1;
     let _ = writeln!(
         svg,
-        "<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#D55E00\" stroke-dasharray=\"4 3\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#D55E00\" text-anchor=\"end\">stable at 0.6</text>",
-        y_of(0.6),
+        "<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#D55E00\" stroke-dasharray=\"4 3\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#D55E00\" text-anchor=\"end\">stable at {STABLE_AGREEMENT}</text>",
+        y_of(STABLE_AGREEMENT),
         left + plot.0,
-        y_of(0.6),
+        y_of(STABLE_AGREEMENT),
         left + plot.0,
-        y_of(0.6) - 4.0
+        y_of(STABLE_AGREEMENT) - 4.0
     );
     let points: Vec<String> = selection
         .trials
