@@ -30,6 +30,7 @@ pub mod error;
 pub mod evaluate;
 pub mod label;
 pub(crate) mod linalg;
+pub mod simd;
 pub(crate) mod metrics;
 pub mod model;
 pub mod params;

@@ -26,6 +26,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // A forced instruction set the CPU lacks is refused before any work (the choice changes
+    // speed only: every level gives the same bits).
+    if let Err(error) = topictag::simd::Simd::from_env().and_then(topictag::simd::force) {
+        say(&format!("error: {error}"));
+        return ExitCode::from(2);
+    }
     let quiet = match &cli.command {
         Some(Command::Tag(args)) => args.quiet,
         Some(Command::Inspect(_)) => true,

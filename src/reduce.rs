@@ -259,8 +259,8 @@ impl Lsa {
 /// `out += Σ value · loadings[col]` in f64, column by column in the row's order.
 fn accumulate(out: &mut [f64], cols: &[u32], values: &[f32], loadings: &[f32], dims: usize) {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: `accumulate_avx2` only requires AVX2, which this CPU was just found to have.
+    if crate::simd::active() >= crate::simd::Simd::Avx2 {
+        // SAFETY: `accumulate_avx2` only requires AVX2, which the active level (simd::active) guarantees.
         return unsafe { accumulate_avx2(out, cols, values, loadings, dims) };
     }
     accumulate_portable(out, cols, values, loadings, dims);

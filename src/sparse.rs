@@ -187,8 +187,8 @@ fn gather<T: Float, V: Copy + Into<f64>>(
     width: usize,
 ) {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: `gather_avx2` only requires AVX2, which this CPU was just found to have.
+    if crate::simd::active() >= crate::simd::Simd::Avx2 {
+        // SAFETY: `gather_avx2` only requires AVX2, which the active level (simd::active) guarantees.
         return unsafe { gather_avx2(target, cols, values, dense, width) };
     }
     gather_portable(target, cols, values, dense, width);
@@ -202,8 +202,8 @@ fn scatter<T: Float, V: Copy + Into<f64>>(
     source: &[T],
 ) {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: `scatter_avx2` only requires AVX2, which this CPU was just found to have.
+    if crate::simd::active() >= crate::simd::Simd::Avx2 {
+        // SAFETY: `scatter_avx2` only requires AVX2, which the active level (simd::active) guarantees.
         return unsafe { scatter_avx2(sums, cols, values, source) };
     }
     scatter_portable(sums, cols, values, source);

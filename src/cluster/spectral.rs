@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Param, Result};
+use crate::linalg::matmul;
 use crate::linalg::{flip_signs, normalize_rows, orthonormalize, symmetric_eigen_desc};
 use crate::progress::{Progress, Work};
 use crate::reduce::Embedding;
@@ -112,10 +113,10 @@ impl SpectralParams {
             progress.advance(1);
         }
         basis = orthonormalize(basis, 1)?;
-        let projected = basis.t().dot(&graph.mul_dense(basis.view()));
+        let projected = matmul(basis.t(), graph.mul_dense(basis.view()).view());
         let symmetric = (&projected + &projected.t()) * 0.5;
         let (_, vectors) = symmetric_eigen_desc(&symmetric)?;
-        let mut rows = basis.dot(&vectors.slice(s![.., ..dims]));
+        let mut rows = matmul(basis.view(), vectors.slice(s![.., ..dims]));
         flip_signs(&mut rows);
         Ok(rows)
     }
@@ -137,7 +138,7 @@ fn nearest_neighbors(
         .into_par_iter()
         .flat_map_iter(|start| {
             let end = (start + BLOCK_ROWS).min(n);
-            let similarities = all.slice(s![start..end, ..]).dot(&all.t());
+            let similarities = matmul(all.slice(s![start..end, ..]), all.t());
             let mut out = Vec::with_capacity(end - start);
             let mut order: Vec<(u32, f32)> = Vec::with_capacity(n);
             for (offset, row) in similarities.axis_iter(Axis(0)).enumerate() {

@@ -1,12 +1,17 @@
 //! The elementwise pieces of a transformer layer on f32 slices -> in place: layer norm, GELU,
-//! softmax, and the matrix product they sit between (matrixmultiply's sgemm).
+//! softmax, and the matrix product they sit between (`linalg::gemm`, the same bits on every
+//! instruction set).
 //!
 //! `exp` and `erf` are polynomial approximations written so the compiler can vectorise them:
 //! the profile of a stock encoder spent ~23% of its time in scalar `erf` and `expf`. Sums run in
-//! eight fixed lanes, so the result does not depend on how the loop is vectorised.
+//! eight fixed lanes, so the result does not depend on how the loop is vectorised; nothing here
+//! contracts a multiply and an add into an FMA, so the AVX2 and AVX-512 builds of these loops
+//! give the portable build's bits.
+
+use ndarray::{ArrayView2, ArrayViewMut2, ShapeBuilder};
 
 /// `c (m x n) = alpha · a (m x k) · b (k x n) + beta · c`, with element strides given as
-/// (row stride, column stride) pairs.
+/// (row stride, column stride) pairs, all positive. Panics if a matrix reaches past its slice.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn matmul(
     m: usize,
@@ -21,37 +26,14 @@ pub(crate) fn matmul(
     c: &mut [f32],
     c_strides: (isize, isize),
 ) {
-    let last = |rows: usize, cols: usize, (rs, cs): (isize, isize)| {
-        if rows == 0 || cols == 0 {
-            0
-        } else {
-            (rows as isize - 1) * rs + (cols as isize - 1) * cs + 1
-        }
-    };
-    // The slices must cover every element the strides reach: sgemm itself checks nothing.
-    assert!(last(m, k, a_strides) as usize <= a.len());
-    assert!(last(k, n, b_strides) as usize <= b.len());
-    assert!(last(m, n, c_strides) as usize <= c.len());
-    // SAFETY: the asserts above keep every element sgemm reads or writes inside the slices, and
-    // `c` is borrowed mutably, so it overlaps neither `a` nor `b`.
-    unsafe {
-        matrixmultiply::sgemm(
-            m,
-            k,
-            n,
-            alpha,
-            a.as_ptr(),
-            a_strides.0,
-            a_strides.1,
-            b.as_ptr(),
-            b_strides.0,
-            b_strides.1,
-            beta,
-            c.as_mut_ptr(),
-            c_strides.0,
-            c_strides.1,
-        );
+    fn view(rows: usize, cols: usize, (rs, cs): (isize, isize), data: &[f32]) -> ArrayView2<'_, f32> {
+        let shape = (rows, cols).strides((rs as usize, cs as usize));
+        ArrayView2::from_shape(shape, data).expect("a matrix view inside its slice")
     }
+    let (a, b) = (view(m, k, a_strides, a), view(k, n, b_strides, b));
+    let shape = (m, n).strides((c_strides.0 as usize, c_strides.1 as usize));
+    let c = ArrayViewMut2::from_shape(shape, c).expect("a matrix view inside its slice");
+    crate::linalg::gemm(alpha, a, b, beta, c);
 }
 
 /// `out (rows x n) = x (rows x k) · w (k x n) + bias`, all row-major and contiguous.
@@ -184,13 +166,13 @@ impl Activation {
     /// Applies the activation to every element.
     pub(crate) fn apply(self, x: &mut [f32]) {
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx512f") {
-            // SAFETY: only requires AVX-512F, which this CPU was just found to have.
+        if crate::simd::active() >= crate::simd::Simd::Avx512 {
+            // SAFETY: only requires AVX-512F, which the active level (simd::active) guarantees.
             return unsafe { activate_avx512(self, x) };
         }
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: only requires AVX2, which this CPU was just found to have.
+        if crate::simd::active() >= crate::simd::Simd::Avx2 {
+            // SAFETY: only requires AVX2, which the active level (simd::active) guarantees.
             return unsafe { activate_avx2(self, x) };
         }
         activate(self, x);
@@ -239,13 +221,13 @@ fn activate(activation: Activation, x: &mut [f32]) {
 /// Each row (of `n`) of `x` replaced by its softmax.
 pub(crate) fn softmax_rows(x: &mut [f32], n: usize) {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx512f") {
-        // SAFETY: only requires AVX-512F, which this CPU was just found to have.
+    if crate::simd::active() >= crate::simd::Simd::Avx512 {
+        // SAFETY: only requires AVX-512F, which the active level (simd::active) guarantees.
         return unsafe { softmax_rows_avx512(x, n) };
     }
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: only requires AVX2, which this CPU was just found to have.
+    if crate::simd::active() >= crate::simd::Simd::Avx2 {
+        // SAFETY: only requires AVX2, which the active level (simd::active) guarantees.
         return unsafe { softmax_rows_avx2(x, n) };
     }
     softmax_rows_portable(x, n);

@@ -65,7 +65,7 @@ fn silhouette(rows: ArrayView2<'_, f64>, labels: &[usize]) -> Option<f64> {
         .par_iter()
         .flat_map_iter(|&start| {
             let end = (start + block).min(count);
-            let similarities = unit.slice(s![start..end, ..]).dot(&unit.t());
+            let similarities = crate::linalg::matmul(unit.slice(s![start..end, ..]), unit.t());
             let mut distance_sums = vec![0.0; sizes.len()];
             (start..end)
                 .zip(similarities.rows())

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cluster::mean_centroids;
+use crate::linalg::matmul;
 use crate::seed::Seed;
 
 /// At most this many documents are drawn; above it a seeded sample is (the page says so).
@@ -237,9 +238,9 @@ fn pca_2d(rows: ArrayView2<'_, f64>) -> Vec<(f64, f64)> {
     let step = n.div_ceil(DIRECTION_ROWS).max(1);
     let spread: Vec<usize> = (0..n).step_by(step).collect();
     let some = centred.select(Axis(0), &spread);
-    let covariance = some.t().dot(&some);
+    let covariance = matmul(some.t(), some.view());
     let directions = top_two_directions(&covariance);
-    let mut projected = centred.dot(&directions);
+    let mut projected = matmul(centred.view(), directions.view());
     crate::linalg::flip_signs(&mut projected);
     projected
         .axis_iter(Axis(0))
@@ -275,7 +276,7 @@ fn top_two_directions(covariance: &Array2<f64>) -> Array2<f64> {
     }
     basis = gram_schmidt(basis);
     for _ in 0..300 {
-        let next = gram_schmidt(covariance.dot(&basis));
+        let next = gram_schmidt(matmul(covariance.view(), basis.view()));
         let moved = (&next - &basis).iter().map(|v| v * v).sum::<f64>();
         basis = next;
         if moved < 1e-20 {
@@ -479,9 +480,10 @@ fn preserved(
     // Every query's cosine to every subset point in one matrix product.
     let position: rustc_hash::FxHashMap<usize, usize> =
         subset.iter().enumerate().map(|(at, &i)| (i, at)).collect();
-    let similarities = rows
-        .select(Axis(0), &queries)
-        .dot(&rows.select(Axis(0), &subset).t());
+    let similarities = matmul(
+        rows.select(Axis(0), &queries).view(),
+        rows.select(Axis(0), &subset).t(),
+    );
     let per_query: Vec<(f64, f64)> = queries
         .par_iter()
         .enumerate()

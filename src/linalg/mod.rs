@@ -2,7 +2,11 @@
 //! eigen-decompositions, orthonormalisation through the Gram matrix, row normalisation and
 //! block products whose sums never depend on the thread count.
 
-use linfa_linalg::eigh::Eigh;
+mod eigen;
+pub(crate) mod gemm;
+
+pub(crate) use gemm::{gemm, matmul};
+
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
@@ -18,7 +22,7 @@ pub(crate) fn gram_f64(matrix: ArrayView2<'_, f32>) -> Array2<f64> {
         .into_par_iter()
         .map(|block| {
             let block = block.mapv(f64::from);
-            block.t().dot(&block)
+            matmul(block.t(), block.view())
         })
         .collect();
     let mut gram = Array2::<f64>::zeros((matrix.ncols(), matrix.ncols()));
@@ -35,8 +39,8 @@ pub(crate) fn times_small_f32(matrix: ArrayView2<'_, f32>, small: &Array2<f32>) 
     out.axis_chunks_iter_mut(Axis(0), DENSE_BLOCK_ROWS)
         .into_par_iter()
         .zip(matrix.axis_chunks_iter(Axis(0), DENSE_BLOCK_ROWS))
-        .for_each(|(mut target, block)| {
-            target.assign(&block.dot(small));
+        .for_each(|(target, block)| {
+            gemm(1.0, block, small.view(), 0.0, target);
         });
     out
 }
@@ -52,7 +56,7 @@ pub(crate) fn orthonormalize_in_place(matrix: &mut Array2<f32>, passes: usize) -
             .axis_chunks_iter_mut(Axis(0), DENSE_BLOCK_ROWS)
             .into_par_iter()
             .for_each(|mut block| {
-                let product = block.dot(&transform);
+                let product = matmul(block.view(), transform.view());
                 block.assign(&product);
             });
     }
@@ -61,9 +65,14 @@ pub(crate) fn orthonormalize_in_place(matrix: &mut Array2<f32>, passes: usize) -
 
 /// Eigenvalues (descending) and matching eigenvector columns of a symmetric matrix.
 pub(crate) fn symmetric_eigen_desc(matrix: &Array2<f64>) -> Result<(Array1<f64>, Array2<f64>)> {
-    let (values, vectors) = matrix
-        .eigh()
-        .map_err(|e| Error::Compute(format!("eigen-decomposition failed: {e}")))?;
+    let n = matrix.nrows();
+    assert_eq!(matrix.ncols(), n, "not a square matrix");
+    let flat: Vec<f64> = matrix.iter().copied().collect();
+    let (values, vectors) = eigen::symmetric_eigen(&flat, n).map_err(|_| {
+        Error::Compute("eigen-decomposition failed: the matrix holds NaN or infinite values".into())
+    })?;
+    let values = Array1::from(values);
+    let vectors = Array2::from_shape_fn((n, n), |(i, j)| vectors[j][i]);
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
     let sorted_values = order.iter().map(|&i| values[i]).collect();
@@ -77,8 +86,8 @@ pub(crate) fn symmetric_eigen_desc(matrix: &Array2<f64>) -> Result<(Array1<f64>,
 /// by nothing.
 pub(crate) fn orthonormalize(mut matrix: Array2<f64>, passes: usize) -> Result<Array2<f64>> {
     for _ in 0..passes {
-        let transform = whitening(&matrix.t().dot(&matrix), 1e-20)?;
-        matrix = matrix.dot(&transform);
+        let transform = whitening(&matmul(matrix.t(), matrix.view()), 1e-20)?;
+        matrix = matmul(matrix.view(), transform.view());
     }
     Ok(matrix)
 }
