@@ -94,6 +94,10 @@ fn main() -> ExitCode {
                         say(&format!("warning: {warning}"));
                     }
                     if show_timings {
+                        say(&format!(
+                            "time: instruction set {}",
+                            topictag::simd::active().name()
+                        ));
                         for (stage, elapsed) in &summary.timings.0 {
                             say(&format!(
                                 "time: {stage:<10} {:>8.3} s",

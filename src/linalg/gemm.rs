@@ -149,14 +149,50 @@ mod x86 {
         };
     }
 
-    lanes!(F32x8, __m256, f32, 8, _mm256_setzero_ps, _mm256_set1_ps, _mm256_loadu_ps,
-        _mm256_storeu_ps, _mm256_fmadd_ps);
-    lanes!(F64x4, __m256d, f64, 4, _mm256_setzero_pd, _mm256_set1_pd, _mm256_loadu_pd,
-        _mm256_storeu_pd, _mm256_fmadd_pd);
-    lanes!(F32x16, __m512, f32, 16, _mm512_setzero_ps, _mm512_set1_ps, _mm512_loadu_ps,
-        _mm512_storeu_ps, _mm512_fmadd_ps);
-    lanes!(F64x8, __m512d, f64, 8, _mm512_setzero_pd, _mm512_set1_pd, _mm512_loadu_pd,
-        _mm512_storeu_pd, _mm512_fmadd_pd);
+    lanes!(
+        F32x8,
+        __m256,
+        f32,
+        8,
+        _mm256_setzero_ps,
+        _mm256_set1_ps,
+        _mm256_loadu_ps,
+        _mm256_storeu_ps,
+        _mm256_fmadd_ps
+    );
+    lanes!(
+        F64x4,
+        __m256d,
+        f64,
+        4,
+        _mm256_setzero_pd,
+        _mm256_set1_pd,
+        _mm256_loadu_pd,
+        _mm256_storeu_pd,
+        _mm256_fmadd_pd
+    );
+    lanes!(
+        F32x16,
+        __m512,
+        f32,
+        16,
+        _mm512_setzero_ps,
+        _mm512_set1_ps,
+        _mm512_loadu_ps,
+        _mm512_storeu_ps,
+        _mm512_fmadd_ps
+    );
+    lanes!(
+        F64x8,
+        __m512d,
+        f64,
+        8,
+        _mm512_setzero_pd,
+        _mm512_set1_pd,
+        _mm512_loadu_pd,
+        _mm512_storeu_pd,
+        _mm512_fmadd_pd
+    );
 }
 
 /// Bytes of A a block of rows may take: it is reused against every panel of B, so it should
@@ -190,9 +226,7 @@ fn gemm_tiled<V: Lanes, const MR: usize, const NV: usize>(
         for (p, row) in packed.chunks_exact_mut(nr).enumerate() {
             for (jj, slot) in row[..width].iter_mut().enumerate() {
                 // SAFETY: p < k and j0 + jj < n: an element of the view.
-                *slot = unsafe {
-                    *b_ptr.offset(p as isize * b_rows + (j0 + jj) as isize * b_cols)
-                };
+                *slot = unsafe { *b_ptr.offset(p as isize * b_rows + (j0 + jj) as isize * b_cols) };
             }
         }
     }
@@ -377,7 +411,13 @@ mod tests {
     #[test]
     fn every_level_gives_the_reference_bits_in_f64() {
         // Shapes around every tile edge, an empty inner dimension, and long chains.
-        for &(m, k, n) in &[(1, 1, 1), (7, 3, 5), (13, 300, 17), (64, 0, 9), (33, 1031, 40)] {
+        for &(m, k, n) in &[
+            (1, 1, 1),
+            (7, 3, 5),
+            (13, 300, 17),
+            (64, 0, 9),
+            (33, 1031, 40),
+        ] {
             let a = awkward(m, k, 1);
             let b = awkward(k, n, 2);
             let want = reference(a.view(), b.view());
@@ -425,48 +465,5 @@ mod tests {
             .iter()
             .zip(theirs.iter())
             .all(|(x, y)| (x - y).abs() < 1e-12));
-    }
-}
-
-#[cfg(test)]
-mod speed {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn speed_against_matrixmultiply() {
-        let shapes = [(4096, 384, 384), (4096, 384, 1536), (4096, 1536, 384), (128, 32, 128)];
-        for &(m, k, n) in &shapes {
-            let a = Array2::from_shape_fn((m, k), |(i, j)| ((i * 7 + j * 3) % 11) as f32 * 0.1);
-            let b = Array2::from_shape_fn((k, n), |(i, j)| ((i * 5 + j * 2) % 13) as f32 * 0.1);
-            let reps = (2e10 / (m * k * n) as f64).ceil() as usize;
-            let t = std::time::Instant::now();
-            for _ in 0..reps { std::hint::black_box(a.dot(&b)); }
-            let mm = t.elapsed().as_secs_f64() / reps as f64;
-            for level in Simd::supported().into_iter().filter(|l| *l != Simd::Scalar) {
-                let t = std::time::Instant::now();
-                for _ in 0..reps {
-                    let mut c = Array2::zeros((m, n));
-                    f32::gemm_on(level, 1.0, a.view(), b.view(), 0.0, c.view_mut());
-                    std::hint::black_box(c);
-                }
-                let ours = t.elapsed().as_secs_f64() / reps as f64;
-                println!("f32 {m}x{k}x{n} {level:?}: ours {:.2} ms, matrixmultiply {:.2} ms, ratio {:.2}", ours*1e3, mm*1e3, ours/mm);
-            }
-        }
-        for &(m, k, n) in &[(100usize, 2048usize, 100usize), (2048, 100, 100)] {
-            let a = Array2::from_shape_fn((m, k), |(i, j)| ((i * 7 + j * 3) % 11) as f64 * 0.1);
-            let b = Array2::from_shape_fn((k, n), |(i, j)| ((i * 5 + j * 2) % 13) as f64 * 0.1);
-            let reps = 200;
-            let t = std::time::Instant::now();
-            for _ in 0..reps { std::hint::black_box(a.dot(&b)); }
-            let mm = t.elapsed().as_secs_f64() / reps as f64;
-            for level in Simd::supported() {
-                let t = std::time::Instant::now();
-                for _ in 0..reps { std::hint::black_box(matmul(a.view(), b.view())); let _ = level; }
-                let ours = t.elapsed().as_secs_f64() / reps as f64;
-                println!("f64 {m}x{k}x{n} active: ours {:.3} ms, matrixmultiply {:.3} ms, ratio {:.2}", ours*1e3, mm*1e3, ours/mm);
-                break;
-            }
-        }
     }
 }

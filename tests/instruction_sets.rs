@@ -1,0 +1,250 @@
+//! The same bytes on every instruction set: `TOPICTAG_SIMD` forces each code path this CPU can
+//! run (scalar, AVX2, AVX-512), and the fit, the committed sample output, `tag`, the spectral
+//! path and the sentence encoder (a tiny model) must come out byte for byte the same on each.
+//! An AVX2-only machine runs the `avx2` path, so these tests stand for it on any CPU that has
+//! AVX-512 too.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+/// The levels this CPU can run, by the names `TOPICTAG_SIMD` takes.
+fn levels() -> Vec<&'static str> {
+    let mut levels = vec!["scalar"];
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            levels.push("avx2");
+            if std::is_x86_feature_detected!("avx512f") {
+                levels.push("avx512");
+            }
+        }
+    }
+    levels
+}
+
+/// Runs `args` from `cwd` on one forced level and checks the run said it used that level.
+fn on_level(cwd: &Path, level: &str, args: &[&str]) -> Outcome {
+    let outcome = succeed(topictag(cwd).env("TOPICTAG_SIMD", level).args(args).args(
+        if args.first() == Some(&"tag") || args.first() == Some(&"embed") {
+            &[][..]
+        } else {
+            &["--timings"][..]
+        },
+    ));
+    if args.first() != Some(&"tag") && args.first() != Some(&"embed") {
+        assert!(
+            outcome
+                .stderr
+                .contains(&format!("time: instruction set {level}")),
+            "the run did not use {level}: {}",
+            outcome.stderr
+        );
+    }
+    outcome
+}
+
+fn assert_same(snapshots: &BTreeMap<&str, BTreeMap<PathBuf, Vec<u8>>>, what: &str) {
+    let mut all = snapshots.iter();
+    let (first_level, first) = all.next().expect("one level at least");
+    for (level, files) in all {
+        assert_eq!(
+            first.keys().collect::<Vec<_>>(),
+            files.keys().collect::<Vec<_>>(),
+            "{what}: {first_level} and {level} wrote different files"
+        );
+        for (name, bytes) in first {
+            assert!(
+                files[name] == *bytes,
+                "{what}: {} differs between {first_level} and {level}",
+                name.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_level_writes_the_committed_sample_output() {
+    // The committed output/ is what `cargo run --release` writes on this CPU's every path.
+    let dir = tempdir();
+    let committed = snapshot(&repo().join("output"));
+    for level in levels() {
+        let out = dir.path().join(level);
+        on_level(
+            &repo(),
+            level,
+            &["data/papers.csv", "--output", &path_str(&out)],
+        );
+        let fresh = snapshot(&out);
+        assert_eq!(
+            committed.keys().collect::<Vec<_>>(),
+            fresh.keys().collect::<Vec<_>>()
+        );
+        for (name, bytes) in &fresh {
+            assert!(
+                committed[name] == *bytes,
+                "output/{} differs from a fresh run on {level}",
+                name.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn fit_tag_and_the_spectral_path_give_the_same_bytes_on_every_level() {
+    let dir = tempdir();
+    let input = dir.path().join("corpus.csv");
+    std::fs::write(&input, synthetic_corpus(1200)).expect("write corpus");
+    let input = path_str(&input);
+    let (mut fits, mut spectral, mut tags) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+    for level in levels() {
+        // Bigrams, LSA, k-means restarts and refinement (k auto runs on data/ above).
+        let out = dir.path().join(format!("fit-{level}"));
+        on_level(
+            dir.path(),
+            level,
+            &[
+                &input,
+                "--dims",
+                "20",
+                "--k",
+                "6",
+                "--ngrams",
+                "2",
+                "--output",
+                &path_str(&out),
+            ],
+        );
+        fits.insert(level, snapshot(&out));
+        let tagged = dir.path().join(format!("tagged-{level}.csv"));
+        on_level(
+            dir.path(),
+            level,
+            &[
+                "tag",
+                "--model",
+                &path_str(&out.join("model.topictag")),
+                &input,
+                "--top",
+                "3",
+                "--output",
+                &path_str(&tagged),
+            ],
+        );
+        tags.insert(
+            level,
+            BTreeMap::from([(
+                PathBuf::from("tagged.csv"),
+                std::fs::read(&tagged).expect("read"),
+            )]),
+        );
+        let out = dir.path().join(format!("spectral-{level}"));
+        on_level(
+            dir.path(),
+            level,
+            &[
+                &input,
+                "--dims",
+                "20",
+                "--k",
+                "5",
+                "--spectral",
+                "--output",
+                &path_str(&out),
+            ],
+        );
+        spectral.insert(level, snapshot(&out));
+    }
+    assert_same(&fits, "the fit");
+    assert_same(&tags, "tag");
+    assert_same(&spectral, "the spectral fit");
+}
+
+#[cfg(feature = "embeddings")]
+#[test]
+fn the_sentence_encoder_gives_the_same_vectors_on_every_level() {
+    use common::tiny_model::{self, Flaw};
+    let dir = tempdir();
+    let model = dir.path().join("tiny-bert");
+    tiny_model::write(&model, 3, Flaw::None);
+    let input = fixture("themes/docs.csv");
+    let (mut vectors, mut fits) = (BTreeMap::new(), BTreeMap::new());
+    for level in levels() {
+        let npy = dir.path().join(format!("vectors-{level}.npy"));
+        on_level(
+            dir.path(),
+            level,
+            &[
+                "embed",
+                &input,
+                "--embeddings",
+                &path_str(&model),
+                "--no-cache",
+                "--output",
+                &path_str(&npy),
+            ],
+        );
+        vectors.insert(
+            level,
+            BTreeMap::from([(
+                PathBuf::from("vectors.npy"),
+                std::fs::read(&npy).expect("read"),
+            )]),
+        );
+        let out = dir.path().join(format!("fit-{level}"));
+        on_level(
+            dir.path(),
+            level,
+            &[
+                &input,
+                "--k",
+                "3",
+                "--embeddings",
+                &path_str(&model),
+                "--no-cache",
+                "--output",
+                &path_str(&out),
+            ],
+        );
+        fits.insert(level, snapshot(&out));
+    }
+    assert_same(&vectors, "embed");
+    assert_same(&fits, "the fit with sentence vectors");
+}
+
+#[test]
+fn an_unknown_or_unsupported_level_is_refused_with_nothing_written() {
+    let dir = tempdir();
+    let out = dir.path().join("out");
+    let mut refused = vec![(
+        "sse9",
+        "unknown instruction set (use scalar, avx2, avx512 or auto)",
+    )];
+    let supported = levels();
+    for (level, lacks) in [("avx2", "AVX2 and FMA"), ("avx512", "AVX-512F")] {
+        if !supported.contains(&level) {
+            refused.push((level, lacks));
+        }
+    }
+    for (level, expected) in refused {
+        let outcome = run(topictag(dir.path())
+            .env("TOPICTAG_SIMD", level)
+            .arg(fixture("themes/docs.csv"))
+            .arg("--output")
+            .arg(&out));
+        assert_eq!(outcome.code, Some(2), "{level}: {}", outcome.stderr);
+        assert_eq!(outcome.stderr.lines().count(), 1, "{}", outcome.stderr);
+        assert!(
+            outcome
+                .stderr
+                .starts_with(&format!("error: TOPICTAG_SIMD={level}: "))
+                && outcome.stderr.contains(expected),
+            "{}",
+            outcome.stderr
+        );
+        assert!(!out.exists(), "{level}: something was written");
+    }
+}

