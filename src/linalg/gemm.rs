@@ -340,6 +340,13 @@ macro_rules! element {
                 beta: Self,
                 c: ArrayViewMut2<'_, Self>,
             ) {
+                // A level the CPU lacks would be undefined behaviour: the portable path instead
+                // (same bits; the check is a cached flag, nothing next to a product).
+                let level = if level.is_supported() {
+                    level
+                } else {
+                    Simd::Scalar
+                };
                 match level {
                     #[cfg(target_arch = "x86_64")]
                     Simd::Avx512 => {
@@ -353,7 +360,7 @@ macro_rules! element {
                         ) {
                             gemm_tiled::<x86::$avx512, $avx512_mr, 2>(alpha, a, b, beta, c)
                         }
-                        // SAFETY: the level is only ever one the CPU supports (simd::active).
+                        // SAFETY: the CPU supports the level (checked above).
                         unsafe { run(alpha, a, b, beta, c) }
                     }
                     #[cfg(target_arch = "x86_64")]
