@@ -47,6 +47,12 @@ fn on_level(cwd: &Path, level: &str, args: &[&str]) -> Outcome {
     outcome
 }
 
+/// One file as a snapshot of its own, under its name without the level.
+fn one_file(path: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let bytes = std::fs::read(path).expect("read the file the run wrote");
+    BTreeMap::from([(PathBuf::from("the file"), bytes)])
+}
+
 fn assert_same(snapshots: &BTreeMap<&str, BTreeMap<PathBuf, Vec<u8>>>, what: &str) {
     let mut all = snapshots.iter();
     let (first_level, first) = all.next().expect("one level at least");
@@ -134,13 +140,7 @@ fn fit_tag_and_the_spectral_path_give_the_same_bytes_on_every_level() {
                 &path_str(&tagged),
             ],
         );
-        tags.insert(
-            level,
-            BTreeMap::from([(
-                PathBuf::from("tagged.csv"),
-                std::fs::read(&tagged).expect("read"),
-            )]),
-        );
+        tags.insert(level, one_file(&tagged));
         let out = dir.path().join(format!("spectral-{level}"));
         on_level(
             dir.path(),
@@ -187,13 +187,7 @@ fn the_sentence_encoder_gives_the_same_vectors_on_every_level() {
                 &path_str(&npy),
             ],
         );
-        vectors.insert(
-            level,
-            BTreeMap::from([(
-                PathBuf::from("vectors.npy"),
-                std::fs::read(&npy).expect("read"),
-            )]),
-        );
+        vectors.insert(level, one_file(&npy));
         let out = dir.path().join(format!("fit-{level}"));
         on_level(
             dir.path(),
