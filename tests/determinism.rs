@@ -6,8 +6,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{
-    check_consistency, read_documents, read_topics, repo, snapshot, succeed, synthetic_corpus,
-    tempdir, topictag,
+    assert_same_snapshots, check_consistency, read_documents, read_topics, repo, snapshot, succeed,
+    synthetic_corpus, tempdir, topictag,
 };
 
 /// Runs the synthetic corpus of `documents` documents (written once per folder) into `out`.
@@ -39,15 +39,7 @@ fn run_synthetic(
 
 fn assert_same_outputs(a: &Path, b: &Path, what: &str) {
     // Every file a run writes: the tables, the metrics, the model, the report and its charts.
-    let (left, right) = (snapshot(a), snapshot(b));
-    assert_eq!(
-        left.keys().collect::<Vec<_>>(),
-        right.keys().collect::<Vec<_>>(),
-        "different files: {what}"
-    );
-    for (name, bytes) in &left {
-        assert!(right[name] == *bytes, "{} differs: {what}", name.display());
-    }
+    assert_same_snapshots(&snapshot(a), &snapshot(b), what);
 }
 
 #[test]

@@ -10,32 +10,25 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use common::*;
+use topictag::simd::Simd;
 
 /// The levels this CPU can run, by the names `TOPICTAG_SIMD` takes.
 fn levels() -> Vec<&'static str> {
-    let mut levels = vec!["scalar"];
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-            levels.push("avx2");
-            if std::is_x86_feature_detected!("avx512f") {
-                levels.push("avx512");
-            }
-        }
-    }
-    levels
+    Simd::supported().into_iter().map(Simd::name).collect()
 }
 
-/// Runs `args` from `cwd` on one forced level and checks the run said it used that level.
+/// Runs `args` from `cwd` on one forced level; a fit (which takes `--timings`) must also say
+/// it used that level.
 fn on_level(cwd: &Path, level: &str, args: &[&str]) -> Outcome {
-    let outcome = succeed(topictag(cwd).env("TOPICTAG_SIMD", level).args(args).args(
-        if args.first() == Some(&"tag") || args.first() == Some(&"embed") {
-            &[][..]
-        } else {
-            &["--timings"][..]
-        },
-    ));
-    if args.first() != Some(&"tag") && args.first() != Some(&"embed") {
+    let fit = !matches!(args.first(), Some(&"tag" | &"embed"));
+    let timings: &[&str] = if fit { &["--timings"] } else { &[] };
+    let outcome = succeed(
+        topictag(cwd)
+            .env("TOPICTAG_SIMD", level)
+            .args(args)
+            .args(timings),
+    );
+    if fit {
         assert!(
             outcome
                 .stderr
@@ -57,18 +50,11 @@ fn assert_same(snapshots: &BTreeMap<&str, BTreeMap<PathBuf, Vec<u8>>>, what: &st
     let mut all = snapshots.iter();
     let (first_level, first) = all.next().expect("one level at least");
     for (level, files) in all {
-        assert_eq!(
-            first.keys().collect::<Vec<_>>(),
-            files.keys().collect::<Vec<_>>(),
-            "{what}: {first_level} and {level} wrote different files"
+        assert_same_snapshots(
+            first,
+            files,
+            &format!("{what}, {first_level} against {level}"),
         );
-        for (name, bytes) in first {
-            assert!(
-                files[name] == *bytes,
-                "{what}: {} differs between {first_level} and {level}",
-                name.display()
-            );
-        }
     }
 }
 
@@ -84,18 +70,11 @@ fn every_level_writes_the_committed_sample_output() {
             level,
             &["data/papers.csv", "--output", &path_str(&out)],
         );
-        let fresh = snapshot(&out);
-        assert_eq!(
-            committed.keys().collect::<Vec<_>>(),
-            fresh.keys().collect::<Vec<_>>()
+        assert_same_snapshots(
+            &committed,
+            &snapshot(&out),
+            &format!("output/ against a fresh run on {level}"),
         );
-        for (name, bytes) in &fresh {
-            assert!(
-                committed[name] == *bytes,
-                "output/{} differs from a fresh run on {level}",
-                name.display()
-            );
-        }
     }
 }
 

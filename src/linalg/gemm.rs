@@ -323,6 +323,32 @@ unsafe fn tile_kernel<V: Lanes, const MR: usize, const NV: usize>(
     }
 }
 
+/// [`gemm_tiled`] compiled with AVX-512F, two registers wide.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+fn gemm_avx512<V: Lanes, const MR: usize>(
+    alpha: V::Elem,
+    a: ArrayView2<'_, V::Elem>,
+    b: ArrayView2<'_, V::Elem>,
+    beta: V::Elem,
+    c: ArrayViewMut2<'_, V::Elem>,
+) {
+    gemm_tiled::<V, MR, 2>(alpha, a, b, beta, c)
+}
+
+/// [`gemm_tiled`] compiled with AVX2 and FMA, two registers wide.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn gemm_avx2<V: Lanes, const MR: usize>(
+    alpha: V::Elem,
+    a: ArrayView2<'_, V::Elem>,
+    b: ArrayView2<'_, V::Elem>,
+    beta: V::Elem,
+    c: ArrayViewMut2<'_, V::Elem>,
+) {
+    gemm_tiled::<V, MR, 2>(alpha, a, b, beta, c)
+}
+
 macro_rules! element {
     ($elem:ty, $avx2:ident, $avx2_mr:expr, $avx512:ident, $avx512_mr:expr) => {
         impl Element for $elem {
@@ -348,36 +374,15 @@ macro_rules! element {
                     Simd::Scalar
                 };
                 match level {
+                    // SAFETY (both): the CPU supports the level, checked above.
                     #[cfg(target_arch = "x86_64")]
-                    Simd::Avx512 => {
-                        #[target_feature(enable = "avx512f,avx2,fma")]
-                        fn run(
-                            alpha: $elem,
-                            a: ArrayView2<'_, $elem>,
-                            b: ArrayView2<'_, $elem>,
-                            beta: $elem,
-                            c: ArrayViewMut2<'_, $elem>,
-                        ) {
-                            gemm_tiled::<x86::$avx512, $avx512_mr, 2>(alpha, a, b, beta, c)
-                        }
-                        // SAFETY: the CPU supports the level (checked above).
-                        unsafe { run(alpha, a, b, beta, c) }
-                    }
+                    Simd::Avx512 => unsafe {
+                        gemm_avx512::<x86::$avx512, $avx512_mr>(alpha, a, b, beta, c)
+                    },
                     #[cfg(target_arch = "x86_64")]
-                    Simd::Avx2 => {
-                        #[target_feature(enable = "avx2,fma")]
-                        fn run(
-                            alpha: $elem,
-                            a: ArrayView2<'_, $elem>,
-                            b: ArrayView2<'_, $elem>,
-                            beta: $elem,
-                            c: ArrayViewMut2<'_, $elem>,
-                        ) {
-                            gemm_tiled::<x86::$avx2, $avx2_mr, 2>(alpha, a, b, beta, c)
-                        }
-                        // SAFETY: as above.
-                        unsafe { run(alpha, a, b, beta, c) }
-                    }
+                    Simd::Avx2 => unsafe {
+                        gemm_avx2::<x86::$avx2, $avx2_mr>(alpha, a, b, beta, c)
+                    },
                     _ => gemm_tiled::<Single<$elem>, 4, 4>(alpha, a, b, beta, c),
                 }
             }

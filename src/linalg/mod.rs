@@ -71,12 +71,12 @@ pub(crate) fn symmetric_eigen_desc(matrix: &Array2<f64>) -> Result<(Array1<f64>,
     let (values, vectors) = eigen::symmetric_eigen(&flat, n).map_err(|_| {
         Error::Compute("eigen-decomposition failed: the matrix holds NaN or infinite values".into())
     })?;
-    let values = Array1::from(values);
-    let vectors = Array2::from_shape_fn((n, n), |(i, j)| vectors[j][i]);
+    // Row j of `rows` is the vector of values[j]; the caller wants them as columns.
+    let rows = Array2::from_shape_vec((n, n), vectors).expect("n x n eigenvectors");
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
     let sorted_values = order.iter().map(|&i| values[i]).collect();
-    let sorted_vectors = vectors.select(Axis(1), &order);
+    let sorted_vectors = rows.t().select(Axis(1), &order);
     Ok((sorted_values, sorted_vectors))
 }
 

@@ -286,6 +286,22 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     files
 }
 
+/// Two snapshots hold the same files with the same bytes; `what` names the comparison.
+pub fn assert_same_snapshots(
+    left: &BTreeMap<PathBuf, Vec<u8>>,
+    right: &BTreeMap<PathBuf, Vec<u8>>,
+    what: &str,
+) {
+    assert_eq!(
+        left.keys().collect::<Vec<_>>(),
+        right.keys().collect::<Vec<_>>(),
+        "different files: {what}"
+    );
+    for (name, bytes) in left {
+        assert!(right[name] == *bytes, "{} differs: {what}", name.display());
+    }
+}
+
 /// Runs `args` (plus `--output out`) in `cwd` and checks the failure contract: exit code 2, one
 /// `error: ` line on stderr holding every `expected` piece, nothing on stdout, and no file
 /// written or left behind anywhere in `cwd`.
