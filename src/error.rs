@@ -6,15 +6,54 @@
 
 use std::fmt;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// Whether a failure is the caller's input (exit code 2) or the environment's (exit code 1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What kind of failure an [`Error`] is: what a caller does about it. [`Error::kind`] sorts
+/// every variant into one of these, and [`ErrorKind::exit_code`] is the command line's answer;
+/// a binding maps each kind to one exception class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorKind {
-    /// Bad input file, bad column name, nonsense setting, unusable model file: the user can fix it.
+    /// A setting that cannot be used (`min_df` 0, `k` above the documents): change the setting.
+    Param,
+    /// The documents or another input (a column, a stop-word file, sentence vectors, a sentence
+    /// model folder) cannot be read or used: fix the input.
     Input,
-    /// Writing the output failed, or an internal step failed.
-    Runtime,
+    /// A model file that cannot be used: corrupted, foreign, another format version, or a model
+    /// that cannot tag.
+    ModelFile,
+    /// Writing an output failed (disk full, no permission).
+    Io,
+    /// An internal step failed (a numerical failure, an encoder error).
+    Compute,
+    /// The caller's cancel token stopped the work; nothing was written.
+    Cancelled,
+}
+
+impl ErrorKind {
+    /// The command line's exit code: 2 for what the user can fix (a setting, an input, a model
+    /// file), 1 for a failure of the environment or of the tool, 130 for an interrupted run (the
+    /// shell's code for Ctrl-C).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::Param | ErrorKind::Input | ErrorKind::ModelFile => 2,
+            ErrorKind::Io | ErrorKind::Compute => 1,
+            ErrorKind::Cancelled => 130,
+        }
+    }
+
+    /// The kind's name in messages and bindings (`param`, `input`, `model_file`, `io`,
+    /// `compute`, `cancelled`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Param => "param",
+            ErrorKind::Input => "input",
+            ErrorKind::ModelFile => "model_file",
+            ErrorKind::Io => "io",
+            ErrorKind::Compute => "compute",
+            ErrorKind::Cancelled => "cancelled",
+        }
+    }
 }
 
 /// A setting an error can point at. [`Param::name`] is the library's name for it; the command
@@ -33,9 +72,6 @@ pub enum Param {
     FitSampleRows,
     TopTerms,
     Neighbors,
-    SpectralIterations,
-    SpectralDims,
-    StopWords,
     IdColumn,
     TitleColumn,
     TextColumn,
@@ -63,9 +99,6 @@ impl Param {
             Param::FitSampleRows => "fit_sample_rows",
             Param::TopTerms => "top_terms",
             Param::Neighbors => "neighbors",
-            Param::SpectralIterations => "spectral_iterations",
-            Param::SpectralDims => "spectral_dims",
-            Param::StopWords => "stop_words",
             Param::IdColumn => "id_column",
             Param::TitleColumn => "title_column",
             Param::TextColumn => "text_column",
@@ -131,69 +164,96 @@ impl fmt::Display for ModelProblem {
 }
 
 /// A failed fit, tag or model load. Messages are one line and name the file, row and column
-/// where one applies.
+/// where one applies. The variants are listed by [`ErrorKind`]; a path of `None` stands for
+/// documents handed over in memory (see [`Error::for_input`]).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
+    // Input: the documents and the files read beside them.
     Read {
-        path: String,
+        path: PathBuf,
         #[source]
         source: io::Error,
     },
     EmptyInput {
-        path: String,
+        path: PathBuf,
     },
     NoDocuments {
-        path: String,
+        path: PathBuf,
     },
     DuplicateColumn {
-        path: String,
+        path: PathBuf,
         column: String,
         count: usize,
     },
     UnclosedQuote {
-        path: String,
+        path: PathBuf,
         row: u64,
         line: u64,
     },
     MissingColumn {
-        path: String,
+        path: PathBuf,
         column: String,
         param: Param,
         available: String,
     },
     NoTextColumn {
-        path: String,
+        path: PathBuf,
         tried: String,
         available: String,
     },
     InvalidUtf8 {
-        path: String,
+        path: PathBuf,
         row: u64,
         line: u64,
         column: String,
     },
     RaggedRow {
-        path: String,
+        path: PathBuf,
         row: u64,
         line: u64,
         found: usize,
         expected: usize,
     },
     Csv {
-        path: String,
+        path: PathBuf,
         line: u64,
         message: String,
     },
     Jsonl {
-        path: String,
+        path: PathBuf,
         line: u64,
         message: String,
     },
     StopWords {
-        path: String,
+        path: PathBuf,
         line: u64,
         message: String,
     },
+    /// No document has a term left after filtering.
+    NoTerms {
+        path: Option<PathBuf>,
+        documents: usize,
+    },
+    /// A file of sentence vectors, or vectors handed over in memory, that cannot be used.
+    Vectors {
+        path: Option<PathBuf>,
+        problem: String,
+    },
+    /// A model fitted with sentence vectors, asked to tag without them (or with others).
+    VectorsNeeded {
+        path: PathBuf,
+        /// What the model was fitted with, in words.
+        fitted: String,
+        /// What was given instead, in words, if anything.
+        given: Option<String>,
+    },
+    /// A sentence-transformers folder that cannot be used.
+    SentenceModel {
+        path: PathBuf,
+        problem: String,
+    },
+    // Param: settings.
     InvalidParam {
         param: Param,
         message: String,
@@ -209,52 +269,104 @@ pub enum Error {
         k: usize,
         documents: usize,
     },
-    NoTerms {
-        path: String,
-        documents: usize,
-    },
+    // ModelFile.
     /// A model file that cannot be used.
     Model {
-        path: String,
+        path: PathBuf,
         problem: ModelProblem,
     },
     /// A model whose topics cannot be given to new documents.
     NotTaggable {
-        path: String,
-        reason: String,
+        path: PathBuf,
+        reason: crate::model::Untaggable,
     },
-    /// A sentence-transformers folder that cannot be used.
-    SentenceModel {
-        path: String,
-        problem: String,
-    },
-    /// A file of sentence vectors that cannot be used.
-    Vectors {
-        path: String,
-        problem: String,
-    },
-    /// A model fitted with sentence vectors, asked to tag without them (or with others).
-    VectorsNeeded {
-        path: String,
-        /// What the model was fitted with, in words.
-        fitted: String,
-        /// What was given instead, in words, if anything.
-        given: Option<String>,
-    },
+    // Io.
     Write {
         path: PathBuf,
         #[source]
         source: io::Error,
     },
-    Compute(String),
+    // Compute.
+    /// An internal step failed; `source` is the failing library's own error, where there is one.
+    Compute {
+        what: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    // Cancelled.
+    /// The cancel token was set ([`crate::Cancel`]).
+    Cancelled,
 }
 
 impl Error {
-    /// Which of the two exit codes this failure deserves.
+    /// What kind of failure this is (what the caller does about it).
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Write { .. } | Error::Compute(_) => ErrorKind::Runtime,
-            _ => ErrorKind::Input,
+            Error::Read { .. }
+            | Error::EmptyInput { .. }
+            | Error::NoDocuments { .. }
+            | Error::DuplicateColumn { .. }
+            | Error::UnclosedQuote { .. }
+            | Error::MissingColumn { .. }
+            | Error::NoTextColumn { .. }
+            | Error::InvalidUtf8 { .. }
+            | Error::RaggedRow { .. }
+            | Error::Csv { .. }
+            | Error::Jsonl { .. }
+            | Error::StopWords { .. }
+            | Error::NoTerms { .. }
+            | Error::Vectors { .. }
+            | Error::VectorsNeeded { .. }
+            | Error::SentenceModel { .. } => ErrorKind::Input,
+            Error::InvalidParam { .. }
+            | Error::KRangeWithFixedK
+            | Error::DocumentFrequency { .. }
+            | Error::TooFewDocuments { .. } => ErrorKind::Param,
+            Error::Model { .. } | Error::NotTaggable { .. } => ErrorKind::ModelFile,
+            Error::Write { .. } => ErrorKind::Io,
+            Error::Compute { .. } => ErrorKind::Compute,
+            Error::Cancelled => ErrorKind::Cancelled,
+        }
+    }
+
+    /// An internal failure described by `what`.
+    pub(crate) fn compute(what: impl Into<String>) -> Self {
+        Error::Compute {
+            what: what.into(),
+            source: None,
+        }
+    }
+
+    /// An internal failure described by `what`, caused by `source`.
+    pub(crate) fn compute_from(
+        what: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Error::Compute {
+            what: what.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// The error with the documents' file named: a fit or a tag on documents in memory cannot
+    /// name where they came from, so the caller that read them from `path` fills it in.
+    pub fn for_input(self, path: &std::path::Path) -> Self {
+        match self {
+            Error::NoTerms {
+                path: None,
+                documents,
+            } => Error::NoTerms {
+                path: Some(path.to_path_buf()),
+                documents,
+            },
+            Error::Vectors {
+                path: None,
+                problem,
+            } => Error::Vectors {
+                path: Some(path.to_path_buf()),
+                problem,
+            },
+            other => other,
         }
     }
 
@@ -265,83 +377,90 @@ impl Error {
         }
     }
 
+    /// The file the error names, as messages show it (`<documents>` for documents in memory).
+    fn path_shown(&self) -> String {
+        let path: Option<&Path> = match self {
+            Error::Read { path, .. }
+            | Error::EmptyInput { path }
+            | Error::NoDocuments { path }
+            | Error::DuplicateColumn { path, .. }
+            | Error::UnclosedQuote { path, .. }
+            | Error::MissingColumn { path, .. }
+            | Error::NoTextColumn { path, .. }
+            | Error::InvalidUtf8 { path, .. }
+            | Error::RaggedRow { path, .. }
+            | Error::Csv { path, .. }
+            | Error::Jsonl { path, .. }
+            | Error::StopWords { path, .. }
+            | Error::VectorsNeeded { path, .. }
+            | Error::SentenceModel { path, .. }
+            | Error::Model { path, .. }
+            | Error::NotTaggable { path, .. }
+            | Error::Write { path, .. } => Some(path),
+            Error::NoTerms { path, .. } | Error::Vectors { path, .. } => path.as_deref(),
+            _ => None,
+        };
+        path.map_or_else(|| "<documents>".to_string(), |p| p.display().to_string())
+    }
+
     /// The message with parameters named by `name` (the command line passes its flag names).
     pub fn display_with(&self, name: fn(Param) -> &'static str) -> impl fmt::Display + '_ {
         Named { error: self, name }
     }
 
     fn render(&self, f: &mut fmt::Formatter<'_>, name: fn(Param) -> &'static str) -> fmt::Result {
+        let path = self.path_shown();
         match self {
-            Error::Read { path, source } => write!(f, "{path}: cannot read: {source}"),
-            Error::EmptyInput { path } => write!(f, "{path}: the file is empty"),
-            Error::NoDocuments { path } => {
+            Error::Read { source, .. } => write!(f, "{path}: cannot read: {source}"),
+            Error::EmptyInput { .. } => write!(f, "{path}: the file is empty"),
+            Error::NoDocuments { .. } => {
                 write!(f, "{path}: no documents (the file has a header but no rows)")
             }
             Error::DuplicateColumn {
-                path,
                 column,
-                count,
-            } => write!(
+                count, .. } => write!(
                 f,
                 "{path}: column '{column}' appears {count} times in the header; rename one so the choice is clear"
             ),
-            Error::UnclosedQuote { path, row, line } => write!(
+            Error::UnclosedQuote { row, line, .. } => write!(
                 f,
                 "{path}: row {row} (line {line}): a quoted field is never closed (it runs to the end of the file)"
             ),
             Error::MissingColumn {
-                path,
                 column,
                 param,
-                available,
-            } => write!(
+                available, .. } => write!(
                 f,
                 "{path}: no column '{column}' (given by {}); the columns are: {available}",
                 name(*param)
             ),
             Error::NoTextColumn {
-                path,
                 tried,
-                available,
-            } => write!(
+                available, .. } => write!(
                 f,
                 "{path}: none of the columns {tried} exists, so there is no text to read; use {} (the columns are: {available})",
                 name(Param::TextColumn)
             ),
             Error::InvalidUtf8 {
-                path,
                 row,
                 line,
-                column,
-            } => write!(
+                column, .. } => write!(
                 f,
                 "{path}: row {row} (line {line}), column '{column}': invalid UTF-8"
             ),
             Error::RaggedRow {
-                path,
                 row,
                 line,
                 found,
-                expected,
-            } => write!(
+                expected, .. } => write!(
                 f,
                 "{path}: row {row} (line {line}): {found} fields, but the header has {expected}"
             ),
-            Error::Csv {
-                path,
-                line,
-                message,
-            }
-            | Error::Jsonl {
-                path,
-                line,
-                message,
-            }
+            Error::Csv { line, message, .. }
+            | Error::Jsonl { line, message, .. }
             | Error::StopWords {
-                path,
                 line,
-                message,
-            } => write!(f, "{path}: line {line}: {message}"),
+                message, .. } => write!(f, "{path}: line {line}: {message}"),
             Error::InvalidParam { param, message } => {
                 write!(f, "invalid {}: {message}", name(*param))
             }
@@ -368,41 +487,43 @@ impl Error {
                 "{} {k} asks for more topics than the {documents} documents that have terms",
                 name(Param::K)
             ),
-            Error::NoTerms { path, documents } => write!(
+            Error::NoTerms { documents, .. } => write!(
                 f,
                 "{path}: no document has any term left after filtering ({documents} documents; try {} 1, a higher {}, or fewer stop words)",
                 name(Param::MinDf),
                 name(Param::MaxDf)
             ),
-            Error::Model { path, problem } => write!(f, "{path}: {problem}"),
-            Error::NotTaggable { path, reason } => write!(f, "{path}: {reason}"),
-            Error::SentenceModel { path, problem } => {
+            Error::Model { problem, .. } => write!(f, "{path}: {problem}"),
+            Error::NotTaggable { reason, .. } => write!(f, "{path}: {reason}"),
+            Error::SentenceModel { problem, .. } => {
                 write!(f, "{path}: cannot use this sentence model: {problem}")
             }
-            Error::Vectors { path, problem } => write!(f, "{path}: {problem}"),
+            Error::Vectors { problem, .. } => write!(f, "{path}: {problem}"),
             Error::VectorsNeeded {
-                path,
                 fitted,
-                given: None,
-            } => write!(
+                given: None, .. } => write!(
                 f,
                 "{path}: the model was fitted with sentence vectors ({fitted}); give the same with {} or {}",
                 name(Param::Embeddings),
                 name(Param::Vectors)
             ),
             Error::VectorsNeeded {
-                path,
                 fitted,
-                given: Some(given),
-            } => write!(
+                given: Some(given), .. } => write!(
                 f,
                 "{path}: the model was fitted with sentence vectors from {fitted}, but {given} was given; tag with the same {} the model was fitted with",
                 name(Param::Embeddings)
             ),
-            Error::Write { path, source } => {
-                write!(f, "{}: cannot write: {source}", path.display())
-            }
-            Error::Compute(message) => write!(f, "{message}"),
+            Error::Write { source, .. } => write!(f, "{path}: cannot write: {source}"),
+            Error::Compute {
+                what,
+                source: None,
+            } => write!(f, "{what}"),
+            Error::Compute {
+                what,
+                source: Some(source),
+            } => write!(f, "{what}: {source}"),
+            Error::Cancelled => write!(f, "cancelled"),
         }
     }
 }

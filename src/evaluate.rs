@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::class_tfidf::{COHERENCE_TERMS, DIVERSITY_TERMS};
 use crate::cluster::Clustering;
-use crate::label::Topics;
+use crate::label::{Tagged, Topics};
 use crate::metrics::{self, Agreement};
 use crate::reduce::Embedding;
 use crate::seed::Seed;
@@ -66,9 +66,10 @@ impl Metrics {
         embedding: &Embedding,
         clustering: &Clustering,
         topics: &Topics,
+        placed: &[Tagged],
         labels: Option<(&str, &[usize])>,
     ) -> Metrics {
-        let documents = topics.assignments.len();
+        let documents = placed.len();
         let term_lists: Vec<&[Vec<u32>]> = topics
             .topics
             .iter()
@@ -96,7 +97,7 @@ impl Metrics {
                 label: topic.label.clone(),
             })
             .collect();
-        let unassigned = topics.assignments.iter().filter(|a| a.is_none()).count();
+        let unassigned = placed.iter().filter(|t| t.topic.is_none()).count();
         Metrics {
             documents,
             topics: topics.topics.len(),
@@ -117,7 +118,7 @@ impl Metrics {
             },
             sizes: topics.topics.iter().map(|t| t.size).collect(),
             per_topic,
-            labels: labels.map(|(column, labels)| agreement(column, labels, topics)),
+            labels: labels.map(|(column, labels)| agreement(column, labels, topics, placed)),
         }
     }
 }
@@ -162,12 +163,11 @@ pub fn class_ids(labels: &[String]) -> Vec<usize> {
 }
 
 /// Scores the topics against the labels, with and without the documents that have no terms.
-fn agreement(column: &str, truth: &[usize], topics: &Topics) -> LabelAgreement {
+fn agreement(column: &str, truth: &[usize], topics: &Topics, placed: &[Tagged]) -> LabelAgreement {
     let unassigned = topics.topics.len();
-    let predicted: Vec<usize> = topics
-        .assignments
+    let predicted: Vec<usize> = placed
         .iter()
-        .map(|a| a.as_ref().map_or(unassigned, |a| a.topic))
+        .map(|t| t.topic.unwrap_or(unassigned))
         .collect();
     let (with_terms_predicted, with_terms_truth): (Vec<usize>, Vec<usize>) = predicted
         .iter()

@@ -47,9 +47,11 @@ pub mod write;
 
 pub use cluster::{KRange, TopicCount};
 pub use error::{Error, ErrorKind, ModelProblem, Param, Result};
-pub use model::{FitInput, FitReport, Tagged, TopicModel, TopicSummary};
+pub use model::{
+    Analyzed, Fit, FitInput, FitRows, TagInput, Tagged, TopicModel, TopicSummary, Untaggable,
+};
 pub use params::{CheckedParams, TopicParams};
-pub use progress::{Progress, Silent};
+pub use progress::{Cancel, Progress, Silent};
 pub use read::{ColumnChoice, Document, InputSource};
 pub use run::{run, run_with, RunConfig, Summary};
 pub use seed::Seed;

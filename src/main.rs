@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use cli::{terminal, Cli, Command};
-use topictag::{Error, ErrorKind, Progress, Silent, Summary};
+use topictag::{Cancel, Error, ErrorKind, Progress, Silent, Summary};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -43,15 +43,19 @@ fn main() -> ExitCode {
     } else {
         terminal::Bars::for_stderr()
     };
-    if let Err(error) = terminal::exit_on_interrupt(bars.clone()) {
+    // Ctrl-C sets the token: every stage stops at its next chunk of work and nothing is written.
+    let cancel = Cancel::new();
+    if let Err(error) = terminal::cancel_on_interrupt(bars.clone(), cancel.clone()) {
         say(&format!(
             "warning: cannot catch Ctrl-C ({error}); an interrupted run may leave temp files in the output folder"
         ));
     }
-    let progress: &dyn Progress = match &bars {
+    let shown: &dyn Progress = match &bars {
         Some(bars) => bars.as_ref(),
         None => &Silent,
     };
+    let watched = cancel.watch(shown);
+    let progress: &dyn Progress = &watched;
     match cli.command {
         Some(Command::Tag(args)) => match args.run(progress) {
             Ok(tagged) => {
@@ -128,19 +132,19 @@ fn stdout_result(result: std::io::Result<()>) -> ExitCode {
     }
 }
 
-/// One `error:` line, with the library's parameters named by their flags, and the exit code:
-/// 2 for the user's input, 1 for the environment.
+/// One `error:` line, with the library's parameters named by their flags, and the exit code
+/// of the error's kind: 2 for the user's input, 1 for the environment, 130 for Ctrl-C.
 fn fail(error: &Error) -> ExitCode {
     if let Error::Write { source, .. } = error {
         if source.kind() == std::io::ErrorKind::BrokenPipe {
             return ExitCode::SUCCESS;
         }
     }
-    say(&format!("error: {}", error.display_with(cli::flag)));
     match error.kind() {
-        ErrorKind::Input => ExitCode::from(2),
-        ErrorKind::Runtime => ExitCode::from(1),
+        ErrorKind::Cancelled => say("error: interrupted"),
+        _ => say(&format!("error: {}", error.display_with(cli::flag))),
     }
+    ExitCode::from(error.kind().exit_code())
 }
 
 /// One line to stderr. If stderr itself cannot be written there is no one left to tell, and the

@@ -1,9 +1,17 @@
-//! Progress reporting: the stages say what they are doing -> a [`Progress`] that shows it, or
-//! [`Silent`] that drops it. The library never decides how (or whether) progress is displayed;
-//! the command line shows bars on a terminal.
+//! Progress reporting and cancellation: the stages say what they are doing -> a [`Progress`]
+//! that shows it, or [`Silent`] that drops it; and a [`Cancel`] token set from anywhere (Ctrl-C,
+//! a notebook's interrupt, a killed task) -> [`Error::Cancelled`] from the next chunk of work.
+//! The library never decides how (or whether) progress is displayed; the command line shows
+//! bars on a terminal.
 //!
-//! Reports are one-way: nothing a [`Progress`] does can reach the computation, so outputs are
-//! the same whether and however progress is shown.
+//! Reports are one-way: nothing a [`Progress`] shows can reach the computation, so outputs are
+//! the same whether and however progress is shown. The one thing that flows back is whether to
+//! stop, and a stopped call returns no output at all.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
 
 /// How a stage counts its work, once it knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +60,105 @@ pub trait Progress: Sync {
 
     /// The current stage is over, whether it succeeded or failed.
     fn finish(&self);
+
+    /// Whether the caller wants the work stopped. Stages ask between chunks of work (see
+    /// [`check`]); the default never stops.
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// [`Error::Cancelled`] once `progress` says the work is to stop: what every chunk loop of the
+/// fit, `tag` and the sentence encoder calls between chunks.
+pub fn check(progress: &dyn Progress) -> Result<()> {
+    if progress.cancelled() {
+        Err(Error::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
+/// A cancel token: clones share one flag, so a signal handler, another thread or a binding's
+/// interrupt hook sets it and the call that holds a clone stops at its next chunk of work with
+/// [`Error::Cancelled`], leaving no output behind.
+///
+/// ```
+/// let cancel = topictag::Cancel::new();
+/// let handle = cancel.clone();
+/// handle.cancel();
+/// assert!(cancel.is_cancelled());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    pub fn new() -> Self {
+        Cancel::default()
+    }
+
+    /// Asks every holder of the token to stop.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// `progress` that also stops when this token is set.
+    pub fn watch<'a>(&'a self, progress: &'a dyn Progress) -> Watched<'a> {
+        Watched {
+            progress,
+            cancel: Some(self),
+        }
+    }
+}
+
+/// A [`Progress`] with an optional [`Cancel`] token beside it: it forwards every report and
+/// stops when either the token or the inner progress says so.
+#[derive(Clone, Copy)]
+pub struct Watched<'a> {
+    progress: &'a dyn Progress,
+    cancel: Option<&'a Cancel>,
+}
+
+impl<'a> Watched<'a> {
+    pub fn new(progress: &'a dyn Progress, cancel: Option<&'a Cancel>) -> Self {
+        Watched { progress, cancel }
+    }
+}
+
+impl Progress for Watched<'_> {
+    fn stage(&self, name: &'static str) {
+        self.progress.stage(name);
+    }
+    fn measure(&self, work: Work) {
+        self.progress.measure(work);
+    }
+    fn advance(&self, amount: u64) {
+        self.progress.advance(amount);
+    }
+    fn finish(&self) {
+        self.progress.finish();
+    }
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(Cancel::is_cancelled) || self.progress.cancelled()
+    }
+}
+
+/// Forwards only whether to stop: for a part of a stage whose progress its caller counts
+/// itself (`tag`'s stream counts bytes, not the encoder's documents).
+#[derive(Clone, Copy)]
+pub struct CancelOnly<'a>(pub &'a dyn Progress);
+
+impl Progress for CancelOnly<'_> {
+    fn stage(&self, _name: &'static str) {}
+    fn measure(&self, _work: Work) {}
+    fn advance(&self, _amount: u64) {}
+    fn finish(&self) {}
+    fn cancelled(&self) -> bool {
+        self.0.cancelled()
+    }
 }
 
 /// Progress that goes nowhere: what [`crate::run()`] uses, and what library callers get unless

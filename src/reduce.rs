@@ -132,6 +132,7 @@ impl ReduceParams {
         drop(omega);
         progress.advance(1);
         for _ in 0..self.power_iterations {
+            crate::progress::check(progress)?;
             orthonormalize_in_place(&mut sample, 1)?;
             let projected = matrix.mul_transposed_dense(sample.view());
             matrix.mul_dense_into(projected.view(), &mut sample);

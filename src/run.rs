@@ -3,16 +3,19 @@
 //! ([`tag_stream`]), read, analysed, projected and written chunk by chunk in constant memory.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-use crate::embed::{VectorInput, VectorProvider};
+use crate::embed::{Provided, VectorInput, VectorProvider};
 use crate::error::{Error, Result};
 use crate::evaluate::Metrics;
-use crate::model::{FitInput, Timings, TopicModel, TopicSummary};
+use crate::model::{Fit, FitInput, TagInput, Timings, TopicModel, TopicSummary};
 use crate::params::TopicParams;
-use crate::progress::{Progress, Silent, Work};
-use crate::read::{DocumentReader, ReadParams};
+use crate::progress::{self, Progress, Silent, Work};
+use crate::read::{Corpus, DocumentReader, ReadParams};
+use crate::report::layout::MapLayout;
+use crate::report::tree::TreeNode;
 use crate::report::trends::Trends;
 use crate::report::{self, ReportInput};
 use crate::write::{OutputFormat, RunOutputs, TaggedWriter, WriteParams};
@@ -52,43 +55,34 @@ pub fn run(config: &RunConfig) -> Result<Summary> {
     run_with(config, &Silent)
 }
 
-/// [`run`], telling `progress` what each stage is doing. Progress never changes the outputs.
+/// [`run`], telling `progress` what each stage is doing. Progress never changes the outputs;
+/// when it says to stop ([`Progress::cancelled`], a [`crate::Cancel`] token watched with
+/// [`crate::Cancel::watch`]) the run ends with [`Error::Cancelled`] and writes nothing.
 pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> {
-    let params = config.params.check()?;
-    let mut read_time = Timings::default();
-    let mut corpus = read_time.time("read", progress, || config.read.read(progress))?;
-    let label_column = corpus.columns.label.clone();
-    let labels = corpus.labels.take();
+    config.params.check()?;
+    let mut timings = Timings::default();
+    let mut corpus = timings.time("read", progress, || config.read.read(progress))?;
     let source = corpus.source.clone();
-    let mut timings = read_time;
+    let in_input = |error: Error| error.for_input(Path::new(&source));
+    let labels = corpus.labels.take();
+    let label_column = corpus.columns.label.clone();
     let mut warnings = corpus.warnings.clone();
-    let provided = match config.vectors.open(Some(corpus.documents.len()))? {
-        Some(provider) => Some(timings.time("embed", progress, || {
-            provider.all(&corpus.documents, progress)
-        })?),
-        None => None,
-    };
-    let vectors_note = provided.as_ref().map(|p| {
-        let documents = corpus.documents.len();
-        warnings.extend(p.truncation_warning(&source));
-        warnings.extend(p.warnings.iter().cloned());
-        match p.cached {
-            0 => p.vectors.source.describe(),
-            cached => format!(
-                "{} ({cached} of {documents} from the cache)",
-                p.vectors.source.describe()
-            ),
-        }
-    });
-    let input = FitInput {
-        source: &source,
-        columns: corpus.columns.as_choice(),
-        labels: label_column.as_deref().zip(labels.as_deref()),
-        vectors: provided.as_ref().map(|p| &p.vectors),
-    };
-    let tokens = timings.time("text", progress, || {
-        params.text.fit(&corpus.documents, progress)
-    });
+    let provided = sentence_vectors(config, &corpus, &mut timings, progress)?;
+    let vectors_note = provided
+        .as_ref()
+        .map(|p| vectors_note(p, &source, corpus.documents.len(), &mut warnings));
+    let mut input = FitInput::new().progress(progress);
+    if let (Some(column), Some(labels)) = (label_column.as_deref(), labels.as_deref()) {
+        input = input.labels(column, labels);
+    }
+    if let Some(provided) = &provided {
+        input = input.vectors(&provided.vectors);
+    }
+    if config.write.report {
+        input = input.keep_rows();
+    }
+    let analyzed =
+        TopicModel::analyze(&corpus.documents, &config.params, &input).map_err(in_input)?;
     // The report shows the first sentence of each topic's representatives; which documents
     // those are is known only after clustering, so every document's is kept (at most 220
     // characters each).
@@ -101,86 +95,39 @@ pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> 
     };
     // Only ids and titles are written back out: the texts (most of the input's size) go now.
     corpus.drop_texts();
-    let (model, report) = TopicModel::fit_analyzed(tokens, params, &input, timings, progress)?;
-    let mut timings = report.timings.clone();
-    let topics = model.topics().to_vec();
-    if topics.len() < report.requested_k {
-        warnings.push(format!(
-            "{}: asked for {} topics but k-means left only {} non-empty (many documents look alike in LSA space)",
-            corpus.source,
-            report.requested_k,
-            topics.len()
-        ));
-    }
-    if report.without_terms > 0 {
-        let first = report
-            .assignments()
-            .iter()
-            .position(Option::is_none)
-            .map_or_else(String::new, |doc| corpus.documents[doc].id.clone());
-        warnings.push(format!(
-            "{}: {} document(s) have no terms left after filtering and get topic -1 (first: id '{first}')",
-            corpus.source, report.without_terms
-        ));
-    }
-    let trends = corpus.dates.as_deref().and_then(|dates| {
-        let topic_of: Vec<Option<usize>> = report
-            .assignments()
-            .iter()
-            .map(|a| a.as_ref().map(|a| a.topic))
-            .collect();
-        Trends::build(dates, &topic_of, model.topics().len())
+    let mut fit = TopicModel::fit_analyzed(analyzed, &input).map_err(in_input)?;
+    fit.model.set_columns(corpus.columns.as_choice());
+    timings.0.append(&mut fit.timings.0);
+    warnings.extend(fit_warnings(&corpus, &fit));
+    let trends = trends(&corpus, &fit, &mut warnings);
+    let (tree, map) = timings.time("layout", progress, || {
+        let map = config
+            .write
+            .report
+            .then(|| report::document_map(&fit, config.params.seed.derive("map")))
+            .flatten();
+        (report::topic_tree(&fit), map)
     });
-    let date_column = corpus.columns.date.clone().unwrap_or_default();
-    match (&trends, &corpus.dates) {
-        (Some(t), _) if t.unparsed > 0 => {
-            let (row, value) = t.first_unparsed.clone().unwrap_or_default();
-            warnings.push(format!(
-                "{source}: {} date(s) in column '{date_column}' could not be read (ISO dates, YYYY-MM or years) and are left out of the trends (first: row {row}, '{value}')",
-                t.unparsed
-            ));
-        }
-        (None, Some(_)) => warnings.push(format!(
-            "{source}: no date in column '{date_column}' could be read (ISO dates, YYYY-MM or years): no trends"
-        )),
-        _ => {}
-    }
-    let rendered = if config.write.report {
-        Some(timings.time("report", progress, || {
-            ReportInput {
-                source: &source,
-                documents: &corpus.documents,
-                snippets: &snippets,
-                trends: trends.as_ref().map(|t| (date_column.as_str(), t)),
-                topics: &report.topics,
-                centroids: model.centroids(),
-                metrics: &report.metrics,
-                k_selection: report.k_selection.as_ref(),
-                params: &config.params,
-                sentence_vectors: model
-                    .semantic()
-                    .map(|v| format!("{}, weight {}", v.source.describe(), v.weight)),
-                map: &report.map,
-                tree: &report.tree,
-                terms: report.terms,
-                dims: report.dims,
-                without_terms: report.without_terms,
-                warnings: &warnings,
-            }
-            .render()
-        })?)
-    } else {
-        None
+    let rendered = match &map {
+        Some(map) => Some(timings.time("report", progress, || {
+            let date_column = corpus.columns.date.as_deref().unwrap_or_default();
+            let mut input = report_input(config, &corpus, &snippets, &fit, map, &tree, &warnings);
+            input.trends = trends.as_ref().map(|t| (date_column, t));
+            input.render()
+        })?),
+        None => None,
     };
+    progress::check(progress)?;
     let files = timings.time("write", progress, || {
         config.write.write(
             &RunOutputs {
                 documents: &corpus.documents,
-                topics: &report.topics,
-                metrics: &report.metrics,
-                k_selection: report.k_selection.as_ref(),
-                model: &model,
-                tree: &report.tree,
+                placed: &fit.documents,
+                topics: &fit.topics,
+                metrics: &fit.metrics,
+                k_selection: fit.k_selection.as_ref(),
+                model: &fit.model,
+                tree: &tree,
                 trends: trends.as_ref(),
                 report: rendered.as_ref(),
             },
@@ -189,25 +136,140 @@ pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> 
     })?;
     Ok(Summary {
         documents: corpus.documents.len(),
-        without_terms: report.without_terms,
-        terms: report.terms,
-        dims: report.dims,
-        topics,
+        without_terms: fit.without_terms(),
+        terms: fit.terms,
+        dims: fit.model.dims(),
+        topics: fit.model.topics().to_vec(),
         warnings,
-        metrics: report.metrics,
-        k_choice: model.k_choice().map(str::to_string),
+        k_choice: fit.model.k_choice().map(ToString::to_string),
+        metrics: fit.metrics,
         files,
         timings,
         vectors: vectors_note,
     })
 }
 
+/// The sentence vectors of every document, from the model folder or the file the run was given.
+fn sentence_vectors(
+    config: &RunConfig,
+    corpus: &Corpus,
+    timings: &mut Timings,
+    progress: &dyn Progress,
+) -> Result<Option<Provided>> {
+    match config.vectors.open(Some(corpus.documents.len()))? {
+        Some(provider) => Ok(Some(timings.time("embed", progress, || {
+            provider.all(&corpus.documents, progress)
+        })?)),
+        None => Ok(None),
+    }
+}
+
+/// Where the sentence vectors came from, in one line; their warnings go to `warnings`.
+fn vectors_note(
+    provided: &Provided,
+    source: &str,
+    documents: usize,
+    warnings: &mut Vec<String>,
+) -> String {
+    warnings.extend(provided.truncation_warning(source));
+    warnings.extend(provided.warnings.iter().cloned());
+    match provided.cached {
+        0 => provided.vectors.source.describe(),
+        cached => format!(
+            "{} ({cached} of {documents} from the cache)",
+            provided.vectors.source.describe()
+        ),
+    }
+}
+
+/// What the fit found that the user should hear about: empty topics, documents without terms.
+fn fit_warnings(corpus: &Corpus, fit: &Fit) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let topics = fit.model.topics().len();
+    if topics < fit.requested_k {
+        warnings.push(format!(
+            "{}: asked for {} topics but k-means left only {topics} non-empty (many documents look alike in LSA space)",
+            corpus.source, fit.requested_k
+        ));
+    }
+    if fit.without_terms() > 0 {
+        let first = fit
+            .documents
+            .iter()
+            .position(|t| t.topic.is_none())
+            .map_or_else(String::new, |doc| corpus.documents[doc].id.clone());
+        warnings.push(format!(
+            "{}: {} document(s) have no terms left after filtering and get topic -1 (first: id '{first}')",
+            corpus.source,
+            fit.without_terms()
+        ));
+    }
+    warnings
+}
+
+/// Each topic's share over time, with a date column; dates that do not parse are warnings.
+fn trends(corpus: &Corpus, fit: &Fit, warnings: &mut Vec<String>) -> Option<Trends> {
+    let source = &corpus.source;
+    let dates = corpus.dates.as_deref()?;
+    let topic_of: Vec<Option<usize>> = fit.documents.iter().map(|t| t.topic).collect();
+    let trends = Trends::build(dates, &topic_of, fit.model.topics().len());
+    let date_column = corpus.columns.date.clone().unwrap_or_default();
+    match &trends {
+        Some(t) if t.unparsed > 0 => {
+            let (row, value) = t.first_unparsed.clone().unwrap_or_default();
+            warnings.push(format!(
+                "{source}: {} date(s) in column '{date_column}' could not be read (ISO dates, YYYY-MM or years) and are left out of the trends (first: row {row}, '{value}')",
+                t.unparsed
+            ));
+        }
+        None => warnings.push(format!(
+            "{source}: no date in column '{date_column}' could be read (ISO dates, YYYY-MM or years): no trends"
+        )),
+        _ => {}
+    }
+    trends
+}
+
+/// The report's input from the run's corpus and fit.
+fn report_input<'a>(
+    config: &'a RunConfig,
+    corpus: &'a Corpus,
+    snippets: &'a [String],
+    fit: &'a Fit,
+    map: &'a MapLayout,
+    tree: &'a [TreeNode],
+    warnings: &'a [String],
+) -> ReportInput<'a> {
+    ReportInput {
+        source: &corpus.source,
+        documents: &corpus.documents,
+        snippets,
+        trends: None,
+        topics: &fit.topics,
+        placed: &fit.documents,
+        centroids: fit.model.centroids(),
+        metrics: &fit.metrics,
+        k_selection: fit.k_selection.as_ref(),
+        params: &config.params,
+        sentence_vectors: fit
+            .model
+            .semantic()
+            .map(|v| format!("{}, weight {}", v.source.describe(), v.weight)),
+        map,
+        tree,
+        terms: fit.terms,
+        dims: fit.model.dims(),
+        without_terms: fit.without_terms(),
+        warnings,
+    }
+}
+
 /// How `tag` writes its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TagOptions {
     pub format: OutputFormat,
-    /// List each document's this many best topics in a `topics` column (0: no such column).
-    pub top: usize,
+    /// List each document's this many best topics in a `topics` column.
+    pub top: Option<NonZeroUsize>,
     /// Documents read, tagged and written at a time.
     pub chunk: usize,
 }
@@ -216,7 +278,7 @@ impl Default for TagOptions {
     fn default() -> Self {
         TagOptions {
             format: OutputFormat::Csv,
-            top: 0,
+            top: None,
             chunk: TAG_CHUNK_DOCUMENTS,
         }
     }
@@ -265,7 +327,7 @@ pub fn tag_stream(
         Some(total) => progress.measure(Work::Bytes(total)),
         None => progress.measure(Work::open("documents")),
     }
-    let mut writer = TaggedWriter::new(options.format, options.top > 0);
+    let mut writer = TaggedWriter::new(options.format, options.top.is_some());
     let mut counts = TagCounts::default();
     let mut reported = 0u64;
     std::thread::scope(|scope| {
@@ -287,15 +349,25 @@ pub fn tag_stream(
             if documents.is_empty() {
                 break;
             }
-            let tagged = match vectors {
-                Some(provider) => {
-                    let provided =
-                        provider.vectors(&documents, counts.documents as usize, &Silent)?;
-                    counts.truncated += provided.truncated as u64;
-                    model.tag_with(&documents, Some(&provided.vectors), options.top)?
-                }
-                None => model.tag_top(&documents, options.top)?,
+            progress::check(progress)?;
+            // The encoder and the tagger see only whether to stop: the stream reports bytes.
+            let quiet = progress::CancelOnly(progress);
+            let mut input = TagInput {
+                top: options.top,
+                progress: Some(&quiet),
+                ..TagInput::default()
             };
+            let provided = match vectors {
+                Some(provider) => {
+                    Some(provider.vectors(&documents, counts.documents as usize, &quiet)?)
+                }
+                None => None,
+            };
+            if let Some(provided) = &provided {
+                counts.truncated += provided.truncated as u64;
+                input.vectors = Some(&provided.vectors);
+            }
+            let tagged = model.tag_with(&documents, &input)?;
             counts.documents += documents.len() as u64;
             counts.without_terms += tagged.iter().filter(|t| t.topic.is_none()).count() as u64;
             let bytes_out = writer.chunk(&documents, &tagged, model)?;

@@ -39,7 +39,7 @@ pub fn describe(model: &TopicModel, out: &mut dyn Write) -> std::io::Result<()> 
         TopicCount::Fixed(k) => format!("k {k}"),
         TopicCount::Auto => model
             .k_choice()
-            .map_or_else(|| "k auto".to_string(), str::to_string),
+            .map_or_else(|| "k auto".to_string(), ToString::to_string),
     };
     writeln!(out, "topics: {}, {k}", model.topics().len())?;
     let vectorizer = model.vectorizer();

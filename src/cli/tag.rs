@@ -102,7 +102,7 @@ impl TagArgs {
         };
         let options = TagOptions {
             format: self.format,
-            top: self.top.unwrap_or(0),
+            top: self.top.and_then(std::num::NonZeroUsize::new),
             ..TagOptions::default()
         };
         let reader = open_for_tagging(&read)?;

@@ -3,11 +3,13 @@
 //! The library itself never sees a terminal.
 
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use topictag::progress::{Progress, Work};
+use topictag::Cancel;
 
 /// A stage is shown once it has run this long, so that quick stages never flash by.
 const SHOW_AFTER: Duration = Duration::from_millis(250);
@@ -165,19 +167,39 @@ impl Progress for Bars {
     }
 }
 
-/// On Ctrl-C (SIGINT), SIGTERM or SIGHUP: removes the temp files of unwritten outputs (a set
-/// being renamed into place finishes first, so earlier outputs stay whole), clears the bar, says
-/// `error: interrupted` and exits with code 130.
-pub fn exit_on_interrupt(bars: Option<Arc<Bars>>) -> Result<(), ctrlc::Error> {
+/// Ctrl-C sets `cancel`: the work stops at its next chunk and ends with
+/// [`topictag::Error::Cancelled`], writing nothing. A stage that has not looked at the token
+/// within [`INTERRUPT_GRACE`] (one long step of a library it calls), or a second Ctrl-C, ends
+/// the process at once: the files being written are abandoned first, so no output file is
+/// created or renamed after the signal.
+pub fn cancel_on_interrupt(bars: Option<Arc<Bars>>, cancel: Cancel) -> Result<(), ctrlc::Error> {
+    let pressed = AtomicBool::new(false);
     ctrlc::set_handler(move || {
-        // Held until the process is gone: no output file is created or renamed after this.
-        let _abandoned = topictag::write::abandon_pending();
-        if let Some(bars) = &bars {
-            bars.close();
+        if pressed.swap(true, Ordering::SeqCst) {
+            exit_interrupted(bars.as_deref());
         }
-        let _ = writeln!(std::io::stderr().lock(), "error: interrupted");
-        std::process::exit(INTERRUPTED);
+        cancel.cancel();
+        let bars = bars.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(INTERRUPT_GRACE);
+            exit_interrupted(bars.as_deref());
+        });
     })
+}
+
+/// How long a cancelled run may take to stop by itself: the library stops within a second at a
+/// million documents.
+const INTERRUPT_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Ends the process as Ctrl-C does: pending files abandoned, bars closed, one line, code 130.
+fn exit_interrupted(bars: Option<&Bars>) -> ! {
+    // Held until the process is gone: no output file is created or renamed after this.
+    let _abandoned = topictag::write::abandon_pending();
+    if let Some(bars) = bars {
+        bars.close();
+    }
+    let _ = writeln!(std::io::stderr().lock(), "error: interrupted");
+    std::process::exit(INTERRUPTED);
 }
 
 #[cfg(test)]

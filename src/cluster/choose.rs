@@ -95,22 +95,51 @@ pub struct KSelection {
 }
 
 impl KSelection {
+    /// What was chosen and why, as the model records it.
+    pub fn choice(&self) -> KChoice {
+        KChoice {
+            k: self.k,
+            range: self.range,
+            documents: self.documents,
+            stable: self.trials.iter().any(|t| t.k == self.k && t.is_stable()),
+        }
+    }
+
     /// One line for people: what was chosen and why.
     pub fn summary(&self) -> String {
-        let stable = self.trials.iter().any(|t| t.k == self.k && t.is_stable());
-        let why = if stable {
-            format!("the largest k of {} whose topics agree across resamples (adjusted Rand >= {STABLE_AGREEMENT})", self.range)
+        self.choice().to_string()
+    }
+}
+
+/// How `k` auto chose: the k, the range searched, the documents with terms, and whether the k
+/// was stable (else it is the most stable k of the usual window for that many documents). Its
+/// `Display` is the one line `inspect` and the run's summary print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KChoice {
+    pub k: usize,
+    pub range: KRange,
+    pub documents: usize,
+    pub stable: bool,
+}
+
+impl std::fmt::Display for KChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "k auto: {} topics, ", self.k)?;
+        if self.stable {
+            write!(
+                f,
+                "the largest k of {} whose topics agree across resamples (adjusted Rand >= {STABLE_AGREEMENT})",
+                self.range
+            )?;
         } else {
             let (low, high) = size_window(self.documents, self.range);
-            format!(
+            write!(
+                f,
                 "no k of {} reached stability {STABLE_AGREEMENT} (too few documents to tell): the most stable k of {low}..{high}, the usual topic count for {} documents",
                 self.range, self.documents
-            )
-        };
-        format!(
-            "k auto: {} topics, {why}; the curve is in k_selection.csv",
-            self.k
-        )
+            )?;
+        }
+        write!(f, "; the curve is in k_selection.csv")
     }
 }
 
@@ -151,7 +180,17 @@ impl ChooseParams {
         let trials: Vec<KTrial> = ks
             .par_iter()
             .map(|&k| {
-                let trial = self.trial(sample.view(), &counts, &halves, truth.as_deref(), k, seed);
+                crate::progress::check(progress)?;
+                let quiet = crate::progress::CancelOnly(progress);
+                let trial = self.trial(
+                    sample.view(),
+                    &counts,
+                    &halves,
+                    truth.as_deref(),
+                    k,
+                    seed,
+                    &quiet,
+                );
                 progress.advance(1);
                 trial
             })
@@ -174,6 +213,7 @@ impl ChooseParams {
         truth: Option<&[usize]>,
         k: usize,
         seed: Seed,
+        progress: &dyn Progress,
     ) -> Result<KTrial> {
         if k > halves.iter().map(Vec::len).min().unwrap_or(0) {
             return Err(Error::TooFewDocuments {
@@ -194,12 +234,7 @@ impl ChooseParams {
                 rows: sample.select(Axis(0), half),
                 documents: half.clone(),
             };
-            let fit = params.fit(
-                &part,
-                k,
-                seed.derive_indexed("fit", index),
-                &crate::progress::Silent,
-            )?;
+            let fit = params.fit(&part, k, seed.derive_indexed("fit", index), progress)?;
             // Judged like linfa's k-means: each sample row joins the nearest topic mean.
             let means = mean_centroids(part.rows.view(), &fit.assignments, fit.sizes.len());
             labelings.push(nearest_by_distance(sample, means.view()));

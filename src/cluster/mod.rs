@@ -209,6 +209,7 @@ impl ClusterParams {
         let restarts: Vec<(f64, usize, Array2<f64>)> = (0..self.runs)
             .into_par_iter()
             .map(|run| {
+                crate::progress::check(progress)?;
                 let restart = self.restart(
                     rows,
                     k,
@@ -223,7 +224,7 @@ impl ClusterParams {
         let (_, _, mut centroids) = restarts
             .into_iter()
             .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
-            .ok_or_else(|| Error::Compute("k-means ran no restart".into()))?;
+            .ok_or_else(|| Error::compute("k-means ran no restart"))?;
         let (mut assignments, _) = nearest_by_distance(rows, centroids.view());
         if sample_size < rows.nrows() && self.refine_iterations == 0 {
             // Polish the winner on every row, in short linfa runs, until almost no document
@@ -234,6 +235,7 @@ impl ClusterParams {
             progress.measure(Work::open("polish rounds"));
             let mut done = 0;
             while done < self.max_iterations {
+                crate::progress::check(progress)?;
                 let start = KMeansInit::Precomputed(centroids);
                 centroids = self.lloyd(rows, start, k, 0, POLISH_ROUND_ITERATIONS)?;
                 done += POLISH_ROUND_ITERATIONS;
@@ -306,7 +308,7 @@ impl ClusterParams {
             .max_n_iterations(max_iterations)
             .tolerance(self.tolerance)
             .fit(&DatasetBase::from(rows))
-            .map_err(|e| Error::Compute(format!("k-means failed: {e}")))?;
+            .map_err(|e| Error::compute_from("k-means failed", e))?;
         Ok(model.centroids().clone())
     }
 }

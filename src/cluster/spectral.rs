@@ -109,6 +109,7 @@ impl SpectralParams {
         };
         progress.measure(Work::items("iterations", self.iterations));
         for _ in 0..self.iterations {
+            crate::progress::check(progress)?;
             basis = orthonormalize(shifted(&basis), 1)?;
             progress.advance(1);
         }

@@ -376,7 +376,7 @@ impl VectorProvider {
                 let end = first + documents.len();
                 if end > vectors.len() {
                     return Err(crate::Error::Vectors {
-                        path: path.clone(),
+                        path: Some(std::path::PathBuf::from(path.clone())),
                         problem: format!(
                             "{} rows of vectors, but the input has more rows (at least {end}); give one vector per input row",
                             vectors.len()
@@ -427,7 +427,7 @@ fn rows_match(path: &str, rows: usize, documents: usize) -> crate::Result<()> {
         return Ok(());
     }
     Err(crate::Error::Vectors {
-        path: path.to_string(),
+        path: Some(std::path::PathBuf::from(path.to_string())),
         problem: format!(
             "{rows} rows of vectors for {documents} input rows; give one vector per input row, in input order"
         ),

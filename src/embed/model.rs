@@ -200,7 +200,7 @@ impl SentenceModel {
     /// weight of the wrong shape is an [`Error::SentenceModel`] naming the folder.
     pub fn load(dir: &Path) -> Result<SentenceModel> {
         Self::load_inner(dir).map_err(|problem| Error::SentenceModel {
-            path: dir.display().to_string(),
+            path: std::path::PathBuf::from(dir.display().to_string()),
             problem,
         })
     }
@@ -357,14 +357,11 @@ impl SentenceModel {
     /// A text's token ids, and whether they were cut at the model's limit.
     fn tokenize(&self, text: &str) -> Result<(Vec<u32>, bool)> {
         let encoding = self.tokenizer.encode(text, true).map_err(|e| {
-            Error::Compute(format!(
-                "{}: cannot tokenize a text: {e}",
-                self.dir.display()
-            ))
+            Error::compute_from(format!("{}: cannot tokenize a text", self.dir.display()), e)
         })?;
         let ids = encoding.get_ids();
         if ids.is_empty() || ids.len() > self.bert.max_positions() {
-            return Err(Error::Compute(format!(
+            return Err(Error::compute(format!(
                 "{}: the tokenizer gave {} tokens for a text (limit {})",
                 self.dir.display(),
                 ids.len(),
@@ -375,7 +372,7 @@ impl SentenceModel {
             .iter()
             .find(|&&id| id as usize >= self.bert.vocab_size())
         {
-            return Err(Error::Compute(format!(
+            return Err(Error::compute(format!(
                 "{}: the tokenizer gave token id {id}, outside the model's vocabulary of {}",
                 self.dir.display(),
                 self.bert.vocab_size()
@@ -411,7 +408,7 @@ impl SentenceModel {
                     Ok((vector, cut))
                 } else {
                     Err(Error::SentenceModel {
-                        path: self.dir.display().to_string(),
+                        path: std::path::PathBuf::from(self.dir.display().to_string()),
                         problem: "the model gives NaN or infinite values (its weights or layer_norm_eps are unusable)".into(),
                     })
                 }
@@ -426,6 +423,7 @@ impl SentenceModel {
         let chunks: Vec<Result<Vec<OneVector>>> = texts
             .par_chunks(EMBED_CHUNK)
             .map(|chunk| {
+                crate::progress::check(progress)?;
                 let out = self.embed_batch(chunk);
                 progress.advance(chunk.len() as u64);
                 out

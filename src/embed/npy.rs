@@ -14,17 +14,17 @@ use crate::error::{Error, Result};
 pub fn read(path: &Path, documents: Option<usize>) -> Result<SentenceVectors> {
     let name = path.display().to_string();
     let fail = |problem: String| Error::Vectors {
-        path: name.clone(),
+        path: Some(std::path::PathBuf::from(name.clone())),
         problem,
     };
     let file = std::fs::File::open(path).map_err(|source| Error::Read {
-        path: name.clone(),
+        path: std::path::PathBuf::from(name.clone()),
         source,
     })?;
     let size = file
         .metadata()
         .map_err(|source| Error::Read {
-            path: name.clone(),
+            path: std::path::PathBuf::from(name.clone()),
             source,
         })?
         .len();

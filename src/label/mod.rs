@@ -1,6 +1,6 @@
-//! Labelling: counts, TF-IDF rows and topic assignments -> [`Topics`] (distinctive terms per
-//! topic by class-based TF-IDF, words or phrases with near-duplicates removed, a short label,
-//! representative documents, per-document tags).
+//! Labelling: counts, TF-IDF rows and the documents' places -> [`Topics`] (distinctive terms
+//! per topic by class-based TF-IDF, words or phrases with near-duplicates removed, a short
+//! label, representative documents); and placing documents -> [`Tagged`] rows ([`place`]).
 
 use std::cmp::Ordering;
 use std::sync::OnceLock;
@@ -9,11 +9,13 @@ use rustc_hash::FxHashSet;
 
 mod distinct;
 mod phrases;
+pub(crate) mod place;
+
+pub use place::Tagged;
 
 use crate::class_tfidf::{class_scores, class_weight, topic_tf, DIVERSITY_TERMS};
 use crate::cluster::Clustering;
 use crate::error::{Error, Param, Result};
-use crate::reduce::Embedding;
 use crate::text::TokenizedCorpus;
 use crate::vectorize::{stems_of, TfIdf, Vocabulary};
 use distinct::Candidate;
@@ -69,24 +71,10 @@ pub struct Topic {
     pub representatives: Vec<usize>,
 }
 
-/// A document's place in the topics.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Assignment {
-    pub topic: usize,
-    /// Cosine similarity to the topic's centroid.
-    pub score: f64,
-}
-
-/// Everything the writers need.
+/// The topics described: what the writers and the report show of each.
 #[derive(Debug, Clone)]
 pub struct Topics {
     pub topics: Vec<Topic>,
-    /// Per input document; `None` for a document with no terms.
-    pub assignments: Vec<Option<Assignment>>,
-    /// Per input document, its own top terms by TF-IDF weight.
-    pub tags: Vec<Vec<String>>,
-    /// What made the tags: a saved model tags new documents with it.
-    pub tagger: Tagger,
     /// Each topic's summed sublinear count of each vocabulary term: groups of topics (the topic
     /// tree) are labelled from their sums.
     pub term_tf: Vec<Vec<f64>>,
@@ -100,26 +88,17 @@ impl LabelParams {
         Ok(())
     }
 
+    /// Describes each topic of `clustering` from its documents: `placed` holds every input
+    /// document's place ([`place::Placer`]), `tagger` says which terms may be shown.
     pub fn describe(
         &self,
         tokens: &TokenizedCorpus,
         tfidf: &TfIdf,
-        embedding: &Embedding,
         clustering: &Clustering,
+        placed: &[Tagged],
+        tagger: &Tagger,
     ) -> Topics {
-        let documents = tfidf.weights.rows();
-        let mut assignments = vec![None; documents];
-        for (row, &doc) in embedding.documents.iter().enumerate() {
-            assignments[doc] = Some(Assignment {
-                topic: clustering.assignments[row],
-                score: clustering.scores[row],
-            });
-        }
-        let topic_of: Vec<Option<usize>> = assignments
-            .iter()
-            .map(|a| a.as_ref().map(|a| a.topic))
-            .collect();
-        let tagger = Tagger::new(&tfidf.vocabulary, self.tags);
+        let topic_of: Vec<Option<usize>> = placed.iter().map(|t| t.topic).collect();
         let shown = &tagger.shown;
         let class = ClassWeights::new(tfidf, &topic_of, clustering.sizes.len(), shown);
         // The label takes its own number of terms, however few `--top-terms` lists; the
@@ -143,21 +122,10 @@ impl LabelParams {
             .into_iter()
             .zip(leads)
             .enumerate()
-            .map(|(id, (picked, lead))| {
-                self.topic(id, picked, lead, clustering.sizes[id], &assignments)
-            })
-            .collect();
-        let tags = (0..documents)
-            .map(|doc| {
-                let (cols, values) = tfidf.weights.row(doc);
-                tagger.tag(cols, values, &tfidf.vocabulary)
-            })
+            .map(|(id, (picked, lead))| self.topic(id, picked, lead, clustering.sizes[id], placed))
             .collect();
         Topics {
             topics,
-            assignments,
-            tags,
-            tagger,
             term_tf: class.tf,
         }
     }
@@ -170,7 +138,7 @@ impl LabelParams {
         picked: Vec<Candidate>,
         lead: usize,
         size: usize,
-        assignments: &[Option<Assignment>],
+        placed: &[Tagged],
     ) -> Topic {
         let label = picked
             .get(lead)
@@ -194,19 +162,16 @@ impl LabelParams {
             top_terms: shown.iter().map(|c| c.display.clone()).collect(),
             term_weights: shown.iter().map(|c| c.score).collect(),
             top_stems: picked.iter().map(|c| c.stems.clone()).collect(),
-            representatives: self.representatives_of(id, assignments),
+            representatives: self.representatives_of(id, placed),
         }
     }
 
-    fn representatives_of(&self, topic: usize, assignments: &[Option<Assignment>]) -> Vec<usize> {
-        let mut members: Vec<(usize, f64)> = assignments
+    fn representatives_of(&self, topic: usize, placed: &[Tagged]) -> Vec<usize> {
+        let mut members: Vec<(usize, f64)> = placed
             .iter()
             .enumerate()
-            .filter_map(|(doc, a)| {
-                a.as_ref()
-                    .filter(|a| a.topic == topic)
-                    .map(|a| (doc, a.score))
-            })
+            .filter(|(_, t)| t.topic == Some(topic))
+            .map(|(doc, t)| (doc, t.score))
             .collect();
         members.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         members
@@ -401,7 +366,7 @@ mod tests {
     use super::*;
     use crate::cluster::ClusterParams;
     use crate::read::Document;
-    use crate::reduce::ReduceParams;
+    use crate::reduce::{Embedding, ReduceParams};
     use crate::text::TextParams;
     use crate::vectorize::VectorizeParams;
 
@@ -423,7 +388,7 @@ mod tests {
             max_df: 1.0,
             ..Default::default()
         };
-        let tfidf = vectorize.fit(&tokens, "t").expect("tfidf").tfidf;
+        let tfidf = vectorize.fit(&tokens).expect("tfidf").tfidf;
         let lsa = ReduceParams::default()
             .fit(&tfidf, Seed(0), &Silent)
             .expect("lsa");
@@ -432,6 +397,26 @@ mod tests {
             .fit(&embedding, k, Seed(0), &Silent)
             .expect("kmeans");
         (tokens, tfidf, embedding, clustering)
+    }
+
+    /// The topics of `texts` in `k` clusters, and every document placed.
+    fn described(texts: &[&str], k: usize) -> (Topics, Vec<Tagged>) {
+        let (tokens, tfidf, embedding, clustering) = pipeline(texts, k);
+        let tagger = Tagger::new(&tfidf.vocabulary, LabelParams::default().tags);
+        let mut row_of = vec![None; tfidf.weights.rows()];
+        for (row, &doc) in embedding.documents.iter().enumerate() {
+            row_of[doc] = Some(row);
+        }
+        let placed = place::Placer {
+            centroids: &clustering.centroids,
+            tagger: &tagger,
+            vocabulary: &tfidf.vocabulary,
+            top: None,
+        }
+        .place(&tfidf.weights, embedding.rows.view(), |doc| row_of[doc]);
+        let topics =
+            LabelParams::default().describe(&tokens, &tfidf, &clustering, &placed, &tagger);
+        (topics, placed)
     }
 
     #[test]
@@ -446,8 +431,7 @@ mod tests {
             "gene enzyme cell",
             "",
         ];
-        let (tokens, tfidf, embedding, clustering) = pipeline(&texts, 2);
-        let topics = LabelParams::default().describe(&tokens, &tfidf, &embedding, &clustering);
+        let (topics, placed) = described(&texts, 2);
         assert_eq!(topics.topics.len(), 2);
         let astro = topics
             .topics
@@ -458,9 +442,8 @@ mod tests {
         assert_eq!(astro.size, 3);
         assert_eq!(astro.representatives.len(), 3);
         assert!(astro.representatives.iter().all(|&d| d < 3));
-        assert_eq!(topics.assignments[6], None);
-        assert!(topics.tags[6].is_empty());
-        assert_eq!(topics.tags[0][0], "galaxy");
+        assert_eq!(placed[6], Tagged::none());
+        assert_eq!(placed[0].tags[0], "galaxy");
     }
 
     #[test]
@@ -471,8 +454,7 @@ mod tests {
             "proposed protein folding results",
             "results protein folding propose",
         ];
-        let (tokens, tfidf, embedding, clustering) = pipeline(&texts, 2);
-        let topics = LabelParams::default().describe(&tokens, &tfidf, &embedding, &clustering);
+        let (topics, placed) = described(&texts, 2);
         for topic in &topics.topics {
             assert!(
                 topic
@@ -483,7 +465,7 @@ mod tests {
                 topic.top_terms
             );
         }
-        assert!(topics.tags.iter().flatten().all(|t| t != "results"));
+        assert!(placed.iter().flat_map(|t| &t.tags).all(|t| t != "results"));
     }
 
     #[test]
@@ -494,8 +476,7 @@ mod tests {
             "results proposed",
             "results proposed",
         ];
-        let (tokens, tfidf, embedding, clustering) = pipeline(&texts, 2);
-        let topics = LabelParams::default().describe(&tokens, &tfidf, &embedding, &clustering);
+        let (topics, _) = described(&texts, 2);
         assert_eq!(topics.topics.len(), 2);
         for topic in &topics.topics {
             assert!(!topic.label.is_empty(), "{:?}", topic);
@@ -511,11 +492,10 @@ mod tests {
 
     #[test]
     fn class_tfidf_prefers_terms_rare_in_other_topics() {
-        let (tokens, tfidf, embedding, clustering) = pipeline(
+        let (topics, _) = described(
             &["alpha shared", "alpha shared", "beta shared", "beta shared"],
             2,
         );
-        let topics = LabelParams::default().describe(&tokens, &tfidf, &embedding, &clustering);
         for topic in &topics.topics {
             assert_ne!(topic.top_terms[0], "shared", "{:?}", topic.top_terms);
         }

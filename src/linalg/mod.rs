@@ -69,7 +69,7 @@ pub(crate) fn symmetric_eigen_desc(matrix: &Array2<f64>) -> Result<(Array1<f64>,
     assert_eq!(matrix.ncols(), n, "not a square matrix");
     let flat: Vec<f64> = matrix.iter().copied().collect();
     let (values, vectors) = eigen::symmetric_eigen(&flat, n).map_err(|_| {
-        Error::Compute("eigen-decomposition failed: the matrix holds NaN or infinite values".into())
+        Error::compute("eigen-decomposition failed: the matrix holds NaN or infinite values")
     })?;
     // Row j of `rows` is the vector of values[j]; the caller wants them as columns.
     let rows = Array2::from_shape_vec((n, n), vectors).expect("n x n eigenvectors");

@@ -22,13 +22,13 @@ pub const MAGIC: &[u8; 16] = b"\x89topictag\r\n\x1a\n\0\0\0";
 
 /// The content layout this build writes and reads. Raise it whenever the serialized structs
 /// change shape; a file of another version is refused with a message saying so.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The longest writer version string accepted (the field's length is one byte anyway).
 const VERSION_FIELD: usize = 255;
 
 pub(super) fn encode(model: &TopicModel) -> Result<Vec<u8>> {
-    let failed = |e: postcard::Error| Error::Compute(format!("cannot encode the model: {e}"));
+    let failed = |e: postcard::Error| Error::compute_from("cannot encode the model", e);
     // Sized first, then written once into a buffer of the exact size: growing a buffer by
     // doubling would touch twice the model's size in fresh memory (16 MB at 20newsgroups).
     let length = postcard::serialize_with_flavor::<_, postcard::ser_flavors::Size, usize>(

@@ -1,35 +1,32 @@
-//! The fitted topic model: documents and [`TopicParams`] -> a [`TopicModel`] (analyzer,
-//! vectorizer, LSA, centroids, the topics' labels) and a [`FitReport`] (every document's topic,
-//! score and tags, the topics described, the metrics); then new documents -> [`Tagged`] rows.
-//!
-//! The fit computes its own documents' rows, topics, scores and tags with the calls that
-//! [`TopicModel::tag`] makes for a new document, so tagging the training documents with the
-//! saved model gives exactly what the fit wrote.
+//! The fitted topic model: documents and [`TopicParams`] -> a [`Fit`] holding the
+//! [`TopicModel`] (analyzer, vectorizer, LSA, centroids, the topics' labels), every document's
+//! place, the topics described and the metrics ([`fit`]); then new documents -> [`Tagged`]
+//! rows; and the model <-> the bytes of a model file ([`file`]).
 
 mod file;
+mod fit;
 
+use std::num::NonZeroUsize;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
-use ndarray::Axis;
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::choose::KSelection;
-use crate::cluster::{Centroids, KRange, TopicCount};
+use crate::cluster::choose::KChoice;
+use crate::cluster::Centroids;
 use crate::embed::{self, SentenceVectors, VectorSource};
-use crate::error::{Error, Result};
-use crate::evaluate::{self, Metrics};
-use crate::label::{Assignment, Tagger, Topics};
-use crate::params::{CheckedParams, TopicParams};
-use crate::progress::{Progress, Silent};
+use crate::error::{Error, ModelProblem, Result};
+use crate::label::place::Placer;
+use crate::label::Tagger;
+use crate::params::TopicParams;
+use crate::progress::{self, Progress, Silent, Work};
 use crate::read::{ColumnChoice, Document};
 use crate::reduce::Lsa;
-use crate::report::layout::MapLayout;
-use crate::report::tree::{self, TreeNode};
-use crate::text::{Analyzer, TokenizedCorpus};
-use crate::vectorize::{Vectorizer, VectorizerFit};
+use crate::text::Analyzer;
+use crate::vectorize::Vectorizer;
 
+pub use crate::label::Tagged;
 pub use file::{FORMAT_VERSION, MAGIC};
+pub use fit::{Analyzed, Fit, FitInput, FitRows, Timings};
 
 /// A fitted topic model: all that placing a new document in the topics needs.
 ///
@@ -75,12 +72,12 @@ pub struct TopicModel {
     columns: ColumnChoice,
     params: TopicParams,
     /// How the fit chose k, when it was `auto`.
-    k_choice: Option<String>,
+    k_choice: Option<KChoice>,
     /// Documents the model was fitted on, and how many of them had no terms.
     documents: usize,
     without_terms: usize,
     /// Why the model cannot tag (spectral clustering), if it cannot.
-    untaggable: Option<String>,
+    untaggable: Option<Untaggable>,
     /// Tags per document.
     tags: usize,
     /// The sentence vectors the rows were joined with, if any: new documents need the same.
@@ -94,6 +91,25 @@ pub struct TopicModel {
     /// The topictag version that wrote the loaded file.
     #[serde(skip)]
     writer: String,
+}
+
+/// Why a model cannot place new documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Untaggable {
+    /// Its topics were found by spectral clustering, in the fitted documents' neighbour graph.
+    Spectral,
+}
+
+impl std::fmt::Display for Untaggable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Untaggable::Spectral => write!(
+                f,
+                "the model was fitted with spectral clustering, whose topics live in the fitted documents' neighbour graph: a new document has no place in it. Refit without spectral clustering to tag new documents"
+            ),
+        }
+    }
 }
 
 /// How a model's rows were joined with sentence vectors.
@@ -140,331 +156,71 @@ pub struct TopicSummary {
     pub top_terms: Vec<String>,
 }
 
-/// One document placed by the model.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Tagged {
-    /// `None` for a document with no term of the model's vocabulary.
-    pub topic: Option<usize>,
-    /// Cosine similarity to the topic's centroid (0 without a topic).
-    pub score: f64,
-    /// The document's own highest-weighted terms.
-    pub tags: Vec<String>,
-    /// The best topics with their cosines, best first, when asked for ([`TopicModel::tag_top`]).
-    pub top: Vec<(usize, f64)>,
-}
-
-/// What a fit found beyond the model: every fitted document's place, the topics described,
-/// the metrics and, with `k` auto, the sweep.
-#[derive(Debug, Clone)]
-pub struct FitReport {
-    /// The topics with their representative documents, and each document's topic, score and
-    /// tags ([`FitReport::assignments`], [`FitReport::tags`]).
-    pub topics: Topics,
-    pub metrics: Metrics,
-    pub k_selection: Option<KSelection>,
-    /// Every document with a topic (a sample of them above 30,000) placed on a 2D map.
-    pub map: MapLayout,
-    /// The topics merged pairwise into one tree.
-    pub tree: Vec<TreeNode>,
-    /// Vocabulary size and LSA dimensions.
-    pub terms: usize,
-    pub dims: usize,
-    /// Documents that had no terms left after filtering (topic -1).
-    pub without_terms: usize,
-    /// Fewer non-empty topics than asked for.
-    pub requested_k: usize,
-    pub timings: Timings,
-}
-
-/// What a fit reads besides the documents: where they came from (for messages), which
-/// columns held them (the model records them for `tag`), and known labels to score the topics
-/// against (evaluation only: they never steer the clustering).
-#[derive(Debug, Clone, Default)]
-pub struct FitInput<'a> {
-    pub source: &'a str,
-    pub columns: ColumnChoice,
-    /// The label column's name and each document's label.
-    pub labels: Option<(&'a str, &'a [String])>,
-    /// One sentence vector per document, joined to its LSA row with
-    /// [`TopicParams::embedding_weight`].
-    pub vectors: Option<&'a SentenceVectors>,
-}
-
-impl FitReport {
-    /// Per fitted document, its topic and score; `None` for a document with no terms.
-    pub fn assignments(&self) -> &[Option<Assignment>] {
-        &self.topics.assignments
-    }
-
-    /// Per fitted document, its tags.
-    pub fn tags(&self) -> &[Vec<String>] {
-        &self.topics.tags
-    }
-}
-
-impl TopicModel {
-    /// Fits a model on `documents`.
-    pub fn fit(documents: &[Document], params: &TopicParams) -> Result<(TopicModel, FitReport)> {
-        Self::fit_with(documents, params, &FitInput::default(), &Silent)
-    }
-
-    /// [`TopicModel::fit`] with the input's name, columns and labels, telling `progress` what
-    /// each stage is doing (progress never changes the outputs).
-    pub fn fit_with(
-        documents: &[Document],
-        params: &TopicParams,
-        input: &FitInput<'_>,
-        progress: &dyn Progress,
-    ) -> Result<(TopicModel, FitReport)> {
-        let params = params.check()?;
-        let mut timings = Timings::default();
-        let tokens = timings.time("text", progress, || params.text.fit(documents, progress));
-        Self::fit_analyzed(tokens, params, input, timings, progress)
-    }
-
-    /// The fit after the text stage: what [`TopicModel::fit_with`] does with the analysed
-    /// documents. A caller that holds the documents' texts can free them before this (at a
-    /// million abstracts they are about a gigabyte).
-    pub(crate) fn fit_analyzed(
-        tokens: TokenizedCorpus,
-        params: CheckedParams<'_>,
-        input: &FitInput<'_>,
-        mut timings: Timings,
-        progress: &dyn Progress,
-    ) -> Result<(TopicModel, FitReport)> {
-        let seed = params.seed;
-        let source = if input.source.is_empty() {
-            "<documents>"
-        } else {
-            input.source
-        };
-        let documents = tokens.documents.len();
-        // Known labels as class ids, for evaluation only: the k sweep reports against them and
-        // the metrics score the topics against them; neither lets them steer the clustering.
-        let truth: Option<Vec<usize>> = input.labels.map(|(_, l)| evaluate::class_ids(l));
-        let VectorizerFit {
-            vectorizer,
-            used_stems,
-            tfidf,
-        } = timings.time("vectorize", progress, || {
-            params.vectorize.fit(&tokens, source)
-        })?;
-        let analyzer = tokens.analyzer(&params.text, &used_stems);
-        let (lsa, mut embedding) = timings.time("reduce", progress, || {
-            let lsa = params.reduce.fit(&tfidf, seed.derive("reduce"), progress)?;
-            let embedding = lsa.embed(&tfidf);
-            Ok::<_, Error>((lsa, embedding))
-        })?;
-        let semantic = match input.vectors {
-            Some(vectors) => {
-                vectors_fit(vectors, documents, source)?;
-                let own = vectors.rows.select(Axis(0), &embedding.documents);
-                let centre = embed::centre(own.view());
-                embedding.rows = embed::combine(
-                    embedding.rows.view(),
-                    own.view(),
-                    &centre,
-                    params.embedding_weight,
-                );
-                Some(Semantic {
-                    source: vectors.source.clone(),
-                    weight: params.embedding_weight,
-                    centre,
-                })
-            }
-            None => None,
-        };
-        let (k, k_selection) = match params.k {
-            TopicCount::Fixed(k) => (k, None),
-            TopicCount::Auto => {
-                let range = KRange::for_documents(params.choose.range, embedding.rows.nrows());
-                let selection = timings.time("choose k", progress, || {
-                    params.choose.choose(
-                        &embedding,
-                        &tfidf,
-                        range,
-                        truth.as_deref(),
-                        seed.derive("choose"),
-                        progress,
-                    )
-                })?;
-                (selection.k, Some(selection))
-            }
-        };
-        let spectral_space = match &params.spectral {
-            Some(spectral) => Some(timings.time("spectral", progress, || {
-                spectral.embed(
-                    &embedding,
-                    spectral.dims_for(k),
-                    seed.derive("spectral"),
-                    progress,
-                )
-            })?),
-            None => None,
-        };
-        let space = spectral_space.as_ref().unwrap_or(&embedding);
-        let clustering = timings.time("cluster", progress, || {
-            params
-                .cluster
-                .fit(space, k, seed.derive("cluster"), progress)
-        })?;
-        let topics = timings.time("label", progress, || {
-            params
-                .label
-                .describe(&tokens, &tfidf, &embedding, &clustering)
-        });
-        let metrics = timings.time("evaluate", progress, || {
-            let labels = input.labels.map(|(column, _)| column).zip(truth.as_deref());
-            Metrics::evaluate(
-                seed.derive("evaluate"),
-                &tokens,
-                &embedding,
-                &clustering,
-                &topics,
-                labels,
-            )
-        });
-        let (map, tree) = timings.time("layout", progress, || {
-            let map = MapLayout::build(
-                embedding.rows.view(),
-                &embedding.documents,
-                &clustering.assignments,
-                &clustering.sizes,
-                seed.derive("map"),
-            );
-            let topic_labels: Vec<String> = topics.topics.iter().map(|t| t.label.clone()).collect();
-            let tree = tree::build(
-                clustering.centroids.rows(),
-                &clustering.sizes,
-                &topic_labels,
-                &topics.term_tf,
-                &tfidf.vocabulary.labels,
-                &topics.tagger.shown,
-            );
-            (map, tree)
-        });
-        let without_terms = documents - embedding.documents.len();
-        let model = TopicModel {
-            tagger: Some(topics.tagger.clone()),
-            analyzer,
-            vectorizer,
-            lsa,
-            centroids: clustering.centroids.clone(),
-            topics: topics
-                .topics
-                .iter()
-                .map(|t| TopicSummary {
-                    id: t.id,
-                    size: t.size,
-                    label: t.label.clone(),
-                    top_terms: t.top_terms.clone(),
-                })
-                .collect(),
-            columns: input.columns.clone(),
-            params: TopicParams::clone(&params),
-            k_choice: k_selection.as_ref().map(KSelection::summary),
-            documents,
-            without_terms,
-            untaggable: params.spectral.as_ref().map(|_| {
-                "the model was fitted with spectral clustering, whose topics live in the fitted documents' neighbour graph: a new document has no place in it. Refit without spectral clustering to tag new documents".to_string()
-            }),
-            tags: params.label.tags,
-            semantic,
-            origin: String::new(),
-            writer: String::new(),
-        };
-        let report = FitReport {
-            terms: tfidf.vocabulary.len(),
-            dims: model.lsa.dims(),
-            without_terms,
-            requested_k: k,
-            topics,
-            metrics,
-            k_selection,
-            map,
-            tree,
-            timings,
-        };
-        Ok((model, report))
-    }
-}
-
 impl TopicModel {
     /// Places each document in the model's topics: its topic, score and tags.
     pub fn tag(&self, documents: &[Document]) -> Result<Vec<Tagged>> {
-        self.tag_top(documents, 0)
+        self.tag_with(documents, &TagInput::default())
     }
 
-    /// [`TopicModel::tag`], also listing each document's `top` best topics with their cosines.
-    /// Documents are independent: the result for one never depends on the others or on the
-    /// number of threads.
-    pub fn tag_top(&self, documents: &[Document], top: usize) -> Result<Vec<Tagged>> {
-        self.tag_with(documents, None, top)
+    /// [`TopicModel::tag`] with sentence vectors, each document's best topics, progress or a
+    /// cancel token ([`TagInput`]). Documents are independent: the result for one never
+    /// depends on the others or on the number of threads.
+    pub fn tag_with(&self, documents: &[Document], input: &TagInput<'_>) -> Result<Vec<Tagged>> {
+        self.check_taggable()?;
+        self.check_vectors(input.vectors.map(|v| &v.source))?;
+        if let Some(vectors) = input.vectors {
+            fit::vectors_fit(vectors, documents.len())?;
+        }
+        let progress = progress::Watched::new(input.progress.unwrap_or(&Silent), input.cancel);
+        progress.measure(Work::items("documents", documents.len()));
+        // Chunk by chunk, so a cancel is seen within one chunk's work; documents are placed
+        // alone, so the chunking changes nothing in the result.
+        let mut tagged = Vec::with_capacity(documents.len());
+        for (index, chunk) in documents.chunks(TAG_WITH_CHUNK_DOCUMENTS).enumerate() {
+            progress::check(&progress)?;
+            let start = index * TAG_WITH_CHUNK_DOCUMENTS;
+            let vectors = input
+                .vectors
+                .map(|v| v.rows.slice(ndarray::s![start..start + chunk.len(), ..]));
+            tagged.extend(self.tag_chunk(chunk, vectors, input.top));
+            progress.advance(chunk.len() as u64);
+        }
+        Ok(tagged)
     }
 
-    /// [`TopicModel::tag_top`] for a model fitted with sentence vectors: `vectors` holds one
-    /// per document, from the same model folder (or the same kind of file) as the fit's. A
-    /// model fitted on words only takes `None`.
-    pub fn tag_with(
+    /// One chunk of [`TopicModel::tag_with`], its sentence vectors checked.
+    fn tag_chunk(
         &self,
         documents: &[Document],
-        vectors: Option<&SentenceVectors>,
-        top: usize,
-    ) -> Result<Vec<Tagged>> {
-        self.check_taggable()?;
-        self.check_vectors(vectors.map(|v| &v.source))?;
+        vectors: Option<ndarray::ArrayView2<'_, f32>>,
+        top: Option<NonZeroUsize>,
+    ) -> Vec<Tagged> {
         let terms = self.analyzer.transform(documents);
         let rows = self.vectorizer.transform(&terms);
         let mut dense = self.lsa.transform(&rows.weights);
         if let (Some(semantic), Some(vectors)) = (&self.semantic, vectors) {
-            vectors_fit(vectors, documents.len(), "<documents>")?;
-            dense = embed::combine(
-                dense.view(),
-                vectors.rows.view(),
-                &semantic.centre,
-                semantic.weight,
-            );
+            dense = embed::combine(dense.view(), vectors, &semantic.centre, semantic.weight);
         }
-        let vocabulary = self.vectorizer.vocabulary();
-        let tagger = self.tagger();
-        Ok(dense
-            .axis_iter(Axis(0))
-            .enumerate()
-            .map(|(doc, row)| {
-                let (cols, values) = rows.weights.row(doc);
-                if cols.is_empty() {
-                    return Tagged {
-                        topic: None,
-                        score: 0.0,
-                        tags: Vec::new(),
-                        top: Vec::new(),
-                    };
-                }
-                let (topic, score) = self.centroids.place(row);
-                Tagged {
-                    topic: Some(topic),
-                    score,
-                    tags: tagger.tag(cols, values, vocabulary),
-                    top: if top > 0 {
-                        self.centroids.top(row, top)
-                    } else {
-                        Vec::new()
-                    },
-                }
-            })
-            .collect())
+        Placer {
+            centroids: &self.centroids,
+            tagger: &self.tagger(),
+            vocabulary: self.vectorizer.vocabulary(),
+            top,
+        }
+        .place(&rows.weights, dense.view(), Some)
     }
 
     /// Whether vectors from `given` fit this model: the same model folder (by content) or a
     /// file of the same width; none for a words-only model.
     pub fn check_vectors(&self, given: Option<&VectorSource>) -> Result<()> {
-        let path = self.origin().to_string();
+        let path = std::path::PathBuf::from(self.origin());
         match (&self.semantic, given) {
             (None, None) => Ok(()),
             (None, Some(_)) => Err(Error::param(
                 crate::error::Param::Embeddings,
                 format!(
-                    "{path} was fitted on words only, without sentence vectors; tag without them"
+                    "{} was fitted on words only, without sentence vectors; tag without them",
+                    path.display()
                 ),
             )),
             (Some(semantic), None) => Err(Error::VectorsNeeded {
@@ -498,7 +254,8 @@ impl TopicModel {
         self.semantic.as_ref()
     }
 
-    fn tagger(&self) -> std::borrow::Cow<'_, Tagger> {
+    /// What tags documents: rebuilt from the vocabulary when a model is loaded.
+    pub(crate) fn tagger(&self) -> std::borrow::Cow<'_, Tagger> {
         match &self.tagger {
             Some(tagger) => std::borrow::Cow::Borrowed(tagger),
             None => std::borrow::Cow::Owned(Tagger::new(self.vectorizer.vocabulary(), self.tags)),
@@ -514,7 +271,8 @@ impl TopicModel {
         })
     }
 
-    /// The model file's bytes, for writers that place them themselves (atomically).
+    /// The model file's bytes, for writers that place them themselves (atomically), pickling
+    /// or a broadcast to other machines.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         file::encode(self)
     }
@@ -522,28 +280,44 @@ impl TopicModel {
     /// Reads a model written by [`TopicModel::save`]. An empty, truncated, corrupted or foreign
     /// file, or one of another format version, is an [`Error::Model`] naming the file.
     pub fn load(path: &Path) -> Result<TopicModel> {
-        let name = path.display().to_string();
         if path.is_dir() {
             return Err(Error::Read {
-                path: name,
+                path: path.to_path_buf(),
                 source: std::io::Error::other("is a directory, not a file"),
             });
         }
         let bytes = std::fs::read(path).map_err(|source| Error::Read {
-            path: name.clone(),
+            path: path.to_path_buf(),
             source,
         })?;
-        let (mut model, writer) = file::decode(&bytes).map_err(|problem| Error::Model {
-            path: name.clone(),
+        Self::decode(&bytes, path)
+    }
+
+    /// A model from the bytes of a model file ([`TopicModel::to_bytes`]), with every check
+    /// [`TopicModel::load`] makes; errors and messages name the model `<model bytes>`.
+    pub fn from_bytes(bytes: &[u8]) -> Result<TopicModel> {
+        Self::decode(bytes, Path::new(BYTES_ORIGIN))
+    }
+
+    /// Decodes and validates a model file's bytes read from `origin`.
+    fn decode(bytes: &[u8], origin: &Path) -> Result<TopicModel> {
+        let (mut model, writer) = file::decode(bytes).map_err(|problem| Error::Model {
+            path: origin.to_path_buf(),
             problem,
         })?;
         model.validate().map_err(|what| Error::Model {
-            path: name.clone(),
-            problem: crate::error::ModelProblem::Inconsistent(what),
+            path: origin.to_path_buf(),
+            problem: ModelProblem::Inconsistent(what),
         })?;
-        model.origin = name;
+        model.origin = origin.display().to_string();
         model.writer = writer;
         Ok(model)
+    }
+
+    /// Records the input columns the model was fitted on, which `tag` reads by default: the
+    /// caller that read the documents knows them.
+    pub fn set_columns(&mut self, columns: ColumnChoice) {
+        self.columns = columns;
     }
 
     /// Checks that the decoded parts fit together, so that nothing can index out of bounds
@@ -636,13 +410,13 @@ impl TopicModel {
     }
 
     /// How k was chosen, when it was `auto`.
-    pub fn k_choice(&self) -> Option<&str> {
-        self.k_choice.as_deref()
+    pub fn k_choice(&self) -> Option<&KChoice> {
+        self.k_choice.as_ref()
     }
 
     /// Why this model cannot tag new documents, if it cannot.
-    pub fn untaggable(&self) -> Option<&str> {
-        self.untaggable.as_deref()
+    pub fn untaggable(&self) -> Option<Untaggable> {
+        self.untaggable
     }
 
     /// [`Error::NotTaggable`], naming the model's file, when this model cannot tag new
@@ -650,8 +424,8 @@ impl TopicModel {
     pub fn check_taggable(&self) -> Result<()> {
         match &self.untaggable {
             Some(reason) => Err(Error::NotTaggable {
-                path: self.origin().to_string(),
-                reason: reason.clone(),
+                path: self.origin().into(),
+                reason: *reason,
             }),
             None => Ok(()),
         }
@@ -668,49 +442,34 @@ impl TopicModel {
     }
 }
 
-/// Vectors that can be joined to `documents` rows: one per document, as wide as their source
-/// says. Library callers build [`SentenceVectors`] themselves, so this is an error, not a panic.
-fn vectors_fit(vectors: &SentenceVectors, documents: usize, source: &str) -> Result<()> {
-    let problem = if vectors.len() != documents {
-        format!(
-            "{} sentence vectors for {documents} documents",
-            vectors.len()
-        )
-    } else if vectors.rows.ncols() != vectors.source.dims() {
-        format!(
-            "the sentence vectors have {} columns, but their source says {}",
-            vectors.rows.ncols(),
-            vectors.source.dims()
-        )
-    } else if vectors.rows.iter().any(|v| !v.is_finite()) {
-        "the sentence vectors hold NaN or infinite values".to_string()
-    } else {
-        return Ok(());
-    };
-    Err(Error::Vectors {
-        path: source.to_string(),
-        problem,
-    })
+/// Documents analysed, projected and placed at a time by [`TopicModel::tag_with`]: as `tag`'s
+/// stream does, large enough for every core, small enough that a cancel waits for little.
+const TAG_WITH_CHUNK_DOCUMENTS: usize = 8192;
+
+/// The origin a model read by [`TopicModel::from_bytes`] gives in messages.
+const BYTES_ORIGIN: &str = "<model bytes>";
+
+/// What [`TopicModel::tag_with`] may be given besides the documents, all optional.
+#[derive(Clone, Copy, Default)]
+pub struct TagInput<'a> {
+    /// One sentence vector per document, from the same model folder (or the same kind of file)
+    /// as the fit's; a model fitted on words only takes none.
+    pub vectors: Option<&'a SentenceVectors>,
+    /// List each document's this many best topics with their cosines ([`Tagged::top`]).
+    pub top: Option<NonZeroUsize>,
+    pub progress: Option<&'a dyn Progress>,
+    /// A token that stops the call with [`Error::Cancelled`].
+    pub cancel: Option<&'a crate::progress::Cancel>,
 }
 
-/// Wall time of each stage, in pipeline order.
-#[derive(Debug, Clone, Default)]
-pub struct Timings(pub Vec<(&'static str, Duration)>);
-
-impl Timings {
-    /// Runs one stage, timed and reported to `progress` as a stage of its own.
-    pub(crate) fn time<T>(
-        &mut self,
-        stage: &'static str,
-        progress: &dyn Progress,
-        work: impl FnOnce() -> T,
-    ) -> T {
-        progress.stage(stage);
-        let start = Instant::now();
-        let result = work();
-        self.0.push((stage, start.elapsed()));
-        progress.finish();
-        result
+impl std::fmt::Debug for TagInput<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TagInput")
+            .field("vectors", &self.vectors.map(SentenceVectors::len))
+            .field("top", &self.top)
+            .field("progress", &self.progress.is_some())
+            .field("cancel", &self.cancel.map(|c| c.is_cancelled()))
+            .finish()
     }
 }
 

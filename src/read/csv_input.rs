@@ -41,7 +41,7 @@ impl<R: Read> CsvRows<R> {
         let mut names = Vec::with_capacity(header.len());
         for (index, raw) in header.iter().enumerate() {
             let name = std::str::from_utf8(raw).map_err(|_| Error::InvalidUtf8 {
-                path: path.to_string(),
+                path: std::path::PathBuf::from(path.to_string()),
                 row: 0,
                 line: 1,
                 column: format!("#{}", index + 1),
@@ -111,7 +111,7 @@ impl<R: Read> CsvRows<R> {
                 let tail = self.reader.get_ref().since(self.last_start);
                 if ends_inside_quotes(tail, self.delimiter) {
                     return Err(Error::UnclosedQuote {
-                        path: self.path.clone(),
+                        path: std::path::PathBuf::from(self.path.clone()),
                         row: self.row,
                         line: self.last_line,
                     });
@@ -237,7 +237,7 @@ impl Layout {
         let field = |index: usize| -> Result<&str> {
             let raw = record.get(index).unwrap_or_default();
             std::str::from_utf8(raw).map_err(|_| Error::InvalidUtf8 {
-                path: path.to_string(),
+                path: std::path::PathBuf::from(path.to_string()),
                 row,
                 line,
                 column: names[index].clone(),
@@ -272,7 +272,7 @@ impl Layout {
         match std::str::from_utf8(raw) {
             Ok(value) => Ok(value.trim().to_string()),
             Err(_) => Err(Error::InvalidUtf8 {
-                path: path.to_string(),
+                path: std::path::PathBuf::from(path.to_string()),
                 row,
                 line,
                 column: names[index].clone(),
@@ -291,7 +291,7 @@ fn csv_error(error: csv::Error, path: &str) -> Error {
         } => {
             let pos = pos.or(position);
             Error::RaggedRow {
-                path: path.to_string(),
+                path: std::path::PathBuf::from(path.to_string()),
                 // The header is record 0, so the record index is the data row number.
                 row: pos.as_ref().map_or(0, |p| p.record()),
                 line: pos.as_ref().map_or(0, |p| p.line()),
@@ -300,11 +300,11 @@ fn csv_error(error: csv::Error, path: &str) -> Error {
             }
         }
         csv::ErrorKind::Io(source) => Error::Read {
-            path: path.to_string(),
+            path: std::path::PathBuf::from(path.to_string()),
             source,
         },
         other => Error::Csv {
-            path: path.to_string(),
+            path: std::path::PathBuf::from(path.to_string()),
             line: position.map_or(0, |p| p.line()),
             message: format!("{other:?}"),
         },

@@ -66,7 +66,7 @@ impl<R: BufRead> JsonlRows<R> {
                 .input
                 .read_until(b'\n', &mut self.buffer)
                 .map_err(|source| Error::Read {
-                    path: self.path.clone(),
+                    path: std::path::PathBuf::from(self.path.clone()),
                     source,
                 })?;
             if read == 0 {
@@ -76,7 +76,7 @@ impl<R: BufRead> JsonlRows<R> {
             self.offset += read as u64;
             let line = self.line;
             let fail = |message: String| Error::Jsonl {
-                path: self.path.clone(),
+                path: std::path::PathBuf::from(self.path.clone()),
                 line,
                 message,
             };
@@ -120,7 +120,7 @@ impl<R: BufRead> JsonlRows<R> {
                     Ok(n.to_string())
                 }
                 Some(other) => Err(Error::Jsonl {
-                    path: self.path.clone(),
+                    path: std::path::PathBuf::from(self.path.clone()),
                     line,
                     message: format!("field '{name}' is {}, expected a string", kind(other)),
                 }),

@@ -171,6 +171,7 @@ impl ReadParams {
             labels.extend(row.label);
             dates.extend(row.date);
             if (documents.len() as u64).is_multiple_of(REPORT_ROWS) {
+                crate::progress::check(progress)?;
                 let done = reader.progress_position(documents.len());
                 progress.advance(done.saturating_sub(reported));
                 reported = reported.max(done);
@@ -183,7 +184,7 @@ impl ReadParams {
         progress.advance(done.saturating_sub(reported));
         if documents.is_empty() {
             return Err(Error::NoDocuments {
-                path: reader.source,
+                path: std::path::PathBuf::from(reader.source),
             });
         }
         let warnings = duplicate_id_warning(&documents, &reader.source)
@@ -208,12 +209,12 @@ impl ReadParams {
             InputSource::File(path) => {
                 if path.is_dir() {
                     return Err(Error::Read {
-                        path: name,
+                        path: std::path::PathBuf::from(name),
                         source: std::io::Error::other("is a directory, not a file"),
                     });
                 }
                 let file = File::open(path).map_err(|source| Error::Read {
-                    path: name.clone(),
+                    path: std::path::PathBuf::from(name.clone()),
                     source,
                 })?;
                 let total = file.metadata().ok().map(|m| m.len());
@@ -260,7 +261,7 @@ fn skip_blank_start(
     name: &str,
 ) -> Result<(Box<dyn BufRead + Send>, Vec<u8>)> {
     let failed = |source| Error::Read {
-        path: name.to_string(),
+        path: std::path::PathBuf::from(name.to_string()),
         source,
     };
     let mut blanks = Vec::new();
@@ -268,7 +269,7 @@ fn skip_blank_start(
         let buffer = input.fill_buf().map_err(failed)?;
         if buffer.is_empty() {
             return Err(Error::EmptyInput {
-                path: name.to_string(),
+                path: std::path::PathBuf::from(name.to_string()),
             });
         }
         match buffer.iter().position(|b| !b.is_ascii_whitespace()) {

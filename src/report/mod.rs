@@ -15,9 +15,11 @@ use crate::cluster::choose::KSelection;
 use crate::cluster::Centroids;
 use crate::error::{Error, Result};
 use crate::evaluate::{metric_text, Metrics};
-use crate::label::Topics;
+use crate::label::{Tagged, Topics};
+use crate::model::Fit;
 use crate::params::TopicParams;
 use crate::read::Document;
+use crate::seed::Seed;
 use layout::MapLayout;
 use tree::TreeNode;
 use trends::Trends;
@@ -45,6 +47,8 @@ pub struct ReportInput<'a> {
     /// Topics over time and the date column they come from, with a date column.
     pub trends: Option<(&'a str, &'a Trends)>,
     pub topics: &'a Topics,
+    /// Every document's place, in input order.
+    pub placed: &'a [Tagged],
     pub centroids: &'a Centroids,
     pub metrics: &'a Metrics,
     pub k_selection: Option<&'a KSelection>,
@@ -57,6 +61,35 @@ pub struct ReportInput<'a> {
     pub dims: usize,
     pub without_terms: usize,
     pub warnings: &'a [String],
+}
+
+/// The topics of a fit merged pairwise into one tree (`topic_tree.csv` and the report's
+/// dendrogram), each merge labelled from the summed terms of its topics.
+pub fn topic_tree(fit: &Fit) -> Vec<TreeNode> {
+    let labels: Vec<String> = fit.topics.topics.iter().map(|t| t.label.clone()).collect();
+    let sizes: Vec<usize> = fit.topics.topics.iter().map(|t| t.size).collect();
+    tree::build(
+        fit.model.centroids().rows(),
+        &sizes,
+        &labels,
+        &fit.topics.term_tf,
+        &fit.model.vectorizer().vocabulary().labels,
+        &fit.model.tagger().shown,
+    )
+}
+
+/// The documents of a fit on a 2D map, `seed` drawing the sample above the map's size; `None`
+/// unless the fit kept its rows ([`crate::FitInput::keep_rows`]).
+pub fn document_map(fit: &Fit, seed: Seed) -> Option<MapLayout> {
+    let rows = fit.rows.as_ref()?;
+    let sizes: Vec<usize> = fit.topics.topics.iter().map(|t| t.size).collect();
+    Some(MapLayout::build(
+        rows.rows.view(),
+        &rows.documents,
+        &fit.row_topics(),
+        &sizes,
+        seed,
+    ))
 }
 
 /// The rendered report.
@@ -215,7 +248,7 @@ impl ReportInput<'_> {
         let map_svg = svg::map(self.map, &labels, MARKDOWN_MAP_POINTS);
         let topics = self.topic_views();
         let data = serde_json::to_string(&self.page_data())
-            .map_err(|e| Error::Compute(format!("cannot encode the report's data: {e}")))?
+            .map_err(|e| Error::compute_from("cannot encode the report's data", e))?
             // Inside a script element `</script` or `<!--` could end or confuse it: no `<` at all.
             .replace('<', "\\u003c");
         let trends_view = trends.map(|t| {
@@ -465,10 +498,10 @@ impl ReportInput<'_> {
         // Hash maps, sorted once at the end: a million documents make five million counts.
         let mut counts: Vec<rustc_hash::FxHashMap<&str, usize>> =
             vec![Default::default(); self.topics.topics.len()];
-        for (assignment, tags) in self.topics.assignments.iter().zip(&self.topics.tags) {
-            if let Some(a) = assignment {
-                for tag in tags {
-                    *counts[a.topic].entry(tag.as_str()).or_default() += 1;
+        for placed in self.placed {
+            if let Some(topic) = placed.topic {
+                for tag in &placed.tags {
+                    *counts[topic].entry(tag.as_str()).or_default() += 1;
                 }
             }
         }
@@ -514,15 +547,15 @@ impl ReportInput<'_> {
         let rows = self
             .documents
             .iter()
-            .zip(&self.topics.assignments)
-            .zip(&self.topics.tags)
+            .zip(self.placed)
             .take(TABLE_ROWS)
-            .map(|((doc, assignment), tags)| {
-                let (topic, label, score) = match assignment {
-                    Some(a) => (
-                        a.topic as i64,
-                        self.topics.topics[a.topic].label.as_str(),
-                        Some((a.score * 1e4).round() / 1e4),
+            .map(|(doc, placed)| {
+                let tags = &placed.tags;
+                let (topic, label, score) = match placed.topic {
+                    Some(topic) => (
+                        topic as i64,
+                        self.topics.topics[topic].label.as_str(),
+                        Some((placed.score * 1e4).round() / 1e4),
                     ),
                     None => (-1, "", None),
                 };
@@ -555,7 +588,7 @@ impl ReportInput<'_> {
 }
 
 fn template_failed(error: minijinja::Error) -> Error {
-    Error::Compute(format!("cannot render the report: {error}"))
+    Error::compute_from("cannot render the report", error)
 }
 
 #[cfg(test)]

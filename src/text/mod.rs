@@ -14,7 +14,8 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::progress::{Progress, Silent, Work};
+use crate::error::Result;
+use crate::progress::{self, Progress, Silent, Work};
 use crate::read::Document;
 use surface::SurfaceVotes;
 use tokenize::{FieldKind, Token};
@@ -84,21 +85,24 @@ impl TextParams {
     /// Tokenizes, filters and stems every document. The title is analysed as part of the text.
     pub fn analyze(&self, documents: &[Document]) -> TokenizedCorpus {
         self.fit(documents, &Silent)
+            .expect("silent progress never cancels")
     }
 
     /// Tokenizes, filters and stems every document, numbering the stems in order of first
-    /// appearance, reporting tokenized documents to `progress` chunk by chunk.
-    pub fn fit(&self, documents: &[Document], progress: &dyn Progress) -> TokenizedCorpus {
+    /// appearance, reporting tokenized documents to `progress` chunk by chunk; stops with
+    /// [`crate::Error::Cancelled`] when `progress` says so.
+    pub fn fit(&self, documents: &[Document], progress: &dyn Progress) -> Result<TokenizedCorpus> {
         // 1. Tokenize chunks in parallel, interning words (as written) per chunk.
         progress.measure(Work::items("documents", documents.len()));
         let chunks: Vec<ChunkWords<'_>> = documents
             .par_chunks(CHUNK_DOCUMENTS)
             .map(|chunk| {
+                progress::check(progress)?;
                 let words = self.tokenize_chunk(chunk);
                 progress.advance(chunk.len() as u64);
-                words
+                Ok(words)
             })
-            .collect();
+            .collect::<Result<_>>()?;
 
         // 2. Merge chunk words in chunk order: global word ids follow first occurrence.
         let MergedWords {
@@ -130,12 +134,12 @@ impl TextParams {
                 })
             })
             .collect();
-        TokenizedCorpus {
+        Ok(TokenizedCorpus {
             documents,
             stems,
             surface_forms,
             standalone,
-        }
+        })
     }
 
     /// Stems of the words (in parallel), interned in word order: (stem strings, stem id per word).

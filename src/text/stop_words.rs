@@ -55,13 +55,13 @@ impl StopWords {
     pub fn extend_from_file(&mut self, path: &Path) -> Result<usize> {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|source| Error::Read {
-            path: name.clone(),
+            path: std::path::PathBuf::from(name.clone()),
             source,
         })?;
         let mut added = 0;
         for (index, line) in bytes.split(|&b| b == b'\n').enumerate() {
             let line = std::str::from_utf8(line).map_err(|_| Error::StopWords {
-                path: name.clone(),
+                path: std::path::PathBuf::from(name.clone()),
                 line: index as u64 + 1,
                 message: "invalid UTF-8".into(),
             })?;

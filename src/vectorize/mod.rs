@@ -157,7 +157,7 @@ impl VectorizeParams {
 
     /// Counts terms, chooses the vocabulary, computes idf and the mean length, then weights
     /// every document with the fitted [`Vectorizer`].
-    pub fn fit(&self, corpus: &TokenizedCorpus, source: &str) -> Result<VectorizerFit> {
+    pub fn fit(&self, corpus: &TokenizedCorpus) -> Result<VectorizerFit> {
         let documents = corpus.documents.len();
         let max_doc_count = self.max_df * documents as f64;
         if (self.min_df as f64) > max_doc_count {
@@ -172,7 +172,7 @@ impl VectorizeParams {
             Vocabulary::select(&totals, corpus, self.min_df, max_doc_count, self.max_terms);
         if vocabulary.is_empty() {
             return Err(Error::NoTerms {
-                path: source.to_string(),
+                path: None,
                 documents,
             });
         }
@@ -573,8 +573,8 @@ mod tests {
             max_df: 1.0,
             ..Default::default()
         };
-        let tfidf = params.fit(&corpus, "t").expect("fit").tfidf;
-        let vectorizer = params.fit(&corpus, "t").expect("fit").vectorizer;
+        let tfidf = params.fit(&corpus).expect("fit").tfidf;
+        let vectorizer = params.fit(&corpus).expect("fit").vectorizer;
         let n = 4.0f64;
         let idf = |df: f64| (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
         // Lengths 3, 2, 2, 1: mean 2. Document 0: apple twice, banana once, length ratio 1.5.
@@ -613,7 +613,7 @@ mod tests {
             weighting: Weighting::TfIdf,
             ..Default::default()
         };
-        let tfidf = params.fit(&corpus, "t").expect("fit").tfidf;
+        let tfidf = params.fit(&corpus).expect("fit").tfidf;
         let names: Vec<&str> = tfidf.vocabulary.labels.iter().map(String::as_str).collect();
         assert_eq!(names, ["apple", "banana", "cherry", "durian"]);
         let idf_df2 = (5.0f64 / 3.0).ln() + 1.0;
@@ -636,7 +636,7 @@ mod tests {
             max_df: 0.7,
             ..Default::default()
         };
-        let tfidf = params.fit(&corpus, "t").expect("fit").tfidf;
+        let tfidf = params.fit(&corpus).expect("fit").tfidf;
         assert_eq!(tfidf.vocabulary.labels, ["pair"]);
         assert_eq!(tfidf.documents_with_terms(), [1, 2]);
     }
@@ -653,7 +653,7 @@ mod tests {
             ngrams: 2,
             ..Default::default()
         };
-        let tfidf = params.fit(&corpus, "t").expect("fit").tfidf;
+        let tfidf = params.fit(&corpus).expect("fit").tfidf;
         let labels = &tfidf.vocabulary.labels;
         assert!(labels.contains(&"neural network".to_string()), "{labels:?}");
         assert!(
@@ -675,7 +675,7 @@ mod tests {
             max_terms: Some(2),
             ..Default::default()
         };
-        let tfidf = params.fit(&corpus, "t").expect("fit").tfidf;
+        let tfidf = params.fit(&corpus).expect("fit").tfidf;
         assert_eq!(tfidf.vocabulary.labels, ["alpha", "beta"]);
     }
 
@@ -692,7 +692,7 @@ mod tests {
             .contains("max_df"));
         let empty = corpus(&["alpha", "beta", "gamma", "delta"]);
         let error = VectorizeParams::default()
-            .fit(&empty, "t.csv")
+            .fit(&empty)
             .expect_err("no terms");
         assert!(matches!(error, Error::NoTerms { .. }));
     }

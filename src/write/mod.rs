@@ -15,7 +15,7 @@ use std::str::FromStr;
 use crate::cluster::choose::KSelection;
 use crate::error::{Error, Result};
 use crate::evaluate::Metrics;
-use crate::label::Topics;
+use crate::label::{Tagged, Topics};
 use crate::model::TopicModel;
 use crate::progress::{Progress, Work};
 use crate::read::Document;
@@ -81,6 +81,8 @@ impl Default for WriteParams {
 /// Everything a run writes.
 pub struct RunOutputs<'a> {
     pub documents: &'a [Document],
+    /// Each document's place, in input order: `documents.csv` holds the rows `tag` writes.
+    pub placed: &'a [Tagged],
     pub topics: &'a Topics,
     pub metrics: &'a Metrics,
     pub k_selection: Option<&'a KSelection>,
@@ -107,12 +109,10 @@ impl WriteParams {
         let extension = self.format.extension();
         let (documents, topics) = (outputs.documents, outputs.topics);
         let mut files = AtomicFiles::new(&self.dir);
-        let document_bytes = match self.format {
-            OutputFormat::Csv => rows::to_csv(&rows::document_rows(documents, topics, Style::Csv))?,
-            OutputFormat::JsonLines => {
-                rows::to_jsonl(&rows::document_rows(documents, topics, Style::Json))?
-            }
-        };
+        // The writer `tag` streams its rows with, so the two files cannot differ in form.
+        let mut tagged = TaggedWriter::new(self.format, false);
+        let mut document_bytes = tagged.chunk(documents, outputs.placed, outputs.model)?;
+        document_bytes.extend(tagged.finish()?);
         files.add(&format!("documents.{extension}"), &document_bytes)?;
         progress.advance(1);
         let topic_bytes = match self.format {
@@ -124,7 +124,7 @@ impl WriteParams {
         files.add(&format!("topics.{extension}"), &topic_bytes)?;
         progress.advance(1);
         let metrics = serde_json::to_vec_pretty(outputs.metrics)
-            .map_err(|e| Error::Compute(format!("cannot encode metrics.json: {e}")))?;
+            .map_err(|e| Error::compute_from("cannot encode metrics.json", e))?;
         files.add("metrics.json", &metrics)?;
         progress.advance(1);
         if let Some(selection) = outputs.k_selection {

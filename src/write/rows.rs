@@ -76,23 +76,6 @@ impl<'a> DocumentRow<'a> {
     }
 }
 
-pub fn document_rows<'a>(
-    documents: &'a [Document],
-    topics: &'a Topics,
-    style: Style,
-) -> Vec<DocumentRow<'a>> {
-    documents
-        .iter()
-        .zip(&topics.assignments)
-        .zip(&topics.tags)
-        .map(|((doc, assignment), tags)| {
-            let placed = assignment.as_ref().map(|a| (a.topic, a.score));
-            let label = placed.map_or("", |(topic, _)| topics.topics[topic].label.as_str());
-            DocumentRow::new(doc, placed, label, tags, None, style)
-        })
-        .collect()
-}
-
 pub fn topic_rows<'a>(
     documents: &'a [Document],
     topics: &'a Topics,
@@ -168,8 +151,8 @@ impl Serialize for Score {
     }
 }
 
-fn encode_failed(error: impl std::fmt::Display) -> Error {
-    Error::Compute(format!("encoding output failed: {error}"))
+fn encode_failed(error: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::compute_from("encoding output failed", error)
 }
 
 pub fn to_csv<T: Serialize>(rows: &[T]) -> Result<Vec<u8>> {
