@@ -546,3 +546,44 @@ impl fmt::Display for Named<'_> {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_compute_error_keeps_the_failing_librarys_error() {
+        let error = Error::compute_from("k-means failed", io::Error::other("no centroid moved"));
+        assert_eq!(error.kind(), ErrorKind::Compute);
+        assert_eq!(error.kind().exit_code(), 1);
+        assert_eq!(error.to_string(), "k-means failed: no centroid moved");
+        let source = std::error::Error::source(&error).expect("a source");
+        assert_eq!(source.to_string(), "no centroid moved");
+        assert_eq!(Error::compute("alone").to_string(), "alone");
+    }
+
+    #[test]
+    fn documents_in_memory_are_named_once_their_file_is_known() {
+        let error = Error::Vectors {
+            path: None,
+            problem: "3 sentence vectors for 4 documents".into(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "<documents>: 3 sentence vectors for 4 documents"
+        );
+        let named = error.for_input(Path::new("in.csv"));
+        assert_eq!(
+            named.to_string(),
+            "in.csv: 3 sentence vectors for 4 documents"
+        );
+        // An error that already names its file keeps it.
+        let read = Error::EmptyInput {
+            path: "a.csv".into(),
+        };
+        assert_eq!(
+            read.for_input(Path::new("b.csv")).to_string(),
+            "a.csv: the file is empty"
+        );
+    }
+}

@@ -12,7 +12,7 @@ use crate::error::{Error, Param, Result};
 use crate::linalg::{
     flip_signs, gram_f64, orthonormalize_in_place, symmetric_eigen_desc, times_small_f32,
 };
-use crate::progress::{Progress, Work};
+use crate::progress::{check, Progress, Work};
 use crate::seed::Seed;
 use crate::sparse::CsrMatrix;
 use crate::vectorize::TfIdf;
@@ -128,26 +128,32 @@ impl ReduceParams {
         // summed in f64, so each orthonormalisation pass still squares the remaining error; the
         // final basis gets two passes (orthonormal to f32 precision, far beyond what clustering
         // can see).
-        let mut sample = matrix.mul_dense(omega.view());
+        // Each product skips its remaining rows once the work is cancelled, and the check after
+        // it drops the half-made block: at a million documents one product takes seconds.
+        let mut sample = matrix.mul_dense(omega.view(), progress);
+        check(progress)?;
         drop(omega);
         progress.advance(1);
         for _ in 0..self.power_iterations {
-            crate::progress::check(progress)?;
-            orthonormalize_in_place(&mut sample, 1)?;
-            let projected = matrix.mul_transposed_dense(sample.view());
-            matrix.mul_dense_into(projected.view(), &mut sample);
+            orthonormalize_in_place(&mut sample, 1, progress)?;
+            let projected = matrix.mul_transposed_dense(sample.view(), progress);
+            check(progress)?;
+            matrix.mul_dense_into(projected.view(), &mut sample, progress);
+            check(progress)?;
             progress.advance(1);
         }
-        orthonormalize_in_place(&mut sample, 2)?;
+        orthonormalize_in_place(&mut sample, 2, progress)?;
         let basis = sample;
 
         // B = Qᵀ X is small (width x terms) and B = U_B S Vᵀ. Its left singular vectors U_B come
         // from the eigen-decomposition of B Bᵀ (width x width), summed in f64 from Bᵀ = Xᵀ Q;
         // then V = Bᵀ U_B S⁻¹.
-        let projected_t = matrix.mul_transposed_dense(basis.view()); // = Bᵀ, terms x width
+        let projected_t = matrix.mul_transposed_dense(basis.view(), progress); // = Bᵀ, terms x width
+        check(progress)?;
         drop(basis);
         progress.advance(1);
-        let gram = gram_f64(projected_t.view());
+        let gram = gram_f64(projected_t.view(), progress);
+        check(progress)?;
         let (values, vectors) = symmetric_eigen_desc(&gram)?;
         let singular: Vec<f64> = values
             .iter()

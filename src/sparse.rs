@@ -7,6 +7,8 @@ use linfa::Float;
 use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
+use crate::progress::Progress;
+
 /// Rows of a sparse matrix, each a sorted run of (column, value) pairs. Values are `f64` by
 /// default; TF-IDF weights are stored as `f32` and counts as `u32`, which halves the memory of the
 /// largest structure of a run. The row structure (`indptr`, `indices`) is shared between
@@ -106,15 +108,23 @@ impl<V: Copy + Into<f64> + Send + Sync> CsrMatrix<V> {
     /// `self * dense`, one output row per thread task. Each output row is summed in a fixed
     /// order, so the result is identical for any number of threads. In `f32` the dense blocks of
     /// LSA's power iterations take half the memory traffic, which is what these products cost.
-    pub fn mul_dense<T: Float>(&self, dense: ArrayView2<'_, T>) -> Array2<T> {
+    pub fn mul_dense<T: Float>(&self, dense: ArrayView2<'_, T>, stop: &dyn Progress) -> Array2<T> {
         let mut out = Array2::<T>::zeros((self.rows(), dense.ncols()));
-        self.mul_dense_into(dense, &mut out);
+        self.mul_dense_into(dense, &mut out, stop);
         out
     }
 
     /// [`CsrMatrix::mul_dense`] into an existing (rows x width) array, overwriting it: LSA's
     /// power iterations reuse one documents x width block instead of allocating a second.
-    pub fn mul_dense_into<T: Float>(&self, dense: ArrayView2<'_, T>, out: &mut Array2<T>) {
+    ///
+    /// Once `stop` says the work is cancelled the remaining rows are skipped: the caller checks
+    /// [`crate::progress::check`] next and drops the half-made result.
+    pub fn mul_dense_into<T: Float>(
+        &self,
+        dense: ArrayView2<'_, T>,
+        out: &mut Array2<T>,
+        stop: &dyn Progress,
+    ) {
         assert_eq!(self.cols, dense.nrows(), "sparse x dense shape mismatch");
         assert_eq!(
             out.dim(),
@@ -131,6 +141,9 @@ impl<V: Copy + Into<f64> + Send + Sync> CsrMatrix<V> {
             .enumerate()
             .with_min_len(64)
             .for_each(|(row, mut target)| {
+                if stop.cancelled() {
+                    return;
+                }
                 let target = target
                     .as_slice_mut()
                     .expect("rows of a standard-layout array are contiguous");
@@ -143,8 +156,12 @@ impl<V: Copy + Into<f64> + Send + Sync> CsrMatrix<V> {
     /// `selfᵀ * dense` without building the transpose: fixed blocks of rows each scatter into
     /// their own (columns x width) partial sum, computed in parallel, and the partial sums are
     /// added in block order, so the result is identical for any number of threads. At most one
-    /// partial per thread is alive at a time.
-    pub fn mul_transposed_dense<T: Float>(&self, dense: ArrayView2<'_, T>) -> Array2<T> {
+    /// partial per thread is alive at a time. Stops early as [`CsrMatrix::mul_dense_into`] does.
+    pub fn mul_transposed_dense<T: Float>(
+        &self,
+        dense: ArrayView2<'_, T>,
+        stop: &dyn Progress,
+    ) -> Array2<T> {
         assert_eq!(self.rows(), dense.nrows(), "sparseᵀ x dense shape mismatch");
         let width = dense.ncols();
         let dense = dense.as_standard_layout();
@@ -169,6 +186,9 @@ impl<V: Copy + Into<f64> + Send + Sync> CsrMatrix<V> {
             sums
         };
         for group in blocks.chunks(rayon::current_num_threads().max(1)) {
+            if stop.cancelled() {
+                break;
+            }
             let partials: Vec<Array2<T>> = group.par_iter().map(partial).collect();
             for sums in partials {
                 total += &sums;
@@ -287,14 +307,14 @@ mod tests {
     #[test]
     fn multiplies_like_the_dense_matrix() {
         let dense = array![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]];
-        let product = sample().mul_dense(dense.view());
+        let product = sample().mul_dense(dense.view(), &crate::progress::Silent);
         assert_eq!(product, array![[11.0, 14.0], [0.0, 0.0], [29.0, 36.0]]);
     }
 
     #[test]
     fn multiplies_the_transpose_without_building_it() {
         let dense = array![[1.0f32, 2.0], [3.0, 4.0], [5.0, 6.0]];
-        let product = sample().mul_transposed_dense(dense.view());
+        let product = sample().mul_transposed_dense(dense.view(), &crate::progress::Silent);
         // Transpose: [[1, 0, 0], [0, 0, 3], [2, 0, 4]].
         assert_eq!(product, array![[1.0, 2.0], [15.0, 18.0], [22.0, 28.0]]);
     }
@@ -319,8 +339,10 @@ mod tests {
             .num_threads(3)
             .build()
             .expect("pool");
-        let single = one.install(|| matrix.mul_transposed_dense(dense.view()));
-        let several = three.install(|| matrix.mul_transposed_dense(dense.view()));
+        let single =
+            one.install(|| matrix.mul_transposed_dense(dense.view(), &crate::progress::Silent));
+        let several =
+            three.install(|| matrix.mul_transposed_dense(dense.view(), &crate::progress::Silent));
         assert_eq!(single, several);
     }
 

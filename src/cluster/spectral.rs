@@ -102,7 +102,7 @@ impl SpectralParams {
             Array2::from_shape_simple_fn((n, width), || StandardNormal.sample(&mut rng));
         basis = orthonormalize(basis, 2)?;
         let shifted = |x: &Array2<f64>| -> Array2<f64> {
-            let mut product = graph.mul_dense(x.view());
+            let mut product = graph.mul_dense(x.view(), progress);
             product += x;
             product *= 0.5;
             product
@@ -114,7 +114,7 @@ impl SpectralParams {
             progress.advance(1);
         }
         basis = orthonormalize(basis, 1)?;
-        let projected = matmul(basis.t(), graph.mul_dense(basis.view()).view());
+        let projected = matmul(basis.t(), graph.mul_dense(basis.view(), progress).view());
         let symmetric = (&projected + &projected.t()) * 0.5;
         let (_, vectors) = symmetric_eigen_desc(&symmetric)?;
         let mut rows = matmul(basis.view(), vectors.slice(s![.., ..dims]));

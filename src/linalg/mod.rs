@@ -11,16 +11,20 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::progress::Progress;
 
 /// Rows per work unit of the dense kernels below. Fixed, so sums never depend on the thread count.
 const DENSE_BLOCK_ROWS: usize = 2048;
 
 /// `matrixᵀ matrix` summed in f64: fixed row blocks in parallel, their Grams added in block order.
-pub(crate) fn gram_f64(matrix: ArrayView2<'_, f32>) -> Array2<f64> {
+pub(crate) fn gram_f64(matrix: ArrayView2<'_, f32>, stop: &dyn Progress) -> Array2<f64> {
     let partials: Vec<Array2<f64>> = matrix
         .axis_chunks_iter(Axis(0), DENSE_BLOCK_ROWS)
         .into_par_iter()
         .map(|block| {
+            if stop.cancelled() {
+                return Array2::zeros((block.ncols(), block.ncols()));
+            }
             let block = block.mapv(f64::from);
             matmul(block.t(), block.view())
         })
@@ -47,18 +51,28 @@ pub(crate) fn times_small_f32(matrix: ArrayView2<'_, f32>, small: &Array2<f32>) 
 
 /// [`orthonormalize`] for an f32 block, in place (row block by row block), with the Gram matrix
 /// and its eigen-decomposition in f64.
-pub(crate) fn orthonormalize_in_place(matrix: &mut Array2<f32>, passes: usize) -> Result<()> {
+pub(crate) fn orthonormalize_in_place(
+    matrix: &mut Array2<f32>,
+    passes: usize,
+    stop: &dyn Progress,
+) -> Result<()> {
     for _ in 0..passes {
         // Below 1e-12 of the largest, a direction is rounding noise of f32 data, not signal:
         // scaling it up would only amplify the noise.
-        let transform = whitening(&gram_f64(matrix.view()), 1e-12)?.mapv(|v| v as f32);
+        let gram = gram_f64(matrix.view(), stop);
+        crate::progress::check(stop)?;
+        let transform = whitening(&gram, 1e-12)?.mapv(|v| v as f32);
         matrix
             .axis_chunks_iter_mut(Axis(0), DENSE_BLOCK_ROWS)
             .into_par_iter()
             .for_each(|mut block| {
+                if stop.cancelled() {
+                    return;
+                }
                 let product = matmul(block.view(), transform.view());
                 block.assign(&product);
             });
+        crate::progress::check(stop)?;
     }
     Ok(())
 }

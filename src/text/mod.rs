@@ -110,19 +110,23 @@ impl TextParams {
             votes,
             remaps,
         } = merge_chunks(&chunks);
+        progress::check(progress)?;
         // 3. Stem each distinct word once; words with the same stem share a stem id.
         let (stems, word_to_stem) = self.stem_words(&words);
+        progress::check(progress)?;
         let surface_forms = surface::choose(&words, &votes, &word_to_stem, stems.len());
         let mut standalone = vec![false; stems.len()];
         for (vote, &stem) in votes.iter().zip(&word_to_stem) {
             standalone[stem as usize] |= vote.standalone > 0;
         }
 
-        // 4. Rewrite documents from chunk word ids to stem ids.
+        // 4. Rewrite documents from chunk word ids to stem ids; once cancelled, the remaining
+        // chunks are skipped and the half-made corpus dropped.
         let word_to_stem = &word_to_stem;
         let documents = chunks
             .into_par_iter()
             .zip(remaps)
+            .filter(|_| !progress.cancelled())
             .flat_map_iter(|(chunk, remap)| {
                 let to_stem = move |local: &u32| match *local {
                     BREAK => BREAK,
@@ -134,6 +138,7 @@ impl TextParams {
                 })
             })
             .collect();
+        progress::check(progress)?;
         Ok(TokenizedCorpus {
             documents,
             stems,
