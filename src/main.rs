@@ -32,13 +32,9 @@ fn main() -> ExitCode {
         say(&format!("error: {error}"));
         return ExitCode::from(2);
     }
-    let quiet = match &cli.command {
-        Some(Command::Tag(args)) => args.quiet,
-        Some(Command::Inspect(_)) => true,
-        Some(Command::Embed(args)) => args.quiet,
-        None => cli.run.quiet,
-    };
-    let bars = if quiet {
+    let quiet = cli.quiet;
+    // `inspect` reports no progress: there is nothing to draw.
+    let bars = if quiet || matches!(cli.command, Some(Command::Inspect(_))) {
         None
     } else {
         terminal::Bars::for_stderr()
@@ -59,7 +55,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Tag(args)) => match args.run(progress) {
             Ok(tagged) => {
-                if !args.quiet {
+                if !quiet {
                     say(&cli::tag::summary(&tagged));
                 }
                 ExitCode::SUCCESS
@@ -72,7 +68,7 @@ fn main() -> ExitCode {
                 for warning in warnings {
                     say(&format!("warning: {warning}"));
                 }
-                if !args.quiet {
+                if !quiet {
                     say(&line);
                 }
                 ExitCode::SUCCESS
@@ -87,7 +83,7 @@ fn main() -> ExitCode {
             Err(error) => fail(&error),
         },
         None => {
-            let (show_timings, quiet) = (cli.run.timings, cli.run.quiet);
+            let show_timings = cli.run.timings;
             let outcome = cli
                 .run
                 .into_config()

@@ -7,10 +7,13 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use ndarray_npy::WriteNpyExt;
 use topictag::embed::VectorInput;
-use topictag::read::{ColumnChoice, InputSource, ReadParams};
+use topictag::read::{InputSource, ReadParams};
 use topictag::run::EmbedOutcome;
 use topictag::write::write_whole;
 use topictag::{Error, Progress, Result};
+
+use super::columns::ColumnArgs;
+use super::vectors::CacheArgs;
 
 #[derive(Debug, Args)]
 pub struct EmbedArgs {
@@ -26,31 +29,18 @@ pub struct EmbedArgs {
     #[arg(short, long, value_name = "FILE.npy")]
     pub output: PathBuf,
 
-    /// Column holding titles, embedded with the text [default: title if present]
-    #[arg(long, value_name = "C")]
-    pub title_column: Option<String>,
-
-    /// Column holding text; repeat for several [default: abstract, text, body or content]
-    #[arg(long, value_name = "C")]
-    pub text_column: Vec<String>,
+    #[command(flatten)]
+    pub columns: ColumnArgs,
 
     #[command(flatten)]
-    pub cache: super::vectors::CacheArgs,
-
-    /// No progress bar and no summary line: only warnings and errors, on stderr
-    #[arg(short, long)]
-    pub quiet: bool,
+    pub cache: CacheArgs,
 }
 
 impl EmbedArgs {
     pub fn run(&self, progress: &dyn Progress) -> Result<EmbedOutcome> {
         let read = ReadParams {
             source: InputSource::parse(&self.input),
-            columns: ColumnChoice {
-                title: self.title_column.clone(),
-                text: self.text_column.clone(),
-                ..ColumnChoice::default()
-            },
+            columns: self.columns.choice(),
         };
         let input = VectorInput::Model {
             dir: self.embeddings.clone(),

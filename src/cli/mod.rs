@@ -1,7 +1,8 @@
-//! The command line as the user types it (clap): the fit (`topictag [INPUT]`), `tag` and
-//! `inspect`, each turned into the library's settings; and the library's parameter names turned
+//! The command line as the user types it (clap): the fit (`topictag [INPUT]`), `tag`, `inspect`
+//! and `embed`, each turned into the library's settings; and the library's parameter names turned
 //! back into flags for messages. Declared by `main.rs` only: the library knows no flags.
 
+pub mod columns;
 pub mod embed;
 pub mod inspect;
 pub mod run;
@@ -18,6 +19,9 @@ use topictag::Param;
 /// k-means) and writes documents.csv (each document's topic, score and tags), topics.csv (each
 /// topic's size, label, distinctive terms and representative documents), metrics.json and
 /// model.topictag, the saved model that `topictag tag` applies to new documents.
+///
+/// Progress bars are drawn on stderr when stderr is a terminal (never on stdout, never into a
+/// file or pipe), and the topic table goes to stdout; --quiet turns both off.
 #[derive(Debug, Parser)]
 #[command(
     name = "topictag",
@@ -33,6 +37,11 @@ pub struct Cli {
 
     #[command(flatten)]
     pub run: run::RunArgs,
+
+    /// No progress bars and no summary (the fit's topic table, the last line of tag and embed):
+    /// only warnings and errors (and --timings), on stderr
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -15,6 +15,9 @@ use topictag::vectorize::{VectorizeParams, Weighting};
 use topictag::write::{OutputFormat, WriteParams};
 use topictag::{KRange, Result, RunConfig, Seed, TopicCount, TopicParams};
 
+use super::columns::ColumnArgs;
+use super::vectors::{CacheArgs, VectorArgs};
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Input file: .csv with a header, .jsonl, or - for stdin (CSV or JSON Lines, detected)
@@ -23,12 +26,12 @@ pub struct RunArgs {
 
     /// Output folder for documents.csv, topics.csv, metrics.json and model.topictag (created
     /// if missing)
-    #[arg(short, long, default_value = "output")]
+    #[arg(short, long, default_value_os_t = WriteParams::default().dir)]
     pub output: PathBuf,
 
     /// Number of topics, or auto: try each k of --k-range on a sample and keep the largest whose
     /// topics come back when the sample is resampled (the curve goes to k_selection.csv)
-    #[arg(short, long, default_value = "auto", value_name = "auto|N")]
+    #[arg(short, long, default_value = default_k(), value_name = "auto|N")]
     pub k: TopicCount,
 
     /// Range of k tried by --k auto [default: 2..min(40, N / 5), N = documents with terms]
@@ -53,17 +56,8 @@ pub struct RunArgs {
     #[arg(long, default_value_t = TopicParams::default().seed.0)]
     pub seed: u64,
 
-    /// Column holding document ids [default: id if present, else the row number]
-    #[arg(long, value_name = "C")]
-    pub id_column: Option<String>,
-
-    /// Column holding titles, analysed with the text [default: title if present]
-    #[arg(long, value_name = "C")]
-    pub title_column: Option<String>,
-
-    /// Column holding text; repeat for several [default: abstract, else text, else body]
-    #[arg(long, value_name = "C")]
-    pub text_column: Vec<String>,
+    #[command(flatten)]
+    pub columns: ColumnArgs,
 
     /// Stemming language (every rust-stemmers algorithm, or none)
     #[arg(long, default_value_t = TextParams::default().language, value_name = "L")]
@@ -132,27 +126,33 @@ pub struct RunArgs {
     pub stop_words: Option<PathBuf>,
 
     /// Output format
-    #[arg(long, default_value = "csv", value_name = "csv|jsonl")]
+    // A format is named by its file extension.
+    #[arg(long, default_value = WriteParams::default().format.extension(), value_name = "csv|jsonl")]
     pub format: OutputFormat,
 
     /// Print each stage's wall time to stderr
     #[arg(long)]
     pub timings: bool,
 
-    /// No progress bars and no topic table: only warnings and errors (and --timings), on stderr
-    ///
-    /// Without it, progress bars are drawn on stderr when stderr is a terminal (never on stdout,
-    /// never into a file or pipe), and the topic table goes to stdout.
-    #[arg(short, long)]
-    pub quiet: bool,
-
     /// With sentence vectors: their weight beside the words' LSA row (each document's row is
     /// the unit LSA row joined with WEIGHT times its unit sentence vector)
-    #[arg(long, value_name = "WEIGHT", default_value_t = topictag::params::DEFAULT_EMBEDDING_WEIGHT)]
+    #[arg(long, value_name = "WEIGHT", default_value_t = TopicParams::default().embedding_weight)]
     pub embedding_weight: f64,
 
     #[command(flatten)]
-    pub vectors: super::vectors::VectorArgs,
+    pub vectors: VectorArgs,
+
+    #[command(flatten)]
+    pub cache: CacheArgs,
+}
+
+/// The library's default topic count as `--k` parses it: clap takes a default as text.
+fn default_k() -> &'static str {
+    match TopicParams::default().k {
+        TopicCount::Auto => "auto",
+        // clap keeps its defaults for the whole run: the one string is never freed.
+        TopicCount::Fixed(k) => Box::leak(k.to_string().into_boxed_str()),
+    }
 }
 
 impl RunArgs {
@@ -206,17 +206,14 @@ impl RunArgs {
             embedding_weight: self.embedding_weight,
         };
         params.check()?;
-        let vectors = self.vectors.input();
         Ok(RunConfig {
-            vectors,
+            vectors: self.vectors.input(Some(&self.cache)),
             read: ReadParams {
                 source: InputSource::parse(&self.input),
                 columns: ColumnChoice {
-                    id: self.id_column,
-                    title: self.title_column,
-                    text: self.text_column,
                     label: self.label_column,
                     date: self.date_column,
+                    ..self.columns.choice()
                 },
             },
             params,

@@ -4,13 +4,36 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use topictag::embed::{VectorInput, VectorProvider};
+use topictag::embed::VectorProvider;
 use topictag::read::{ColumnChoice, InputSource, ReadParams, DEFAULT_TEXT_COLUMNS};
 use topictag::run::{open_for_tagging, tag_stream, TagCounts, TagOptions};
 use topictag::write::{write_whole, OutputFormat};
 use topictag::{Error, Param, Progress, Result, TopicModel};
 
+use super::columns::ColumnArgs;
+use super::vectors::VectorArgs;
+
+// The shared helps give the fit's defaults and meaning; here the model decides both.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("id_column", |arg| arg.help("Column holding document ids [default: the model's]")),
+    mut_arg("title_column", |arg| arg.help("Column holding titles [default: the model's]")),
+    mut_arg("text_column", |arg| {
+        arg.help("Column holding text; repeat for several [default: the model's]")
+    }),
+    mut_arg("embeddings", |arg| {
+        arg.help(
+            "The sentence-transformers folder the model was fitted with (required for such a \
+             model; a different folder is refused)",
+        )
+    }),
+    mut_arg("vectors", |arg| {
+        arg.help(
+            "For a model fitted with --vectors: the new documents' vectors, a .npy file of \
+             float32, one row per input row",
+        )
+    })
+)]
 pub struct TagArgs {
     /// The model file a run wrote (OUTPUT/model.topictag)
     #[arg(short, long, value_name = "FILE")]
@@ -25,7 +48,8 @@ pub struct TagArgs {
     pub output: String,
 
     /// Output format
-    #[arg(long, default_value = "csv", value_name = "csv|jsonl")]
+    // A format is named by its file extension.
+    #[arg(long, default_value = TagOptions::default().format.extension(), value_name = "csv|jsonl")]
     pub format: OutputFormat,
 
     /// Add a `topics` column with each document's N best topics and their scores
@@ -33,31 +57,11 @@ pub struct TagArgs {
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
 
-    /// Column holding document ids [default: the model's]
-    #[arg(long, value_name = "C")]
-    pub id_column: Option<String>,
+    #[command(flatten)]
+    pub columns: ColumnArgs,
 
-    /// Column holding titles [default: the model's]
-    #[arg(long, value_name = "C")]
-    pub title_column: Option<String>,
-
-    /// Column holding text; repeat for several [default: the model's]
-    #[arg(long, value_name = "C")]
-    pub text_column: Vec<String>,
-
-    /// The sentence-transformers folder the model was fitted with (required for such a model;
-    /// a different folder is refused)
-    #[arg(long, value_name = "DIR", conflicts_with = "vectors")]
-    pub embeddings: Option<PathBuf>,
-
-    /// For a model fitted with --vectors: the new documents' vectors, a .npy file of float32,
-    /// one row per input row
-    #[arg(long, value_name = "FILE.npy")]
-    pub vectors: Option<PathBuf>,
-
-    /// No progress bar and no summary line: only warnings and errors, on stderr
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub vectors: VectorArgs,
 }
 
 /// What a finished `tag` reports.
@@ -82,15 +86,8 @@ impl TagArgs {
         let model = model?;
         // Before the input is opened: a spectral model is refused whatever the input.
         model.check_taggable()?;
-        let input = match (&self.embeddings, &self.vectors) {
-            // Tagging embeds new documents: nothing to gain from the cache.
-            (Some(dir), _) => VectorInput::Model {
-                dir: dir.clone(),
-                cache: None,
-            },
-            (None, Some(file)) => VectorInput::File(file.clone()),
-            (None, None) => VectorInput::None,
-        };
+        // Tagging embeds new documents: nothing to gain from the cache.
+        let input = self.vectors.input(None);
         progress.stage("load");
         let vectors = input.open(None);
         progress.finish();
@@ -98,7 +95,7 @@ impl TagArgs {
         model.check_vectors(vectors.as_ref().map(VectorProvider::source).as_ref())?;
         let read = ReadParams {
             source: InputSource::parse(&self.input),
-            columns: self.columns(model.columns()),
+            columns: or_model(self.columns.choice(), model.columns()),
         };
         let options = TagOptions {
             format: self.format,
@@ -150,29 +147,25 @@ impl TagArgs {
             limit: vectors.and_then(VectorProvider::token_limit),
         })
     }
+}
 
-    /// The columns to read: each flag given, else the model's. The model's columns that are
-    /// the default names stay defaults (a missing `title` is then no error, as in the fit).
-    fn columns(&self, model: &ColumnChoice) -> ColumnChoice {
-        let soft =
-            |name: &Option<String>, default: &str| name.clone().filter(|name| name != default);
-        let text = if !self.text_column.is_empty() {
-            self.text_column.clone()
-        } else if model.text.len() == 1 && DEFAULT_TEXT_COLUMNS.contains(&model.text[0].as_str()) {
-            Vec::new()
-        } else {
-            model.text.clone()
-        };
-        ColumnChoice {
-            id: self.id_column.clone().or_else(|| soft(&model.id, "id")),
-            title: self
-                .title_column
-                .clone()
-                .or_else(|| soft(&model.title, "title")),
-            text,
-            label: None,
-            date: None,
-        }
+/// The columns to read: each one named, else the model's. The model's columns that are the
+/// default names stay defaults (a missing `title` is then no error, as in the fit).
+fn or_model(named: ColumnChoice, model: &ColumnChoice) -> ColumnChoice {
+    let soft = |name: &Option<String>, default: &str| name.clone().filter(|name| name != default);
+    let text = if !named.text.is_empty() {
+        named.text
+    } else if model.text.len() == 1 && DEFAULT_TEXT_COLUMNS.contains(&model.text[0].as_str()) {
+        Vec::new()
+    } else {
+        model.text.clone()
+    };
+    ColumnChoice {
+        id: named.id.or_else(|| soft(&model.id, "id")),
+        title: named.title.or_else(|| soft(&model.title, "title")),
+        text,
+        label: None,
+        date: None,
     }
 }
 

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::Args;
 use topictag::embed::{cache, VectorInput};
 
+/// Where the sentence vectors come from, for the fit and for `tag` (which restates the helps
+/// for a model that was fitted with them).
 #[derive(Debug, Args)]
 pub struct VectorArgs {
     /// A sentence-transformers model folder of the BERT family (all-MiniLM-L6-v2, bge-small,
@@ -18,9 +20,6 @@ pub struct VectorArgs {
     /// order (`topictag embed` writes one)
     #[arg(long, value_name = "FILE.npy")]
     pub vectors: Option<PathBuf>,
-
-    #[command(flatten)]
-    pub cache: CacheArgs,
 }
 
 /// Where sentence vectors are kept between runs.
@@ -48,11 +47,12 @@ impl CacheArgs {
 }
 
 impl VectorArgs {
-    pub fn input(&self) -> VectorInput {
+    /// The vectors to open; a model folder embeds through the cache, when there is one.
+    pub fn input(&self, cache: Option<&CacheArgs>) -> VectorInput {
         match (&self.embeddings, &self.vectors) {
             (Some(dir), _) => VectorInput::Model {
                 dir: dir.clone(),
-                cache: self.cache.root(),
+                cache: cache.and_then(CacheArgs::root),
             },
             (None, Some(file)) => VectorInput::File(file.clone()),
             (None, None) => VectorInput::None,
