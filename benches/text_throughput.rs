@@ -66,7 +66,7 @@ fn main() {
                 let tokens = text.analyze(&corpus.documents);
                 let text_time = start.elapsed();
                 let start = Instant::now();
-                let tfidf = vectorize.fit(&tokens).ok();
+                let tfidf = vectorize.fit(&tokens, &Silent).ok();
                 std::hint::black_box(&tfidf);
                 (text_time, start.elapsed())
             });

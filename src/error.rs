@@ -112,6 +112,25 @@ impl Param {
     }
 }
 
+/// Why a model cannot place new documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub enum Untaggable {
+    /// Its topics were found by spectral clustering, in the fitted documents' neighbour graph.
+    Spectral,
+}
+
+impl std::fmt::Display for Untaggable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Untaggable::Spectral => write!(
+                f,
+                "the model was fitted with spectral clustering, whose topics live in the fitted documents' neighbour graph: a new document has no place in it. Refit without spectral clustering to tag new documents"
+            ),
+        }
+    }
+}
+
 /// What is wrong with a model file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModelProblem {
@@ -278,7 +297,7 @@ pub enum Error {
     /// A model whose topics cannot be given to new documents.
     NotTaggable {
         path: PathBuf,
-        reason: crate::model::Untaggable,
+        reason: Untaggable,
     },
     // Io.
     Write {
@@ -408,8 +427,13 @@ impl Error {
         Named { error: self, name }
     }
 
-    fn render(&self, f: &mut fmt::Formatter<'_>, name: fn(Param) -> &'static str) -> fmt::Result {
-        let path = self.path_shown();
+    /// The message of an error met while reading an input file.
+    fn render_reading(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        path: &str,
+        name: fn(Param) -> &'static str,
+    ) -> fmt::Result {
         match self {
             Error::Read { source, .. } => write!(f, "{path}: cannot read: {source}"),
             Error::EmptyInput { .. } => write!(f, "{path}: the file is empty"),
@@ -418,7 +442,9 @@ impl Error {
             }
             Error::DuplicateColumn {
                 column,
-                count, .. } => write!(
+                count,
+                ..
+            } => write!(
                 f,
                 "{path}: column '{column}' appears {count} times in the header; rename one so the choice is clear"
             ),
@@ -429,14 +455,18 @@ impl Error {
             Error::MissingColumn {
                 column,
                 param,
-                available, .. } => write!(
+                available,
+                ..
+            } => write!(
                 f,
                 "{path}: no column '{column}' (given by {}); the columns are: {available}",
                 name(*param)
             ),
             Error::NoTextColumn {
                 tried,
-                available, .. } => write!(
+                available,
+                ..
+            } => write!(
                 f,
                 "{path}: none of the columns {tried} exists, so there is no text to read; use {} (the columns are: {available})",
                 name(Param::TextColumn)
@@ -444,7 +474,9 @@ impl Error {
             Error::InvalidUtf8 {
                 row,
                 line,
-                column, .. } => write!(
+                column,
+                ..
+            } => write!(
                 f,
                 "{path}: row {row} (line {line}), column '{column}': invalid UTF-8"
             ),
@@ -452,7 +484,9 @@ impl Error {
                 row,
                 line,
                 found,
-                expected, .. } => write!(
+                expected,
+                ..
+            } => write!(
                 f,
                 "{path}: row {row} (line {line}): {found} fields, but the header has {expected}"
             ),
@@ -460,7 +494,30 @@ impl Error {
             | Error::Jsonl { line, message, .. }
             | Error::StopWords {
                 line,
-                message, .. } => write!(f, "{path}: line {line}: {message}"),
+                message,
+                ..
+            } => write!(f, "{path}: line {line}: {message}"),
+            _ => unreachable!("render sends only reading errors here"),
+        }
+    }
+
+    /// The one-line message, parameters named by `name`.
+    fn render(&self, f: &mut fmt::Formatter<'_>, name: fn(Param) -> &'static str) -> fmt::Result {
+        let path = self.path_shown();
+        let path = path.as_str();
+        match self {
+            Error::Read { .. }
+            | Error::EmptyInput { .. }
+            | Error::NoDocuments { .. }
+            | Error::DuplicateColumn { .. }
+            | Error::UnclosedQuote { .. }
+            | Error::MissingColumn { .. }
+            | Error::NoTextColumn { .. }
+            | Error::InvalidUtf8 { .. }
+            | Error::RaggedRow { .. }
+            | Error::Csv { .. }
+            | Error::Jsonl { .. }
+            | Error::StopWords { .. } => self.render_reading(f, path, name),
             Error::InvalidParam { param, message } => {
                 write!(f, "invalid {}: {message}", name(*param))
             }

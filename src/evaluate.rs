@@ -8,8 +8,10 @@ use serde::Serialize;
 
 use crate::class_tfidf::{COHERENCE_TERMS, DIVERSITY_TERMS};
 use crate::cluster::Clustering;
+use crate::error::Result;
 use crate::label::{Tagged, Topics};
 use crate::metrics::{self, Agreement};
+use crate::progress::{check, Progress};
 use crate::reduce::Embedding;
 use crate::seed::Seed;
 use crate::sparse::CsrMatrix;
@@ -58,24 +60,42 @@ pub struct Metrics {
     pub labels: Option<LabelAgreement>,
 }
 
+/// What a fit is judged on: the analysed documents, their rows, the clustering, the topics
+/// described and every document's place.
+#[derive(Clone, Copy)]
+pub struct Judged<'a> {
+    pub tokens: &'a TokenizedCorpus,
+    pub embedding: &'a Embedding,
+    pub clustering: &'a Clustering,
+    pub topics: &'a Topics,
+    pub placed: &'a [Tagged],
+}
+
 impl Metrics {
-    /// Judges the fit: `seed` draws the silhouette's sample.
+    /// Judges the fit: `seed` draws the silhouette's sample, `labels` (a column's name and each
+    /// document's class id) score the topics against known classes. Stops with
+    /// [`crate::Error::Cancelled`] once `progress` says so.
     pub fn evaluate(
+        judged: &Judged<'_>,
         seed: Seed,
-        tokens: &TokenizedCorpus,
-        embedding: &Embedding,
-        clustering: &Clustering,
-        topics: &Topics,
-        placed: &[Tagged],
         labels: Option<(&str, &[usize])>,
-    ) -> Metrics {
+        progress: &dyn Progress,
+    ) -> Result<Metrics> {
+        let Judged {
+            tokens,
+            embedding,
+            clustering,
+            topics,
+            placed,
+        } = *judged;
         let documents = placed.len();
         let term_lists: Vec<&[Vec<u32>]> = topics
             .topics
             .iter()
             .map(|t| t.top_stems.as_slice())
             .collect();
-        let (presence, columns) = term_presence(tokens, &term_lists);
+        let (presence, columns) = term_presence(tokens, &term_lists, progress);
+        check(progress)?;
         let coherence_terms: Vec<Vec<u32>> = columns
             .iter()
             .map(|c| c[..c.len().min(COHERENCE_TERMS)].to_vec())
@@ -85,6 +105,7 @@ impl Metrics {
             .map(|c| c[..c.len().min(DIVERSITY_TERMS)].to_vec())
             .collect();
         let coherence = metrics::npmi_coherence(&presence, &coherence_terms);
+        check(progress)?;
         let known: Vec<f64> = coherence.iter().flatten().copied().collect();
         let per_topic = topics
             .topics
@@ -98,18 +119,20 @@ impl Metrics {
             })
             .collect();
         let unassigned = placed.iter().filter(|t| t.topic.is_none()).count();
-        Metrics {
+        let silhouette = metrics::silhouette_cosine(
+            embedding.rows.view(),
+            &clustering.assignments,
+            SILHOUETTE_ROWS,
+            seed.0,
+        );
+        check(progress)?;
+        Ok(Metrics {
             documents,
             topics: topics.topics.len(),
             coherence_npmi: (!known.is_empty())
                 .then(|| known.iter().sum::<f64>() / known.len() as f64),
             diversity: metrics::topic_diversity(&diversity_terms),
-            silhouette: metrics::silhouette_cosine(
-                embedding.rows.view(),
-                &clustering.assignments,
-                SILHOUETTE_ROWS,
-                seed.0,
-            ),
+            silhouette,
             silhouette_rows: embedding.rows.nrows().min(SILHOUETTE_ROWS),
             unassigned_share: if documents == 0 {
                 0.0
@@ -119,7 +142,7 @@ impl Metrics {
             sizes: topics.topics.iter().map(|t| t.size).collect(),
             per_topic,
             labels: labels.map(|(column, labels)| agreement(column, labels, topics, placed)),
-        }
+        })
     }
 }
 
@@ -186,9 +209,11 @@ fn agreement(column: &str, truth: &[usize], topics: &Topics, placed: &[Tagged]) 
 /// Which documents hold which of the topics' terms (words, or phrases matched word by word in
 /// the text), as a documents x distinct-terms matrix of ones; and each topic's terms as
 /// columns of it, in order.
+/// Once `stop` says cancelled, the remaining documents get empty rows (the caller checks).
 fn term_presence(
     tokens: &TokenizedCorpus,
     term_lists: &[&[Vec<u32>]],
+    stop: &dyn Progress,
 ) -> (CsrMatrix, Vec<Vec<u32>>) {
     // Terms are keyed by up to three stems, padded with BREAK, which no term contains.
     let key = |stems: &[u32]| -> [u32; 3] {
@@ -222,6 +247,9 @@ fn term_presence(
         .par_iter()
         .map(|doc| {
             let mut found: Vec<u32> = Vec::new();
+            if stop.cancelled() {
+                return Vec::new();
+            }
             let mut look = |sequence: &[u32], longest: usize| {
                 for start in 0..sequence.len() {
                     let first = sequence[start];
@@ -281,7 +309,8 @@ mod tests {
         );
         let topic_a: Vec<Vec<u32>> = vec![vec![0, 1], vec![2]];
         let topic_b: Vec<Vec<u32>> = vec![vec![0], vec![4], vec![2]];
-        let (presence, columns) = term_presence(&tokens, &[&topic_a, &topic_b]);
+        let (presence, columns) =
+            term_presence(&tokens, &[&topic_a, &topic_b], &crate::progress::Silent);
         assert_eq!(columns, [vec![0, 1], vec![2, 3, 1]]);
         // Document 1 has 0 and 1 but not the phrase "0 1": a break parts them.
         assert_eq!(presence.row(0).0, [0, 1, 2]);

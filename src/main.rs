@@ -82,37 +82,40 @@ fn main() -> ExitCode {
             }
             Err(error) => fail(&error),
         },
-        None => {
-            let show_timings = cli.run.timings;
-            let outcome = cli
-                .run
-                .into_config()
-                .and_then(|config| topictag::run_with(&config, progress));
-            match outcome {
-                Ok(summary) => {
-                    for warning in &summary.warnings {
-                        say(&format!("warning: {warning}"));
-                    }
-                    if show_timings {
-                        say(&format!(
-                            "time: instruction set {}",
-                            topictag::simd::active().name()
-                        ));
-                        for (stage, elapsed) in &summary.timings.0 {
-                            say(&format!(
-                                "time: {stage:<10} {:>8.3} s",
-                                elapsed.as_secs_f64()
-                            ));
-                        }
-                    }
-                    if quiet {
-                        return ExitCode::SUCCESS;
-                    }
-                    stdout_result(print_table(&summary))
-                }
-                Err(error) => fail(&error),
+        None => fit(cli.run, progress, quiet),
+    }
+}
+
+/// The fit (`topictag [INPUT]`): warnings and, with `--timings`, each stage's time to stderr,
+/// then the topic table to stdout unless quiet.
+fn fit(args: cli::run::RunArgs, progress: &dyn Progress, quiet: bool) -> ExitCode {
+    let show_timings = args.timings;
+    let outcome = args
+        .into_config()
+        .and_then(|config| topictag::run_with(&config, progress));
+    match outcome {
+        Ok(summary) => {
+            for warning in &summary.warnings {
+                say(&format!("warning: {warning}"));
             }
+            if show_timings {
+                say(&format!(
+                    "time: instruction set {}",
+                    topictag::simd::active().name()
+                ));
+                for (stage, elapsed) in &summary.timings.0 {
+                    say(&format!(
+                        "time: {stage:<10} {:>8.3} s",
+                        elapsed.as_secs_f64()
+                    ));
+                }
+            }
+            if quiet {
+                return ExitCode::SUCCESS;
+            }
+            stdout_result(print_table(&summary))
         }
+        Err(error) => fail(&error),
     }
 }
 

@@ -219,26 +219,39 @@ impl Lsa {
     }
 
     /// The documents with terms, projected: the rows the fit clusters.
-    pub fn embed(&self, tfidf: &TfIdf) -> Embedding {
+    /// Stops with [`crate::Error::Cancelled`] once `progress` says so (a million rows take
+    /// seconds).
+    pub fn embed(&self, tfidf: &TfIdf, progress: &dyn Progress) -> Result<Embedding> {
         let documents = tfidf.documents_with_terms();
-        let rows = self.transform_rows(&tfidf.weights, &documents);
-        Embedding { rows, documents }
+        let rows = self.transform_rows(&tfidf.weights, &documents, progress);
+        check(progress)?;
+        Ok(Embedding { rows, documents })
     }
 
     /// Every row of `weights` (documents x the fitted terms) projected and scaled to unit
     /// length; a row without terms stays zero. Rows are independent, in parallel.
     pub fn transform(&self, weights: &CsrMatrix<f32>) -> Array2<f64> {
         let all: Vec<usize> = (0..weights.rows()).collect();
-        self.transform_rows(weights, &all)
+        self.transform_rows(weights, &all, &crate::progress::Silent)
     }
 
     /// [`Lsa::transform`] of the listed rows only, in the given order.
-    fn transform_rows(&self, weights: &CsrMatrix<f32>, rows: &[usize]) -> Array2<f64> {
+    /// The listed rows projected; once `stop` says cancelled the remaining blocks are skipped
+    /// (the caller checks and drops the result).
+    fn transform_rows(
+        &self,
+        weights: &CsrMatrix<f32>,
+        rows: &[usize],
+        stop: &dyn Progress,
+    ) -> Array2<f64> {
         let mut out = Array2::<f64>::zeros((rows.len(), self.dims));
         out.axis_chunks_iter_mut(Axis(0), PROJECT_CHUNK_ROWS)
             .into_par_iter()
             .zip(rows.par_chunks(PROJECT_CHUNK_ROWS))
             .for_each(|(mut block, rows)| {
+                if stop.cancelled() {
+                    return;
+                }
                 for (mut target, &row) in block.axis_iter_mut(Axis(0)).zip(rows) {
                     let (cols, values) = weights.row(row);
                     let target = target

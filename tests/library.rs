@@ -236,3 +236,51 @@ fn errors_cross_threads_for_bindings() {
     send_sync::<TopicModel>();
     send_sync::<Cancel>();
 }
+
+/// Sets its token when a named stage starts: a cancel that lands inside that stage.
+struct CancelAt {
+    stage: &'static str,
+    cancel: Cancel,
+}
+
+impl topictag::Progress for CancelAt {
+    fn stage(&self, name: &'static str) {
+        if name == self.stage {
+            self.cancel.cancel();
+        }
+    }
+    fn measure(&self, _work: topictag::progress::Work) {}
+    fn advance(&self, _amount: u64) {}
+    fn finish(&self) {}
+}
+
+#[test]
+fn a_cancel_inside_any_stage_stops_the_fit() {
+    let documents = documents();
+    let mut auto = params(3);
+    auto.k = TopicCount::Auto;
+    let mut spectral = params(3);
+    spectral.spectral = Some(Default::default());
+    for (stage, params) in [
+        ("text", params(3)),
+        ("vectorize", params(3)),
+        ("reduce", params(3)),
+        ("choose k", auto),
+        ("spectral", spectral),
+        ("cluster", params(3)),
+        ("label", params(3)),
+        ("evaluate", params(3)),
+    ] {
+        let progress = CancelAt {
+            stage,
+            cancel: Cancel::new(),
+        };
+        let input = FitInput::new().progress(&progress);
+        let outcome = TopicModel::fit_with(&documents, &params, &input);
+        assert!(
+            matches!(outcome, Err(Error::Cancelled)),
+            "a cancel in {stage} gave {:?}",
+            outcome.map(|fit| fit.model.topics().len())
+        );
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod columns;
 pub mod embed;
+pub mod format;
 pub mod inspect;
 pub mod run;
 pub mod tag;

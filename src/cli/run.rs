@@ -12,7 +12,7 @@ use topictag::read::{ColumnChoice, InputSource, ReadParams, DEFAULT_INPUT};
 use topictag::reduce::ReduceParams;
 use topictag::text::{Language, StopWords, TextParams};
 use topictag::vectorize::{VectorizeParams, Weighting};
-use topictag::write::{OutputFormat, WriteParams};
+use topictag::write::WriteParams;
 use topictag::{KRange, Result, RunConfig, Seed, TopicCount, TopicParams};
 
 use super::columns::ColumnArgs;
@@ -125,10 +125,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub stop_words: Option<PathBuf>,
 
-    /// Output format
-    // A format is named by its file extension.
-    #[arg(long, default_value = WriteParams::default().format.extension(), value_name = "csv|jsonl")]
-    pub format: OutputFormat,
+    #[command(flatten)]
+    pub format: super::format::FormatArgs,
 
     /// Print each stage's wall time to stderr
     #[arg(long)]
@@ -219,7 +217,7 @@ impl RunArgs {
             params,
             write: WriteParams {
                 dir: self.output,
-                format: self.format,
+                format: self.format.format,
                 report: !self.no_report,
             },
         })

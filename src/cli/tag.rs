@@ -7,7 +7,7 @@ use clap::Args;
 use topictag::embed::VectorProvider;
 use topictag::read::{ColumnChoice, InputSource, ReadParams, DEFAULT_TEXT_COLUMNS};
 use topictag::run::{open_for_tagging, tag_stream, TagCounts, TagOptions};
-use topictag::write::{write_whole, OutputFormat};
+use topictag::write::write_whole;
 use topictag::{Error, Param, Progress, Result, TopicModel};
 
 use super::columns::ColumnArgs;
@@ -47,10 +47,8 @@ pub struct TagArgs {
     #[arg(short, long, default_value = "-", value_name = "FILE|-")]
     pub output: String,
 
-    /// Output format
-    // A format is named by its file extension.
-    #[arg(long, default_value = TagOptions::default().format.extension(), value_name = "csv|jsonl")]
-    pub format: OutputFormat,
+    #[command(flatten)]
+    pub format: super::format::FormatArgs,
 
     /// Add a `topics` column with each document's N best topics and their scores
     /// (`3:0.4120;7:0.3880`), for documents that sit between topics
@@ -98,7 +96,7 @@ impl TagArgs {
             columns: or_model(self.columns.choice(), model.columns()),
         };
         let options = TagOptions {
-            format: self.format,
+            format: self.format.format,
             top: self.top.and_then(std::num::NonZeroUsize::new),
             ..TagOptions::default()
         };

@@ -143,6 +143,16 @@ impl std::fmt::Display for KChoice {
     }
 }
 
+/// What every k of a sweep is tried on: the sample's rows and term counts, the two subsamples
+/// fitted, and the sample's labels when there are any.
+#[derive(Clone, Copy)]
+struct Sweep<'a> {
+    sample: ArrayView2<'a, f64>,
+    counts: &'a CsrMatrix<u32>,
+    halves: &'a [Vec<usize>],
+    truth: Option<&'a [usize]>,
+}
+
 impl ChooseParams {
     /// Tries every k of `range` on a seeded sample of `space`'s rows and picks the finest
     /// stable one (the largest k whose stability reaches [`STABLE_AGREEMENT`]). `labels` (dense
@@ -175,6 +185,12 @@ impl ChooseParams {
                 half
             })
             .collect();
+        let sweep = Sweep {
+            sample: sample.view(),
+            counts: &counts,
+            halves: &halves,
+            truth: truth.as_deref(),
+        };
         let ks = grid(range);
         progress.measure(Work::items("k values", ks.len()));
         let trials: Vec<KTrial> = ks
@@ -182,15 +198,7 @@ impl ChooseParams {
             .map(|&k| {
                 crate::progress::check(progress)?;
                 let quiet = crate::progress::CancelOnly(progress);
-                let trial = self.trial(
-                    sample.view(),
-                    &counts,
-                    &halves,
-                    truth.as_deref(),
-                    k,
-                    seed,
-                    &quiet,
-                );
+                let trial = self.trial(&sweep, k, seed, &quiet);
                 progress.advance(1);
                 trial
             })
@@ -207,14 +215,17 @@ impl ChooseParams {
 
     fn trial(
         &self,
-        sample: ArrayView2<'_, f64>,
-        counts: &CsrMatrix<u32>,
-        halves: &[Vec<usize>],
-        truth: Option<&[usize]>,
+        sweep: &Sweep<'_>,
         k: usize,
         seed: Seed,
         progress: &dyn Progress,
     ) -> Result<KTrial> {
+        let Sweep {
+            sample,
+            counts,
+            halves,
+            truth,
+        } = *sweep;
         if k > halves.iter().map(Vec::len).min().unwrap_or(0) {
             return Err(Error::TooFewDocuments {
                 k,

@@ -310,7 +310,7 @@ impl Provided {
 impl VectorInput {
     /// Loads the model or reads the file; `None` for words only. `documents`, when known, is
     /// the number of input rows a `.npy` file must match.
-    pub fn open(&self, documents: Option<usize>) -> crate::Result<Option<VectorProvider>> {
+    pub fn open(&self, documents: Option<usize>) -> crate::error::Result<Option<VectorProvider>> {
         match self {
             VectorInput::None => Ok(None),
             VectorInput::File(path) => Ok(Some(VectorProvider::File {
@@ -329,7 +329,7 @@ impl VectorInput {
                 }))
             }
             #[cfg(not(feature = "embeddings"))]
-            VectorInput::Model { dir, .. } => Err(crate::Error::SentenceModel {
+            VectorInput::Model { dir, .. } => Err(crate::error::Error::SentenceModel {
                 path: dir.display().to_string(),
                 problem: "this build of topictag has no sentence-model support (the 'embeddings' feature is off)".into(),
             }),
@@ -363,8 +363,8 @@ impl VectorProvider {
         &self,
         documents: &[Document],
         first: usize,
-        progress: &dyn crate::Progress,
-    ) -> crate::Result<Provided> {
+        progress: &dyn crate::progress::Progress,
+    ) -> crate::error::Result<Provided> {
         #[cfg(not(feature = "embeddings"))]
         let _ = progress; // only a model reports progress
         match self {
@@ -375,8 +375,8 @@ impl VectorProvider {
             VectorProvider::File { path, vectors } => {
                 let end = first + documents.len();
                 if end > vectors.len() {
-                    return Err(crate::Error::Vectors {
-                        path: Some(std::path::PathBuf::from(path.clone())),
+                    return Err(crate::error::Error::Vectors {
+                        path: Some(path.into()),
                         problem: format!(
                             "{} rows of vectors, but the input has more rows (at least {end}); give one vector per input row",
                             vectors.len()
@@ -397,8 +397,8 @@ impl VectorProvider {
     pub fn all(
         self,
         documents: &[Document],
-        progress: &dyn crate::Progress,
-    ) -> crate::Result<Provided> {
+        progress: &dyn crate::progress::Progress,
+    ) -> crate::error::Result<Provided> {
         #[cfg(not(feature = "embeddings"))]
         let _ = progress; // only a model reports progress
         match self {
@@ -412,7 +412,7 @@ impl VectorProvider {
     }
 
     /// After the last document: an error when a file has more rows than the input had.
-    pub fn finish(&self, documents: usize) -> crate::Result<()> {
+    pub fn finish(&self, documents: usize) -> crate::error::Result<()> {
         match self {
             VectorProvider::File { path, vectors } => rows_match(path, vectors.len(), documents),
             #[cfg(feature = "embeddings")]
@@ -422,12 +422,12 @@ impl VectorProvider {
 }
 
 /// A file's `rows` of vectors against the input's row count.
-fn rows_match(path: &str, rows: usize, documents: usize) -> crate::Result<()> {
+fn rows_match(path: &str, rows: usize, documents: usize) -> crate::error::Result<()> {
     if rows == documents {
         return Ok(());
     }
-    Err(crate::Error::Vectors {
-        path: Some(std::path::PathBuf::from(path.to_string())),
+    Err(crate::error::Error::Vectors {
+        path: Some(path.into()),
         problem: format!(
             "{rows} rows of vectors for {documents} input rows; give one vector per input row, in input order"
         ),
@@ -439,8 +439,8 @@ fn embed_cached(
     model: &SentenceModel,
     cache: Option<&cache::VectorCache>,
     documents: &[Document],
-    progress: &dyn crate::Progress,
-) -> crate::Result<Provided> {
+    progress: &dyn crate::progress::Progress,
+) -> crate::error::Result<Provided> {
     let texts: Vec<String> = documents.iter().map(document_text).collect();
     let mut warnings = Vec::new();
     let (keys, found) = match cache {

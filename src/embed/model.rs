@@ -200,7 +200,7 @@ impl SentenceModel {
     /// weight of the wrong shape is an [`Error::SentenceModel`] naming the folder.
     pub fn load(dir: &Path) -> Result<SentenceModel> {
         Self::load_inner(dir).map_err(|problem| Error::SentenceModel {
-            path: std::path::PathBuf::from(dir.display().to_string()),
+            path: dir.to_path_buf(),
             problem,
         })
     }
@@ -408,7 +408,7 @@ impl SentenceModel {
                     Ok((vector, cut))
                 } else {
                     Err(Error::SentenceModel {
-                        path: std::path::PathBuf::from(self.dir.display().to_string()),
+                        path: self.dir.to_path_buf(),
                         problem: "the model gives NaN or infinite values (its weights or layer_norm_eps are unusable)".into(),
                     })
                 }

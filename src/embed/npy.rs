@@ -2,7 +2,7 @@
 //! every value checked: the wrong dtype or shape, a NaN, an infinity or an all-zero row is an
 //! [`Error::Vectors`] naming the file and the row.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ndarray::Array2;
 use ndarray_npy::{ReadNpyError, ReadNpyExt};
@@ -14,17 +14,17 @@ use crate::error::{Error, Result};
 pub fn read(path: &Path, documents: Option<usize>) -> Result<SentenceVectors> {
     let name = path.display().to_string();
     let fail = |problem: String| Error::Vectors {
-        path: Some(std::path::PathBuf::from(name.clone())),
+        path: Some(PathBuf::from(&name)),
         problem,
     };
     let file = std::fs::File::open(path).map_err(|source| Error::Read {
-        path: std::path::PathBuf::from(name.clone()),
+        path: PathBuf::from(&name),
         source,
     })?;
     let size = file
         .metadata()
         .map_err(|source| Error::Read {
-            path: std::path::PathBuf::from(name.clone()),
+            path: PathBuf::from(&name),
             source,
         })?
         .len();

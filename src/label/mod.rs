@@ -388,11 +388,11 @@ mod tests {
             max_df: 1.0,
             ..Default::default()
         };
-        let tfidf = vectorize.fit(&tokens).expect("tfidf").tfidf;
+        let tfidf = vectorize.fit(&tokens, &Silent).expect("tfidf").tfidf;
         let lsa = ReduceParams::default()
             .fit(&tfidf, Seed(0), &Silent)
             .expect("lsa");
-        let embedding = lsa.embed(&tfidf);
+        let embedding = lsa.embed(&tfidf, &Silent).expect("embed");
         let clustering = ClusterParams::default()
             .fit(&embedding, k, Seed(0), &Silent)
             .expect("kmeans");

@@ -15,7 +15,7 @@ use crate::cluster::choose::KSelection;
 use crate::cluster::{Clustering, KRange, TopicCount};
 use crate::embed::{self, SentenceVectors};
 use crate::error::{Error, Result};
-use crate::evaluate::{self, Metrics};
+use crate::evaluate::{self, Judged, Metrics};
 use crate::label::place::Placer;
 use crate::label::{Tagged, Tagger, Topics};
 use crate::params::{CheckedParams, TopicParams};
@@ -240,21 +240,18 @@ impl TopicModel {
         });
         progress::check(progress)?;
         let metrics = timings.time("evaluate", progress, || {
+            let judged = Judged {
+                tokens: &tokens,
+                embedding: &space.embedding,
+                clustering: &clustering,
+                topics: &topics,
+                placed: &documents,
+            };
             let labels = input.labels.map(|(column, _)| column).zip(truth.as_deref());
-            Metrics::evaluate(
-                params.seed.derive("evaluate"),
-                &tokens,
-                &space.embedding,
-                &clustering,
-                &topics,
-                &documents,
-                labels,
-            )
-        });
-        progress::check(progress)?;
+            Metrics::evaluate(&judged, params.seed.derive("evaluate"), labels, progress)
+        })?;
         let model = assemble(
             &params,
-            space.fitted.vectorizer.clone(),
             &tokens,
             &space,
             &clustering,
@@ -287,13 +284,15 @@ fn space(
     timings: &mut Timings,
     progress: &dyn Progress,
 ) -> Result<Space> {
-    let fitted = timings.time("vectorize", progress, || params.vectorize.fit(tokens))?;
+    let fitted = timings.time("vectorize", progress, || {
+        params.vectorize.fit(tokens, progress)
+    })?;
     progress::check(progress)?;
     let (lsa, mut embedding) = timings.time("reduce", progress, || {
         let lsa = params
             .reduce
             .fit(&fitted.tfidf, params.seed.derive("reduce"), progress)?;
-        let embedding = lsa.embed(&fitted.tfidf);
+        let embedding = lsa.embed(&fitted.tfidf, progress)?;
         Ok::<_, Error>((lsa, embedding))
     })?;
     progress::check(progress)?;
@@ -404,10 +403,8 @@ fn place_fitted(
 }
 
 /// The fitted stages as one model.
-#[allow(clippy::too_many_arguments)]
 fn assemble(
     params: &CheckedParams<'_>,
-    vectorizer: crate::vectorize::Vectorizer,
     tokens: &TokenizedCorpus,
     space: &Space,
     clustering: &Clustering,
@@ -418,7 +415,7 @@ fn assemble(
     let documents = tokens.documents.len();
     TopicModel {
         analyzer: tokens.analyzer(&params.text, &space.fitted.used_stems),
-        vectorizer,
+        vectorizer: space.fitted.vectorizer.clone(),
         lsa: space.lsa.clone(),
         centroids: clustering.centroids.clone(),
         topics: topics

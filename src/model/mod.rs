@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::cluster::choose::KChoice;
 use crate::cluster::Centroids;
 use crate::embed::{self, SentenceVectors, VectorSource};
+pub use crate::error::Untaggable;
 use crate::error::{Error, ModelProblem, Result};
 use crate::label::place::Placer;
 use crate::label::Tagger;
@@ -91,25 +92,6 @@ pub struct TopicModel {
     /// The topictag version that wrote the loaded file.
     #[serde(skip)]
     writer: String,
-}
-
-/// Why a model cannot place new documents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum Untaggable {
-    /// Its topics were found by spectral clustering, in the fitted documents' neighbour graph.
-    Spectral,
-}
-
-impl std::fmt::Display for Untaggable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Untaggable::Spectral => write!(
-                f,
-                "the model was fitted with spectral clustering, whose topics live in the fitted documents' neighbour graph: a new document has no place in it. Refit without spectral clustering to tag new documents"
-            ),
-        }
-    }
 }
 
 /// How a model's rows were joined with sentence vectors.

@@ -51,7 +51,7 @@ impl ColumnChoice {
     pub fn resolve(&self, available: &[String], path: &str) -> Result<ResolvedColumns> {
         let has = |name: &str| available.iter().any(|a| a == name);
         let missing = |column: &str, param: Param| Error::MissingColumn {
-            path: std::path::PathBuf::from(path.to_string()),
+            path: path.into(),
             column: column.to_string(),
             param,
             available: available.join(", "),
@@ -69,7 +69,7 @@ impl ColumnChoice {
                 Some(name) => vec![name.to_string()],
                 None => {
                     return Err(Error::NoTextColumn {
-                        path: std::path::PathBuf::from(path.to_string()),
+                        path: path.into(),
                         tried: DEFAULT_TEXT_COLUMNS.join(", "),
                         available: available.join(", "),
                     })
@@ -103,7 +103,7 @@ impl ColumnChoice {
             let count = available.iter().filter(|a| *a == name).count();
             if count > 1 {
                 return Err(Error::DuplicateColumn {
-                    path: std::path::PathBuf::from(path.to_string()),
+                    path: path.into(),
                     column: name.clone(),
                     count,
                 });

@@ -2,6 +2,7 @@
 //! column in every error.
 
 use std::io::Read;
+use std::path::PathBuf;
 
 use super::columns::{ColumnChoice, ResolvedColumns};
 use super::{append_paragraph, Document, Row};
@@ -41,7 +42,7 @@ impl<R: Read> CsvRows<R> {
         let mut names = Vec::with_capacity(header.len());
         for (index, raw) in header.iter().enumerate() {
             let name = std::str::from_utf8(raw).map_err(|_| Error::InvalidUtf8 {
-                path: std::path::PathBuf::from(path.to_string()),
+                path: path.into(),
                 row: 0,
                 line: 1,
                 column: format!("#{}", index + 1),
@@ -111,7 +112,7 @@ impl<R: Read> CsvRows<R> {
                 let tail = self.reader.get_ref().since(self.last_start);
                 if ends_inside_quotes(tail, self.delimiter) {
                     return Err(Error::UnclosedQuote {
-                        path: std::path::PathBuf::from(self.path.clone()),
+                        path: PathBuf::from(&self.path),
                         row: self.row,
                         line: self.last_line,
                     });
@@ -237,7 +238,7 @@ impl Layout {
         let field = |index: usize| -> Result<&str> {
             let raw = record.get(index).unwrap_or_default();
             std::str::from_utf8(raw).map_err(|_| Error::InvalidUtf8 {
-                path: std::path::PathBuf::from(path.to_string()),
+                path: path.into(),
                 row,
                 line,
                 column: names[index].clone(),
@@ -272,7 +273,7 @@ impl Layout {
         match std::str::from_utf8(raw) {
             Ok(value) => Ok(value.trim().to_string()),
             Err(_) => Err(Error::InvalidUtf8 {
-                path: std::path::PathBuf::from(path.to_string()),
+                path: path.into(),
                 row,
                 line,
                 column: names[index].clone(),
@@ -291,7 +292,7 @@ fn csv_error(error: csv::Error, path: &str) -> Error {
         } => {
             let pos = pos.or(position);
             Error::RaggedRow {
-                path: std::path::PathBuf::from(path.to_string()),
+                path: path.into(),
                 // The header is record 0, so the record index is the data row number.
                 row: pos.as_ref().map_or(0, |p| p.record()),
                 line: pos.as_ref().map_or(0, |p| p.line()),
@@ -300,11 +301,11 @@ fn csv_error(error: csv::Error, path: &str) -> Error {
             }
         }
         csv::ErrorKind::Io(source) => Error::Read {
-            path: std::path::PathBuf::from(path.to_string()),
+            path: path.into(),
             source,
         },
         other => Error::Csv {
-            path: std::path::PathBuf::from(path.to_string()),
+            path: path.into(),
             line: position.map_or(0, |p| p.line()),
             message: format!("{other:?}"),
         },

@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::io::BufRead;
+use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
@@ -66,7 +67,7 @@ impl<R: BufRead> JsonlRows<R> {
                 .input
                 .read_until(b'\n', &mut self.buffer)
                 .map_err(|source| Error::Read {
-                    path: std::path::PathBuf::from(self.path.clone()),
+                    path: PathBuf::from(&self.path),
                     source,
                 })?;
             if read == 0 {
@@ -76,7 +77,7 @@ impl<R: BufRead> JsonlRows<R> {
             self.offset += read as u64;
             let line = self.line;
             let fail = |message: String| Error::Jsonl {
-                path: std::path::PathBuf::from(self.path.clone()),
+                path: PathBuf::from(&self.path),
                 line,
                 message,
             };
@@ -120,7 +121,7 @@ impl<R: BufRead> JsonlRows<R> {
                     Ok(n.to_string())
                 }
                 Some(other) => Err(Error::Jsonl {
-                    path: std::path::PathBuf::from(self.path.clone()),
+                    path: PathBuf::from(&self.path),
                     line,
                     message: format!("field '{name}' is {}, expected a string", kind(other)),
                 }),

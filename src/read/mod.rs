@@ -184,7 +184,7 @@ impl ReadParams {
         progress.advance(done.saturating_sub(reported));
         if documents.is_empty() {
             return Err(Error::NoDocuments {
-                path: std::path::PathBuf::from(reader.source),
+                path: reader.source.into(),
             });
         }
         let warnings = duplicate_id_warning(&documents, &reader.source)
@@ -209,12 +209,12 @@ impl ReadParams {
             InputSource::File(path) => {
                 if path.is_dir() {
                     return Err(Error::Read {
-                        path: std::path::PathBuf::from(name),
+                        path: name.into(),
                         source: std::io::Error::other("is a directory, not a file"),
                     });
                 }
                 let file = File::open(path).map_err(|source| Error::Read {
-                    path: std::path::PathBuf::from(name.clone()),
+                    path: PathBuf::from(&name),
                     source,
                 })?;
                 let total = file.metadata().ok().map(|m| m.len());
@@ -261,16 +261,14 @@ fn skip_blank_start(
     name: &str,
 ) -> Result<(Box<dyn BufRead + Send>, Vec<u8>)> {
     let failed = |source| Error::Read {
-        path: std::path::PathBuf::from(name.to_string()),
+        path: name.into(),
         source,
     };
     let mut blanks = Vec::new();
     loop {
         let buffer = input.fill_buf().map_err(failed)?;
         if buffer.is_empty() {
-            return Err(Error::EmptyInput {
-                path: std::path::PathBuf::from(name.to_string()),
-            });
+            return Err(Error::EmptyInput { path: name.into() });
         }
         match buffer.iter().position(|b| !b.is_ascii_whitespace()) {
             Some(at) => {

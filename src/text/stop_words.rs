@@ -1,6 +1,6 @@
 //! Stop words: the built-in English list plus the user's own file -> one lookup set.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashSet;
 
@@ -55,13 +55,13 @@ impl StopWords {
     pub fn extend_from_file(&mut self, path: &Path) -> Result<usize> {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|source| Error::Read {
-            path: std::path::PathBuf::from(name.clone()),
+            path: PathBuf::from(&name),
             source,
         })?;
         let mut added = 0;
         for (index, line) in bytes.split(|&b| b == b'\n').enumerate() {
             let line = std::str::from_utf8(line).map_err(|_| Error::StopWords {
-                path: std::path::PathBuf::from(name.clone()),
+                path: PathBuf::from(&name),
                 line: index as u64 + 1,
                 message: "invalid UTF-8".into(),
             })?;

@@ -10,6 +10,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Param, Result};
+use crate::progress::{check, Progress, Silent};
 use crate::sparse::CsrMatrix;
 use crate::text::{DocumentTerms, TokenizedCorpus, BREAK};
 
@@ -156,8 +157,9 @@ impl VectorizeParams {
     }
 
     /// Counts terms, chooses the vocabulary, computes idf and the mean length, then weights
-    /// every document with the fitted [`Vectorizer`].
-    pub fn fit(&self, corpus: &TokenizedCorpus) -> Result<VectorizerFit> {
+    /// every document with the fitted [`Vectorizer`]. Stops with [`Error::Cancelled`] once
+    /// `progress` says so.
+    pub fn fit(&self, corpus: &TokenizedCorpus, progress: &dyn Progress) -> Result<VectorizerFit> {
         let documents = corpus.documents.len();
         let max_doc_count = self.max_df * documents as f64;
         if (self.min_df as f64) > max_doc_count {
@@ -167,9 +169,11 @@ impl VectorizeParams {
                 max_df: self.max_df,
             });
         }
-        let totals = self.term_totals(corpus);
+        let totals = self.term_totals(corpus, progress);
+        check(progress)?;
         let vocabulary =
             Vocabulary::select(&totals, corpus, self.min_df, max_doc_count, self.max_terms);
+        check(progress)?;
         if vocabulary.is_empty() {
             return Err(Error::NoTerms {
                 path: None,
@@ -207,7 +211,8 @@ impl VectorizeParams {
             mean_length,
             vocabulary: compact,
         };
-        let rows = vectorizer.transform_mapped(&corpus.documents, Some(&to_compact));
+        let rows = vectorizer.transform_mapped(&corpus.documents, Some(&to_compact), progress);
+        check(progress)?;
         let tfidf = TfIdf {
             weights: rows.weights,
             counts: rows.counts,
@@ -224,13 +229,17 @@ impl VectorizeParams {
     /// the result is the same whatever the split. Words are counted in a table indexed by stem
     /// id (every token of every document passes here, and a table is several times cheaper than
     /// a hash map); only phrases go to a map.
-    fn term_totals(&self, corpus: &TokenizedCorpus) -> TermTotals {
+    /// Once `stop` says cancelled, the remaining chunks are skipped (the caller checks).
+    fn term_totals(&self, corpus: &TokenizedCorpus, stop: &dyn Progress) -> TermTotals {
         let stems = corpus.stems.len();
         corpus
             .documents
             .par_chunks(CHUNK_DOCUMENTS)
             .map(|chunk| {
                 let mut totals = TermTotals::new(stems);
+                if stop.cancelled() {
+                    return totals;
+                }
                 let mut counter = TermCounter::new(stems);
                 for doc in chunk {
                     count_terms(self.ngrams, doc, None, &mut counter, |key, count| {
@@ -335,22 +344,32 @@ impl Vectorizer {
 
     /// Weighted rows of documents whose stem ids are the fitted analyzer's.
     pub fn transform(&self, documents: &[DocumentTerms]) -> TermRows {
-        self.transform_mapped(documents, None)
+        self.transform_mapped(documents, None, &Silent)
     }
 
     /// [`Self::transform`] of documents whose stem ids go through `map` first (the fit's own
     /// corpus, numbered by the full stem table). Rows are sized in one pass, then written in
     /// place into the final arrays by chunk in parallel: building per-chunk rows and joining
-    /// them would hold the matrix twice and copy it once.
-    fn transform_mapped(&self, documents: &[DocumentTerms], map: Option<&[u32]>) -> TermRows {
+    /// them would hold the matrix twice and copy it once. Once `stop` says cancelled, the
+    /// remaining chunks get empty rows (the shapes stay whole; the caller checks and drops them).
+    fn transform_mapped(
+        &self,
+        documents: &[DocumentTerms],
+        map: Option<&[u32]>,
+        stop: &dyn Progress,
+    ) -> TermRows {
         let stems = self.vocabulary.stem_count();
         let row_lengths: Vec<usize> = documents
             .par_chunks(CHUNK_DOCUMENTS)
             .flat_map_iter(|chunk| {
                 let mut counter = TermCounter::new(stems);
+                let cancelled = stop.cancelled();
                 chunk
                     .iter()
-                    .map(|doc| {
+                    .map(move |doc| {
+                        if cancelled {
+                            return 0;
+                        }
                         let mut length = 0;
                         count_terms(self.ngrams, doc, map, &mut counter, |key, _| {
                             length += usize::from(self.vocabulary.column(key).is_some());
@@ -384,6 +403,9 @@ impl Vectorizer {
         shares
             .into_par_iter()
             .for_each(|(chunk, share_indices, share_weights, share_counts)| {
+                if stop.cancelled() {
+                    return;
+                }
                 let share = RowsShare {
                     indices: share_indices,
                     weights: share_weights,
@@ -573,8 +595,8 @@ mod tests {
             max_df: 1.0,
             ..Default::default()
         };
-        let tfidf = params.fit(&corpus).expect("fit").tfidf;
-        let vectorizer = params.fit(&corpus).expect("fit").vectorizer;
+        let tfidf = params.fit(&corpus, &Silent).expect("fit").tfidf;
+        let vectorizer = params.fit(&corpus, &Silent).expect("fit").vectorizer;
         let n = 4.0f64;
         let idf = |df: f64| (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
         // Lengths 3, 2, 2, 1: mean 2. Document 0: apple twice, banana once, length ratio 1.5.
@@ -613,7 +635,7 @@ mod tests {
             weighting: Weighting::TfIdf,
             ..Default::default()
         };
-        let tfidf = params.fit(&corpus).expect("fit").tfidf;
+        let tfidf = params.fit(&corpus, &Silent).expect("fit").tfidf;
         let names: Vec<&str> = tfidf.vocabulary.labels.iter().map(String::as_str).collect();
         assert_eq!(names, ["apple", "banana", "cherry", "durian"]);
         let idf_df2 = (5.0f64 / 3.0).ln() + 1.0;
@@ -636,7 +658,7 @@ mod tests {
             max_df: 0.7,
             ..Default::default()
         };
-        let tfidf = params.fit(&corpus).expect("fit").tfidf;
+        let tfidf = params.fit(&corpus, &Silent).expect("fit").tfidf;
         assert_eq!(tfidf.vocabulary.labels, ["pair"]);
         assert_eq!(tfidf.documents_with_terms(), [1, 2]);
     }
@@ -653,7 +675,7 @@ mod tests {
             ngrams: 2,
             ..Default::default()
         };
-        let tfidf = params.fit(&corpus).expect("fit").tfidf;
+        let tfidf = params.fit(&corpus, &Silent).expect("fit").tfidf;
         let labels = &tfidf.vocabulary.labels;
         assert!(labels.contains(&"neural network".to_string()), "{labels:?}");
         assert!(
@@ -675,7 +697,7 @@ mod tests {
             max_terms: Some(2),
             ..Default::default()
         };
-        let tfidf = params.fit(&corpus).expect("fit").tfidf;
+        let tfidf = params.fit(&corpus, &Silent).expect("fit").tfidf;
         assert_eq!(tfidf.vocabulary.labels, ["alpha", "beta"]);
     }
 
@@ -692,7 +714,7 @@ mod tests {
             .contains("max_df"));
         let empty = corpus(&["alpha", "beta", "gamma", "delta"]);
         let error = VectorizeParams::default()
-            .fit(&empty)
+            .fit(&empty, &Silent)
             .expect_err("no terms");
         assert!(matches!(error, Error::NoTerms { .. }));
     }
