@@ -312,10 +312,32 @@ impl Bert {
     /// k blocks in the same order whatever the number of rows (checked by the tests).
     pub(crate) fn forward(&self, texts: &[&[u32]]) -> Vec<Vec<f32>> {
         let h = self.hidden;
-        let heads = self.heads;
-        let d = h / heads;
         let total: usize = texts.iter().map(|t| t.len()).sum();
         let longest = texts.iter().map(|t| t.len()).max().unwrap_or(0);
+        let mut x = self.embed(texts, total);
+        let mut scratch = Scratch {
+            qkv: vec![0.0f32; total * 3 * h],
+            scores: vec![0.0f32; longest * longest],
+            context: vec![0.0f32; total * h],
+            projected: vec![0.0f32; total * h],
+            inter: vec![0.0f32; total * self.intermediate],
+        };
+        for layer in &self.layers {
+            self.encode(layer, texts, &mut x, &mut scratch);
+        }
+        let mut out = Vec::with_capacity(texts.len());
+        let mut first = 0;
+        for ids in texts {
+            out.push(x[first * h..(first + ids.len()) * h].to_vec());
+            first += ids.len();
+        }
+        out
+    }
+
+    /// The texts' `total` tokens -> their input rows (tokens x hidden): word, position and token
+    /// type embeddings summed, then layer-normed.
+    fn embed(&self, texts: &[&[u32]], total: usize) -> Vec<f32> {
+        let h = self.hidden;
         let mut x = vec![0.0f32; total * h];
         let mut rows = x.chunks_exact_mut(h);
         for ids in texts {
@@ -330,96 +352,114 @@ impl Bert {
             }
         }
         kernels::layer_norm(&mut x, &self.emb_ln_g, &self.emb_ln_b, self.eps);
+        x
+    }
 
-        let mut qkv = vec![0.0f32; total * 3 * h];
-        let mut scores = vec![0.0f32; longest * longest];
-        let mut context = vec![0.0f32; total * h];
-        let mut projected = vec![0.0f32; total * h];
-        let mut inter = vec![0.0f32; total * self.intermediate];
-        let scale = 1.0 / (d as f32).sqrt();
-        let row3 = 3 * h as isize;
-        for layer in &self.layers {
-            kernels::linear(&x, h, &layer.qkv_w, &layer.qkv_b, &mut qkv);
-            let mut first = 0;
-            for ids in texts {
-                let len = ids.len();
-                let qkv = &qkv[first * 3 * h..(first + len) * 3 * h];
-                let context = &mut context[first * h..(first + len) * h];
-                let scores = &mut scores[..len * len];
-                for head in 0..heads {
-                    let q = &qkv[head * d..];
-                    let k = &qkv[h + head * d..];
-                    let v = &qkv[2 * h + head * d..];
-                    // scores = Q · Kᵀ / √d: K read transposed through its strides.
-                    kernels::matmul(
-                        len,
-                        d,
-                        len,
-                        scale,
-                        q,
-                        (row3, 1),
-                        k,
-                        (1, row3),
-                        0.0,
-                        scores,
-                        (len as isize, 1),
-                    );
-                    kernels::softmax_rows(scores, len);
-                    kernels::matmul(
-                        len,
-                        len,
-                        d,
-                        1.0,
-                        scores,
-                        (len as isize, 1),
-                        v,
-                        (row3, 1),
-                        0.0,
-                        &mut context[head * d..],
-                        (h as isize, 1),
-                    );
-                }
-                first += len;
-            }
-            kernels::linear(
-                &context,
-                h,
-                &layer.attn_out_w,
-                &layer.attn_out_b,
-                &mut projected,
-            );
-            kernels::add_layer_norm(
-                &mut projected,
-                &x,
-                &layer.attn_ln_g,
-                &layer.attn_ln_b,
-                self.eps,
-            );
-            std::mem::swap(&mut x, &mut projected);
-            kernels::linear(&x, h, &layer.inter_w, &layer.inter_b, &mut inter);
-            self.activation.apply(&mut inter);
-            kernels::linear(
-                &inter,
-                self.intermediate,
-                &layer.out_w,
-                &layer.out_b,
-                &mut projected,
-            );
-            kernels::add_layer_norm(
-                &mut projected,
-                &x,
-                &layer.out_ln_g,
-                &layer.out_ln_b,
-                self.eps,
-            );
-            std::mem::swap(&mut x, &mut projected);
-        }
-        let mut out = Vec::with_capacity(texts.len());
+    /// One encoder layer over the stacked rows `x` of `texts`, in place: attention, then the
+    /// feed-forward block, each added back and layer-normed.
+    fn encode(&self, layer: &Layer, texts: &[&[u32]], x: &mut Vec<f32>, s: &mut Scratch) {
+        let h = self.hidden;
+        kernels::linear(x, h, &layer.qkv_w, &layer.qkv_b, &mut s.qkv);
         let mut first = 0;
         for ids in texts {
-            out.push(x[first * h..(first + ids.len()) * h].to_vec());
-            first += ids.len();
+            let len = ids.len();
+            self.attend(
+                len,
+                &s.qkv[first * 3 * h..(first + len) * 3 * h],
+                &mut s.scores[..len * len],
+                &mut s.context[first * h..(first + len) * h],
+            );
+            first += len;
         }
-        out
+        kernels::linear(
+            &s.context,
+            h,
+            &layer.attn_out_w,
+            &layer.attn_out_b,
+            &mut s.projected,
+        );
+        kernels::add_layer_norm(
+            &mut s.projected,
+            x,
+            &layer.attn_ln_g,
+            &layer.attn_ln_b,
+            self.eps,
+        );
+        std::mem::swap(x, &mut s.projected);
+        kernels::linear(x, h, &layer.inter_w, &layer.inter_b, &mut s.inter);
+        self.activation.apply(&mut s.inter);
+        kernels::linear(
+            &s.inter,
+            self.intermediate,
+            &layer.out_w,
+            &layer.out_b,
+            &mut s.projected,
+        );
+        kernels::add_layer_norm(
+            &mut s.projected,
+            x,
+            &layer.out_ln_g,
+            &layer.out_ln_b,
+            self.eps,
+        );
+        std::mem::swap(x, &mut s.projected);
     }
+
+    /// Self-attention within one text of `len` tokens: its `qkv` rows (len x 3·hidden) -> its
+    /// `context` rows (len x hidden), head by head, with `scores` (len x len) as room for the
+    /// weights.
+    fn attend(&self, len: usize, qkv: &[f32], scores: &mut [f32], context: &mut [f32]) {
+        let h = self.hidden;
+        let heads = self.heads;
+        let d = h / heads;
+        let scale = 1.0 / (d as f32).sqrt();
+        let row3 = 3 * h as isize;
+        for head in 0..heads {
+            let q = &qkv[head * d..];
+            let k = &qkv[h + head * d..];
+            let v = &qkv[2 * h + head * d..];
+            // scores = Q · Kᵀ / √d: K read transposed through its strides.
+            kernels::matmul(
+                len,
+                d,
+                len,
+                scale,
+                q,
+                (row3, 1),
+                k,
+                (1, row3),
+                0.0,
+                scores,
+                (len as isize, 1),
+            );
+            kernels::softmax_rows(scores, len);
+            kernels::matmul(
+                len,
+                len,
+                d,
+                1.0,
+                scores,
+                (len as isize, 1),
+                v,
+                (row3, 1),
+                0.0,
+                &mut context[head * d..],
+                (h as isize, 1),
+            );
+        }
+    }
+}
+
+/// The buffers a batch's forward pass reuses from layer to layer, sized for its tokens.
+struct Scratch {
+    /// tokens x 3·hidden: each token's query, key and value.
+    qkv: Vec<f32>,
+    /// longest text x longest text: one head's attention weights within one text.
+    scores: Vec<f32>,
+    /// tokens x hidden: the heads' attention outputs side by side.
+    context: Vec<f32>,
+    /// tokens x hidden: a block's output before it becomes the next input.
+    projected: Vec<f32>,
+    /// tokens x intermediate: the feed-forward block's inner activations.
+    inter: Vec<f32>,
 }

@@ -187,6 +187,100 @@ impl Folder<'_> {
         self.read(name)?
             .ok_or_else(|| format!("missing {name} ({what})"))
     }
+
+    /// `modules.json`, and the pooling config it names -> the pooling and whether vectors are
+    /// normalised; without `modules.json`, mean pooling and no normalisation.
+    fn modules(&mut self) -> std::result::Result<(Pooling, bool), String> {
+        let modules: Option<Vec<ModuleEntry>> = self
+            .read("modules.json")?
+            .map(|b| json("modules.json", &b))
+            .transpose()?;
+        let mut pooling = Pooling::mean();
+        let mut normalize = false;
+        for module in modules.iter().flatten() {
+            let kind = module.kind.rsplit('.').next().unwrap_or_default();
+            match kind {
+                "Transformer" => {}
+                "Pooling" => {
+                    // Written with '/' on every system, so the folder hashes the same anywhere.
+                    let name = if module.path.is_empty() {
+                        "config.json".to_string()
+                    } else {
+                        format!("{}/config.json", module.path.trim_end_matches('/'))
+                    };
+                    pooling = json(&name, &self.require(&name, "the pooling settings")?)?;
+                }
+                "Normalize" => normalize = true,
+                _ => {
+                    return Err(format!(
+                        "modules.json: module {} is not supported (Transformer, Pooling and Normalize are)",
+                        module.kind
+                    ))
+                }
+            }
+        }
+        Ok((pooling, normalize))
+    }
+
+    /// `sentence_bert_config.json` and `tokenizer_config.json`, when present -> the tokens a
+    /// text is cut to, never past the `config`'s positions.
+    fn text_limit(&mut self, config: &BertConfig) -> std::result::Result<usize, String> {
+        let sbert: Option<SentenceBertConfig> = self
+            .read("sentence_bert_config.json")?
+            .map(|b| json("sentence_bert_config.json", &b))
+            .transpose()?;
+        let tokenizer_config: Option<TokenizerConfig> = self
+            .read("tokenizer_config.json")?
+            .map(|b| json("tokenizer_config.json", &b))
+            .transpose()?;
+        let limit = sbert
+            .and_then(|s| s.max_seq_length)
+            .or_else(|| {
+                tokenizer_config
+                    .and_then(|t| t.model_max_length)
+                    .filter(|&m| m >= 2.0 && m <= config.max_position_embeddings as f64)
+                    .map(|m| m as usize)
+            })
+            .unwrap_or(config.max_position_embeddings)
+            .min(config.max_position_embeddings);
+        if limit < 2 {
+            return Err(format!(
+                "a text limit of {limit} tokens (max_seq_length, or config.json's max_position_embeddings) leaves no room for text"
+            ));
+        }
+        Ok(limit)
+    }
+
+    /// `tokenizer.json` -> the tokenizer, cutting at `limit` tokens and padding nothing; its
+    /// vocabulary must fit the `config`'s.
+    fn tokenizer(
+        &mut self,
+        config: &BertConfig,
+        limit: usize,
+    ) -> std::result::Result<Tokenizer, String> {
+        let tokenizer_bytes = self.require("tokenizer.json", "the tokenizer")?;
+        let mut tokenizer = Tokenizer::from_bytes(&tokenizer_bytes)
+            .map_err(|e| format!("tokenizer.json: not a readable tokenizer ({e})"))?;
+        // The file may carry its own truncation and fixed padding (MiniLM's pads every text to
+        // 128): the model's limit and no padding are what sentence-transformers applies.
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                direction: TruncationDirection::Right,
+                max_length: limit,
+                strategy: TruncationStrategy::LongestFirst,
+                stride: 0,
+            }))
+            .map_err(|e| format!("tokenizer.json: {e}"))?;
+        tokenizer.with_padding(None);
+        if tokenizer.get_vocab_size(true) > config.vocab_size {
+            return Err(format!(
+                "tokenizer.json has {} tokens, more than config.json's vocab_size {}",
+                tokenizer.get_vocab_size(true),
+                config.vocab_size
+            ));
+        }
+        Ok(tokenizer)
+    }
 }
 
 fn json<T: for<'de> Deserialize<'de>>(name: &str, bytes: &[u8]) -> std::result::Result<T, String> {
@@ -222,81 +316,11 @@ impl SentenceModel {
             &folder.require("config.json", "the model's architecture")?,
         )?;
         config.check()?;
-        let modules: Option<Vec<ModuleEntry>> = folder
-            .read("modules.json")?
-            .map(|b| json("modules.json", &b))
-            .transpose()?;
-        let mut pooling = Pooling::mean();
-        let mut normalize = false;
-        if let Some(modules) = &modules {
-            for module in modules {
-                let kind = module.kind.rsplit('.').next().unwrap_or_default();
-                match kind {
-                    "Transformer" => {}
-                    "Pooling" => {
-                        // Written with '/' on every system, so the folder hashes the same anywhere.
-                        let name = if module.path.is_empty() {
-                            "config.json".to_string()
-                        } else {
-                            format!("{}/config.json", module.path.trim_end_matches('/'))
-                        };
-                        pooling = json(&name, &folder.require(&name, "the pooling settings")?)?;
-                    }
-                    "Normalize" => normalize = true,
-                    _ => {
-                        return Err(format!(
-                            "modules.json: module {} is not supported (Transformer, Pooling and Normalize are)",
-                            module.kind
-                        ))
-                    }
-                }
-            }
-        }
+        // The files are read, and so hashed, in this order.
+        let (pooling, normalize) = folder.modules()?;
         let pooled = pooling.check()?;
-        let sbert: Option<SentenceBertConfig> = folder
-            .read("sentence_bert_config.json")?
-            .map(|b| json("sentence_bert_config.json", &b))
-            .transpose()?;
-        let tokenizer_config: Option<TokenizerConfig> = folder
-            .read("tokenizer_config.json")?
-            .map(|b| json("tokenizer_config.json", &b))
-            .transpose()?;
-        let limit = sbert
-            .and_then(|s| s.max_seq_length)
-            .or_else(|| {
-                tokenizer_config
-                    .and_then(|t| t.model_max_length)
-                    .filter(|&m| m >= 2.0 && m <= config.max_position_embeddings as f64)
-                    .map(|m| m as usize)
-            })
-            .unwrap_or(config.max_position_embeddings)
-            .min(config.max_position_embeddings);
-        if limit < 2 {
-            return Err(format!(
-                "a text limit of {limit} tokens (max_seq_length, or config.json's max_position_embeddings) leaves no room for text"
-            ));
-        }
-        let tokenizer_bytes = folder.require("tokenizer.json", "the tokenizer")?;
-        let mut tokenizer = Tokenizer::from_bytes(&tokenizer_bytes)
-            .map_err(|e| format!("tokenizer.json: not a readable tokenizer ({e})"))?;
-        // The file may carry its own truncation and fixed padding (MiniLM's pads every text to
-        // 128): the model's limit and no padding are what sentence-transformers applies.
-        tokenizer
-            .with_truncation(Some(TruncationParams {
-                direction: TruncationDirection::Right,
-                max_length: limit,
-                strategy: TruncationStrategy::LongestFirst,
-                stride: 0,
-            }))
-            .map_err(|e| format!("tokenizer.json: {e}"))?;
-        tokenizer.with_padding(None);
-        if tokenizer.get_vocab_size(true) > config.vocab_size {
-            return Err(format!(
-                "tokenizer.json has {} tokens, more than config.json's vocab_size {}",
-                tokenizer.get_vocab_size(true),
-                config.vocab_size
-            ));
-        }
+        let limit = folder.text_limit(&config)?;
+        let tokenizer = folder.tokenizer(&config, limit)?;
         let weights = folder.require("model.safetensors", "the weights")?;
         let bert = Bert::load(&config, &weights)?;
         let hash: String = folder

@@ -99,8 +99,33 @@ pub fn count(
     min_documents: u32,
 ) -> (Vec<Vec<PhraseWeight>>, FxHashMap<Vec<u32>, f64>) {
     // Pass 1: phrases next to each document's own topic words.
+    let per_topic = near_topic_words(corpus, topic_of, words, usable, topics);
+    let kept = heaviest(per_topic, min_documents);
+
+    // Pass 2: the kept phrases' weight over every topic's documents, and the words around them.
+    let wanted: FxHashSet<Gram> = kept.iter().flatten().map(|p| p.0).collect();
+    let surroundings = around_wanted(corpus, topic_of, &wanted);
+    let totals: FxHashMap<Vec<u32>, f64> = surroundings
+        .iter()
+        .map(|(gram, around)| (words_of(gram).to_vec(), around.tf))
+        .collect();
+    (whole_phrases(kept, &surroundings), totals)
+}
+
+/// A phrase kept for a topic: its stems, its tf and its documents inside the topic.
+type KeptPhrase = (Gram, f64, u32);
+
+/// Pass 1 of [`count`]: per topic, each usable phrase holding one of the topic's candidate
+/// words, with its tf (sum of 1 + ln(occurrences)) and documents over the topic's documents.
+fn near_topic_words(
+    corpus: &TokenizedCorpus,
+    topic_of: &[Option<usize>],
+    words: &TopicWords,
+    usable: &[bool],
+    topics: usize,
+) -> Vec<FxHashMap<Gram, (f64, u32)>> {
     let mut per_topic: Vec<FxHashMap<Gram, (f64, u32)>> = vec![FxHashMap::default(); topics];
-    let near_topic_words = |(chunk, documents): (usize, &[DocumentTerms])| {
+    let per_chunk = |(chunk, documents): (usize, &[DocumentTerms])| {
         let mut weights: FxHashMap<(usize, Gram), (f64, u32)> = FxHashMap::default();
         let mut found = Vec::new();
         for (offset, doc) in documents.iter().enumerate() {
@@ -121,17 +146,26 @@ pub fn count(
         }
         weights
     };
-    in_chunk_order(&corpus.documents, near_topic_words, |partial| {
+    in_chunk_order(&corpus.documents, per_chunk, |partial| {
         for ((topic, key), (tf, documents)) in partial {
             let entry = per_topic[topic].entry(key).or_default();
             entry.0 += tf;
             entry.1 += documents;
         }
     });
-    let kept: Vec<Vec<(Gram, f64, u32)>> = per_topic
+    per_topic
+}
+
+/// Each topic's phrases from [`near_topic_words`] -> those in at least `min_documents` of its
+/// documents, heaviest first (ties by stems), at most [`PHRASES_PER_TOPIC`].
+fn heaviest(
+    per_topic: Vec<FxHashMap<Gram, (f64, u32)>>,
+    min_documents: u32,
+) -> Vec<Vec<KeptPhrase>> {
+    per_topic
         .into_iter()
         .map(|weights| {
-            let mut phrases: Vec<(Gram, f64, u32)> = weights
+            let mut phrases: Vec<KeptPhrase> = weights
                 .into_iter()
                 .filter(|&(_, (_, documents))| documents >= min_documents)
                 .map(|(gram, (tf, documents))| (gram, tf, documents))
@@ -140,12 +174,18 @@ pub fn count(
             phrases.truncate(PHRASES_PER_TOPIC);
             phrases
         })
-        .collect();
+        .collect()
+}
 
-    // Pass 2: the kept phrases' weight over every topic's documents, and the words around them.
-    let wanted: FxHashSet<Gram> = kept.iter().flatten().map(|p| p.0).collect();
+/// Pass 2 of [`count`]: each `wanted` phrase's tf over every document that has a topic, and
+/// the words seen before and after its occurrences.
+fn around_wanted(
+    corpus: &TokenizedCorpus,
+    topic_of: &[Option<usize>],
+    wanted: &FxHashSet<Gram>,
+) -> FxHashMap<Gram, Surroundings> {
     let mut surroundings: FxHashMap<Gram, Surroundings> = FxHashMap::default();
-    let around_wanted = |(chunk, documents): (usize, &[DocumentTerms])| {
+    let per_chunk = |(chunk, documents): (usize, &[DocumentTerms])| {
         let mut seen: FxHashMap<Gram, Surroundings> = FxHashMap::default();
         let mut found = Vec::new();
         for (offset, doc) in documents.iter().enumerate() {
@@ -175,17 +215,21 @@ pub fn count(
         }
         seen
     };
-    in_chunk_order(&corpus.documents, around_wanted, |partial| {
+    in_chunk_order(&corpus.documents, per_chunk, |partial| {
         for (gram, part) in partial {
             surroundings.entry(gram).or_default().absorb(part);
         }
     });
-    let totals: FxHashMap<Vec<u32>, f64> = surroundings
-        .iter()
-        .map(|(gram, around)| (words_of(gram).to_vec(), around.tf))
-        .collect();
-    let kept: Vec<Vec<(Gram, f64, u32)>> = kept
-        .into_iter()
+    surroundings
+}
+
+/// The kept phrases of each topic less the fragments of longer ones (see
+/// [`Surroundings::is_fragment`]), in their order, as [`PhraseWeight`]s.
+fn whole_phrases(
+    kept: Vec<Vec<KeptPhrase>>,
+    surroundings: &FxHashMap<Gram, Surroundings>,
+) -> Vec<Vec<PhraseWeight>> {
+    kept.into_iter()
         .map(|phrases| {
             phrases
                 .into_iter()
@@ -194,14 +238,6 @@ pub fn count(
                         .get(gram)
                         .is_some_and(Surroundings::is_fragment)
                 })
-                .collect()
-        })
-        .collect();
-    let kept = kept
-        .into_iter()
-        .map(|phrases| {
-            phrases
-                .into_iter()
                 .map(|(gram, tf, documents)| PhraseWeight {
                     stems: words_of(&gram).to_vec(),
                     tf,
@@ -209,8 +245,7 @@ pub fn count(
                 })
                 .collect()
         })
-        .collect();
-    (kept, totals)
+        .collect()
 }
 
 /// Maps fixed chunks of documents in parallel and hands the results to `merge` in chunk order,

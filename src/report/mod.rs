@@ -251,25 +251,7 @@ impl ReportInput<'_> {
             .map_err(|e| Error::compute_from("cannot encode the report's data", e))?
             // Inside a script element `</script` or `<!--` could end or confuse it: no `<` at all.
             .replace('<', "\\u003c");
-        let trends_view = trends.map(|t| {
-            let note = if t.unparsed > 0 {
-                let (row, value) = t.first_unparsed.clone().unwrap_or_default();
-                format!(
-                    "{} date(s) could not be read and are left out (first: row {row}, '{}').",
-                    t.unparsed, value
-                )
-            } else {
-                String::new()
-            };
-            context! {
-                period => t.period_name(),
-                periods => t.periods.len(),
-                first => t.periods.first().map(|p| p.period.clone()),
-                last => t.periods.last().map(|p| p.period.clone()),
-                note => note,
-                column => self.trends.map(|d| d.0),
-            }
-        });
+        let trends_view = self.trends_context();
         let summary = self.summary_context();
         let mut env = Environment::new();
         env.add_template("report.html", HTML_TEMPLATE)
@@ -281,15 +263,7 @@ impl ReportInput<'_> {
             tree_nodes => self.tree.iter().skip(topic_list.len()).collect::<Vec<_>>(),
             has_k_curve => k_svg.is_some(),
             trends => trends_view,
-            map => context! {
-                drawn => self.map.points.len(),
-                total => self.map.total,
-                sampled => self.map.sampled,
-                separation => format!("{:.3}", self.map.separation),
-                separation_pca => format!("{:.3}", self.map.separation_pca),
-                preservation => format!("{:.3}", self.map.preservation),
-                preservation_pca => format!("{:.3}", self.map.preservation_pca),
-            },
+            map => self.map_context(),
             table => context! {
                 embedded => self.documents.len().min(TABLE_ROWS),
                 total => self.documents.len(),
@@ -331,6 +305,44 @@ impl ReportInput<'_> {
             markdown,
             charts,
         })
+    }
+
+    /// The trends section's facts for the templates (period, their number, the first and last,
+    /// a note on unreadable dates, the date column); `None` without a date column.
+    fn trends_context(&self) -> Option<minijinja::Value> {
+        self.trends.map(|(column, t)| {
+            let note = if t.unparsed > 0 {
+                let (row, value) = t.first_unparsed.clone().unwrap_or_default();
+                format!(
+                    "{} date(s) could not be read and are left out (first: row {row}, '{}').",
+                    t.unparsed, value
+                )
+            } else {
+                String::new()
+            };
+            context! {
+                period => t.period_name(),
+                periods => t.periods.len(),
+                first => t.periods.first().map(|p| p.period.clone()),
+                last => t.periods.last().map(|p| p.period.clone()),
+                note => note,
+                column => column,
+            }
+        })
+    }
+
+    /// The map section's facts for the templates: points drawn of the total, and how well the
+    /// map and a plain PCA map keep topics apart and neighbours together.
+    fn map_context(&self) -> minijinja::Value {
+        context! {
+            drawn => self.map.points.len(),
+            total => self.map.total,
+            sampled => self.map.sampled,
+            separation => format!("{:.3}", self.map.separation),
+            separation_pca => format!("{:.3}", self.map.separation_pca),
+            preservation => format!("{:.3}", self.map.preservation),
+            preservation_pca => format!("{:.3}", self.map.preservation_pca),
+        }
     }
 
     fn summary_context(&self) -> minijinja::Value {

@@ -98,20 +98,8 @@ pub fn dendrogram(nodes: &[TreeNode], topic_count: usize) -> String {
         .fold(0.0f64, f64::max)
         .max(1e-9);
     let x_of = |distance: f64| label_width + distance / largest * plot_width;
-    // Leaf order: depth-first from the root, so every merge joins neighbours.
-    let mut order = Vec::new();
-    let mut stack = vec![root.node];
-    while let Some(node) = stack.pop() {
-        match nodes[node].children {
-            Some((left, right)) => {
-                stack.push(right);
-                stack.push(left);
-            }
-            None => order.push(node),
-        }
-    }
     let mut y = vec![0.0f64; nodes.len()];
-    for (i, &leaf) in order.iter().enumerate() {
+    for (i, &leaf) in leaf_order(nodes, root.node).iter().enumerate() {
         y[leaf] = 24.0 + row * i as f64 + row / 2.0;
         let _ = writeln!(
             svg,
@@ -146,18 +134,7 @@ pub fn dendrogram(nodes: &[TreeNode], topic_count: usize) -> String {
             let text = format!("{} ({})", fit(&node.label, 250.0), node.size);
             let (left, right) = (x + 6.0, x + 6.0 + text.chars().count() as f64 * CHAR_WIDTH);
             let natural = y[node.node] + 4.0;
-            let clear = |baseline: f64| {
-                placed.iter().all(|&(a, b, other)| {
-                    (other - baseline).abs() >= LINE || b <= left || right <= a
-                })
-            };
-            let baseline = (0..topic_count * 2)
-                .flat_map(|step| {
-                    let shift = LINE * (step / 2 + step % 2) as f64;
-                    [natural + shift, natural - shift]
-                })
-                .find(|&b| b > 24.0 && b < height - 4.0 && clear(b))
-                .unwrap_or(natural);
+            let baseline = free_baseline(&placed, (left, right), natural, topic_count, height);
             placed.push((left, right, baseline));
             if (baseline - natural).abs() > 0.5 {
                 // A thin leader from the merge point to its moved label.
@@ -183,6 +160,48 @@ pub fn dendrogram(nodes: &[TreeNode], topic_count: usize) -> String {
     );
     svg.push_str("</svg>\n");
     svg
+}
+
+/// The leaves under `root` depth-first, left before right: the dendrogram's top-to-bottom order,
+/// in which every merge joins neighbours.
+fn leaf_order(nodes: &[TreeNode], root: usize) -> Vec<usize> {
+    let mut order = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match nodes[node].children {
+            Some((left, right)) => {
+                stack.push(right);
+                stack.push(left);
+            }
+            None => order.push(node),
+        }
+    }
+    order
+}
+
+/// The baseline for a merge label spanning (left, right) that would sit at `natural`: the first
+/// of `natural`, a line below, a line above, two lines below and so on, up to `lines` lines away,
+/// that stays inside the chart's `height` and clears every label in `placed` (left, right,
+/// baseline); `natural` when none does.
+fn free_baseline(
+    placed: &[(f64, f64, f64)],
+    (left, right): (f64, f64),
+    natural: f64,
+    lines: usize,
+    height: f64,
+) -> f64 {
+    let clear = |baseline: f64| {
+        placed
+            .iter()
+            .all(|&(a, b, other)| (other - baseline).abs() >= LINE || b <= left || right <= a)
+    };
+    (0..lines * 2)
+        .flat_map(|step| {
+            let shift = LINE * (step / 2 + step % 2) as f64;
+            [natural + shift, natural - shift]
+        })
+        .find(|&b| b > 24.0 && b < height - 4.0 && clear(b))
+        .unwrap_or(natural)
 }
 
 /// The k sweep: stability of each k tried, the threshold, the chosen k.
