@@ -16,6 +16,7 @@ pub use place::Tagged;
 use crate::class_tfidf::{class_scores, class_weight, topic_tf, DIVERSITY_TERMS};
 use crate::cluster::Clustering;
 use crate::error::{Error, Param, Result};
+use crate::progress::{check, Progress};
 use crate::text::TokenizedCorpus;
 use crate::vectorize::{stems_of, TfIdf, Vocabulary};
 use distinct::Candidate;
@@ -89,7 +90,8 @@ impl LabelParams {
     }
 
     /// Describes each topic of `clustering` from its documents: `placed` holds every input
-    /// document's place ([`place::Placer`]), `tagger` says which terms may be shown.
+    /// document's place ([`place::Placer`]), `tagger` says which terms may be shown. Stops
+    /// with [`Error::Cancelled`] once `progress` says so.
     pub fn describe(
         &self,
         tokens: &TokenizedCorpus,
@@ -97,16 +99,20 @@ impl LabelParams {
         clustering: &Clustering,
         placed: &[Tagged],
         tagger: &Tagger,
-    ) -> Topics {
+        progress: &dyn Progress,
+    ) -> Result<Topics> {
         let topic_of: Vec<Option<usize>> = placed.iter().map(|t| t.topic).collect();
         let shown = &tagger.shown;
         let class = ClassWeights::new(tfidf, &topic_of, clustering.sizes.len(), shown);
+        check(progress)?;
         // The label takes its own number of terms, however few `--top-terms` lists; the
         // metrics judge each topic's top 25 whatever is shown.
         let wanted = self.top_terms.max(self.label_terms).max(DIVERSITY_TERMS);
         let mut candidates = class.word_candidates(tfidf, POOL_PER_TERM * wanted);
+        check(progress)?;
         if !tfidf.vocabulary.has_phrases() {
-            class.add_phrases(&mut candidates, tokens, &topic_of);
+            class.add_phrases(&mut candidates, tokens, &topic_of, progress);
+            check(progress)?;
         }
         let picked: Vec<Vec<Candidate>> = candidates
             .into_iter()
@@ -124,10 +130,10 @@ impl LabelParams {
             .enumerate()
             .map(|(id, (picked, lead))| self.topic(id, picked, lead, clustering.sizes[id], placed))
             .collect();
-        Topics {
+        Ok(Topics {
             topics,
             term_tf: class.tf,
-        }
+        })
     }
 
     /// One topic from its distinct terms (best first): top terms, label (led by
@@ -296,6 +302,7 @@ impl ClassWeights {
         candidates: &mut [Vec<Candidate>],
         tokens: &TokenizedCorpus,
         topic_of: &[Option<usize>],
+        progress: &dyn Progress,
     ) {
         let stems = tokens.stems.len();
         let mut words = phrases::TopicWords::new(candidates.len(), stems);
@@ -319,6 +326,7 @@ impl ClassWeights {
             &usable,
             candidates.len(),
             PHRASE_MIN_DOCUMENTS,
+            progress,
         );
         for ((topic_candidates, found), &total) in
             candidates.iter_mut().zip(per_topic).zip(&self.topic_totals)
@@ -365,6 +373,7 @@ pub(crate) fn top_columns(weights: impl Iterator<Item = (usize, f64)>, n: usize)
 mod tests {
     use super::*;
     use crate::cluster::ClusterParams;
+    use crate::progress::Silent;
     use crate::read::Document;
     use crate::reduce::{Embedding, ReduceParams};
     use crate::text::TextParams;
@@ -414,8 +423,9 @@ mod tests {
             top: None,
         }
         .place(&tfidf.weights, embedding.rows.view(), |doc| row_of[doc]);
-        let topics =
-            LabelParams::default().describe(&tokens, &tfidf, &clustering, &placed, &tagger);
+        let topics = LabelParams::default()
+            .describe(&tokens, &tfidf, &clustering, &placed, &tagger, &Silent)
+            .expect("describe");
         (topics, placed)
     }
 

@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::progress::Progress;
 use crate::text::{DocumentTerms, TokenizedCorpus, BREAK};
 use crate::vectorize::run_lengths;
 
@@ -97,14 +98,15 @@ pub fn count(
     usable: &[bool],
     topics: usize,
     min_documents: u32,
+    stop: &dyn Progress,
 ) -> (Vec<Vec<PhraseWeight>>, FxHashMap<Vec<u32>, f64>) {
     // Pass 1: phrases next to each document's own topic words.
-    let per_topic = near_topic_words(corpus, topic_of, words, usable, topics);
+    let per_topic = near_topic_words(corpus, topic_of, words, usable, topics, stop);
     let kept = heaviest(per_topic, min_documents);
 
     // Pass 2: the kept phrases' weight over every topic's documents, and the words around them.
     let wanted: FxHashSet<Gram> = kept.iter().flatten().map(|p| p.0).collect();
-    let surroundings = around_wanted(corpus, topic_of, &wanted);
+    let surroundings = around_wanted(corpus, topic_of, &wanted, stop);
     let totals: FxHashMap<Vec<u32>, f64> = surroundings
         .iter()
         .map(|(gram, around)| (words_of(gram).to_vec(), around.tf))
@@ -123,6 +125,7 @@ fn near_topic_words(
     words: &TopicWords,
     usable: &[bool],
     topics: usize,
+    stop: &dyn Progress,
 ) -> Vec<FxHashMap<Gram, (f64, u32)>> {
     let mut per_topic: Vec<FxHashMap<Gram, (f64, u32)>> = vec![FxHashMap::default(); topics];
     let per_chunk = |(chunk, documents): (usize, &[DocumentTerms])| {
@@ -146,13 +149,18 @@ fn near_topic_words(
         }
         weights
     };
-    in_chunk_order(&corpus.documents, per_chunk, |partial| {
-        for ((topic, key), (tf, documents)) in partial {
-            let entry = per_topic[topic].entry(key).or_default();
-            entry.0 += tf;
-            entry.1 += documents;
-        }
-    });
+    in_chunk_order(
+        &corpus.documents,
+        per_chunk,
+        |partial| {
+            for ((topic, key), (tf, documents)) in partial {
+                let entry = per_topic[topic].entry(key).or_default();
+                entry.0 += tf;
+                entry.1 += documents;
+            }
+        },
+        stop,
+    );
     per_topic
 }
 
@@ -183,6 +191,7 @@ fn around_wanted(
     corpus: &TokenizedCorpus,
     topic_of: &[Option<usize>],
     wanted: &FxHashSet<Gram>,
+    stop: &dyn Progress,
 ) -> FxHashMap<Gram, Surroundings> {
     let mut surroundings: FxHashMap<Gram, Surroundings> = FxHashMap::default();
     let per_chunk = |(chunk, documents): (usize, &[DocumentTerms])| {
@@ -215,11 +224,16 @@ fn around_wanted(
         }
         seen
     };
-    in_chunk_order(&corpus.documents, per_chunk, |partial| {
-        for (gram, part) in partial {
-            surroundings.entry(gram).or_default().absorb(part);
-        }
-    });
+    in_chunk_order(
+        &corpus.documents,
+        per_chunk,
+        |partial| {
+            for (gram, part) in partial {
+                surroundings.entry(gram).or_default().absorb(part);
+            }
+        },
+        stop,
+    );
     surroundings
 }
 
@@ -255,11 +269,16 @@ fn in_chunk_order<T: Send>(
     documents: &[DocumentTerms],
     map: impl Fn((usize, &[DocumentTerms])) -> T + Sync,
     mut merge: impl FnMut(T),
+    stop: &dyn Progress,
 ) {
     let chunks: Vec<(usize, &[DocumentTerms])> =
         documents.chunks(CHUNK_DOCUMENTS).enumerate().collect();
     let group = 4 * rayon::current_num_threads().max(1);
     for batch in chunks.chunks(group) {
+        // Cancelled: the rest is skipped, and the caller's check drops what was counted.
+        if stop.cancelled() {
+            return;
+        }
         let partials: Vec<T> = batch.par_iter().map(|&chunk| map(chunk)).collect();
         partials.into_iter().for_each(&mut merge);
     }
@@ -344,7 +363,15 @@ mod tests {
         words.insert(1, 3);
         let topic_of = [Some(0), Some(0), Some(1), None];
         let usable = [true; 4];
-        let (kept, totals) = count(&corpus, &topic_of, &words, &usable, 2, 2);
+        let (kept, totals) = count(
+            &corpus,
+            &topic_of,
+            &words,
+            &usable,
+            2,
+            2,
+            &crate::progress::Silent,
+        );
         let language_model = vec![0, 1];
         // Topic 0: "language model" in 2 documents, tf (1 + ln 2) + 1; "model language" and
         // "language model language" once.
@@ -364,7 +391,15 @@ mod tests {
         let corpus = corpus(vec![vec![2, 0, 1], vec![2, 0, 1, BREAK, 1]], 3);
         let mut words = TopicWords::new(1, 3);
         words.insert(0, 0);
-        let (kept, totals) = count(&corpus, &[Some(0), Some(0)], &words, &[true; 3], 1, 2);
+        let (kept, totals) = count(
+            &corpus,
+            &[Some(0), Some(0)],
+            &words,
+            &[true; 3],
+            1,
+            2,
+            &crate::progress::Silent,
+        );
         let found: Vec<&[u32]> = kept[0].iter().map(|p| p.stems.as_slice()).collect();
         // "0 1" always follows 2 and "2 0" always precedes 1: both are pieces of "2 0 1".
         assert_eq!(found, [&[2, 0, 1][..]]);
@@ -378,7 +413,15 @@ mod tests {
         let corpus = corpus(vec![vec![4, 0, 1, 2, 3]; 4], 5);
         let mut words = TopicWords::new(1, 5);
         words.insert(0, 1);
-        let (kept, _) = count(&corpus, &[Some(0); 4], &words, &[true; 5], 1, 2);
+        let (kept, _) = count(
+            &corpus,
+            &[Some(0); 4],
+            &words,
+            &[true; 5],
+            1,
+            2,
+            &crate::progress::Silent,
+        );
         let found: Vec<&[u32]> = kept[0].iter().map(|p| p.stems.as_slice()).collect();
         assert!(
             found.iter().all(|p| p.len() == 3 || p.len() == 2),
@@ -390,7 +433,15 @@ mod tests {
         let corpus = super::tests::corpus(vec![vec![2, 0, 1, 3], vec![3, 0, 1, 2], vec![0, 1]], 4);
         let mut words = TopicWords::new(1, 4);
         words.insert(0, 0);
-        let (kept, _) = count(&corpus, &[Some(0); 3], &words, &[true; 4], 1, 2);
+        let (kept, _) = count(
+            &corpus,
+            &[Some(0); 3],
+            &words,
+            &[true; 4],
+            1,
+            2,
+            &crate::progress::Silent,
+        );
         assert!(kept[0].iter().any(|p| p.stems == [0, 1]), "{kept:?}");
     }
 
@@ -399,7 +450,15 @@ mod tests {
         let corpus = corpus(vec![vec![0, 1], vec![0, 1]], 2);
         let mut words = TopicWords::new(1, 2);
         words.insert(0, 0);
-        let (kept, _) = count(&corpus, &[Some(0), Some(0)], &words, &[true, false], 1, 1);
+        let (kept, _) = count(
+            &corpus,
+            &[Some(0), Some(0)],
+            &words,
+            &[true, false],
+            1,
+            1,
+            &crate::progress::Silent,
+        );
         assert!(kept[0].is_empty());
     }
 }

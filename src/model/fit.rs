@@ -236,8 +236,8 @@ impl TopicModel {
             let tfidf = &space.fitted.tfidf;
             params
                 .label
-                .describe(&tokens, tfidf, &clustering, &documents, &tagger)
-        });
+                .describe(&tokens, tfidf, &clustering, &documents, &tagger, progress)
+        })?;
         progress::check(progress)?;
         let metrics = timings.time("evaluate", progress, || {
             let judged = Judged {
