@@ -368,14 +368,16 @@ fn empty_truncated_bit_flipped_foreign_and_newer_models_are_refused_by_name() {
     }
     let foreign = write("foreign.topictag", b"id,title,abstract\n1,a,b\n");
     assert_bad_model(dir.path(), &foreign, &["not a topictag model"]);
-    let mut newer = good.clone();
-    newer[16..20].copy_from_slice(&3u32.to_le_bytes());
-    let path = write("newer.topictag", &newer);
-    assert_bad_model(
-        dir.path(),
-        &path,
-        &["model format version 3", "reads version 2"],
-    );
+    // A newer format and the one before this (its k choice and untaggable reason were text).
+    let current = topictag::model::FORMAT_VERSION;
+    for (name, version) in [("newer", current + 1), ("older", current - 1)] {
+        let mut other = good.clone();
+        other[16..20].copy_from_slice(&version.to_le_bytes());
+        let path = write(&format!("{name}.topictag"), &other);
+        let found = format!("model format version {version}");
+        let supported = format!("reads version {current}");
+        assert_bad_model(dir.path(), &path, &[&found, &supported]);
+    }
     let missing = dir.path().join("missing.topictag");
     assert_bad_model(dir.path(), &missing, &["cannot read"]);
     // The intact file still works after all that.
