@@ -4,7 +4,8 @@
 //! The fit, stage by stage, each a params struct whose `fit` returns a fitted stage that
 //! transforms new input: text ([`text::Analyzer`]) -> vectorize ([`vectorize::Vectorizer`]) ->
 //! reduce ([`reduce::Lsa`]) -> cluster ([`cluster::Centroids`]) -> label -> evaluate. The fitted
-//! stages together are a [`TopicModel`]; [`run()`] adds reading the input and writing the output
+//! stages together are a [`TopicModel`], which [`TopicModel::fit`] returns in a [`Fit`] beside every
+//! document's place and the metrics; [`run()`] adds reading the input and writing the output
 //! files, as the command line does.
 //!
 //! ```
@@ -17,9 +18,9 @@
 //! let params = TopicParams { k: TopicCount::Fixed(2), ..TopicParams::default() };
 //! let mut params = params;
 //! params.vectorize.max_df = 1.0;
-//! let (model, _report) = TopicModel::fit(&documents, &params)?;
-//! let tagged = model.tag(&[Document::new("new", "", "a telescope sees stars")])?;
-//! assert_eq!(tagged[0].topic, model.tag(&documents[..1])?[0].topic);
+//! let fit = TopicModel::fit(&documents, &params)?;
+//! let tagged = fit.model.tag(&[Document::new("new", "", "a telescope sees stars")])?;
+//! assert_eq!(tagged[0].topic, fit.documents[0].topic);
 //! # Ok::<(), topictag::Error>(())
 //! ```
 

@@ -252,6 +252,9 @@ impl topictag::Progress for CancelAt {
     fn measure(&self, _work: topictag::progress::Work) {}
     fn advance(&self, _amount: u64) {}
     fn finish(&self) {}
+    fn cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
 }
 
 #[test]

@@ -282,8 +282,12 @@ fn inspect_describes_what_the_model_holds() {
     let out = fit(dir.path(), &fixture("themes/docs.csv"), &["--k", "3"]);
     let outcome = succeed(topictag(dir.path()).args(["inspect", &model_of(&out)]));
     let text = outcome.stdout;
+    let format = format!(
+        "topictag model, format {}, written by topictag ",
+        topictag::model::FORMAT_VERSION
+    );
     for piece in [
-        "topictag model, format 2, written by topictag ",
+        format.as_str(),
         "sentence vectors: none (words only)",
         "fitted on 18 documents (0 without terms)",
         "topics: 3, k 3",

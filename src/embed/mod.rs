@@ -6,7 +6,7 @@
 //! ```
 //! use ndarray::Array2;
 //! use topictag::embed::{SentenceVectors, VectorSource};
-//! use topictag::{Document, FitInput, Silent, TopicCount, TopicModel, TopicParams};
+//! use topictag::{Document, FitInput, TagInput, TopicCount, TopicModel, TopicParams};
 //!
 //! let themes = ["galaxy telescope stars orbit", "protein gene cell enzyme"];
 //! let documents: Vec<Document> = (0..40)
@@ -20,13 +20,14 @@
 //! let mut params = TopicParams { k: TopicCount::Fixed(2), ..TopicParams::default() };
 //! params.vectorize.max_df = 1.0;
 //! let fitted = vectors(documents.len());
-//! let input = FitInput { vectors: Some(&fitted), ..FitInput::default() };
-//! let (model, report) = TopicModel::fit_with(&documents, &params, &input, &Silent)?;
+//! let fit = TopicModel::fit_with(&documents, &params, &FitInput::new().vectors(&fitted))?;
 //!
 //! // New documents need vectors of the same kind; `tag` without them is an error.
-//! let tagged = model.tag_with(&documents[..2], Some(&vectors(2)), 0)?;
-//! assert_eq!(tagged[0].topic, report.assignments()[0].as_ref().map(|a| a.topic));
-//! assert!(model.tag(&documents[..2]).is_err());
+//! let new = vectors(2);
+//! let input = TagInput { vectors: Some(&new), ..TagInput::default() };
+//! let tagged = fit.model.tag_with(&documents[..2], &input)?;
+//! assert_eq!(tagged[0].topic, fit.documents[0].topic);
+//! assert!(fit.model.tag(&documents[..2]).is_err());
 //! # Ok::<(), topictag::Error>(())
 //! ```
 
