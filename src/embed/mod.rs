@@ -331,7 +331,7 @@ impl VectorInput {
             }
             #[cfg(not(feature = "embeddings"))]
             VectorInput::Model { dir, .. } => Err(crate::error::Error::SentenceModel {
-                path: dir.display().to_string(),
+                path: dir.clone(),
                 problem: "this build of topictag has no sentence-model support (the 'embeddings' feature is off)".into(),
             }),
         }
