@@ -61,7 +61,20 @@ pub fn run(config: &RunConfig) -> Result<Summary> {
 pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> {
     config.params.check()?;
     let mut timings = Timings::default();
-    let mut corpus = timings.time("read", progress, || config.read.read(progress))?;
+    let corpus = timings.time("read", progress, || config.read.read(progress))?;
+    let (_, summary) = run_corpus(corpus, config, timings, progress)?;
+    Ok(summary)
+}
+
+/// [`run_with`] on documents already read (`config.read` is not used): a caller that holds its
+/// documents in memory (a data frame) gets the same files the command line writes, and the
+/// [`Fit`] beside the summary. `timings` holds the stages already run (reading).
+pub fn run_corpus(
+    mut corpus: Corpus,
+    config: &RunConfig,
+    mut timings: Timings,
+    progress: &dyn Progress,
+) -> Result<(Fit, Summary)> {
     let source = corpus.source.clone();
     let in_input = |error: Error| error.for_input(Path::new(&source));
     let labels = corpus.labels.take();
@@ -134,7 +147,7 @@ pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> 
             progress,
         )
     })?;
-    Ok(Summary {
+    let summary = Summary {
         documents: corpus.documents.len(),
         without_terms: fit.without_terms(),
         terms: fit.terms,
@@ -142,11 +155,14 @@ pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> 
         topics: fit.model.topics().to_vec(),
         warnings,
         k_choice: fit.model.k_choice().map(ToString::to_string),
-        metrics: fit.metrics,
+        metrics: fit.metrics.clone(),
         files,
         timings,
         vectors: vectors_note,
-    })
+    };
+    // The map is drawn: the rows need not outlive the run.
+    fit.rows = None;
+    Ok((fit, summary))
 }
 
 /// The sentence vectors of every document, from the model folder or the file the run was given.

