@@ -198,3 +198,18 @@ def test_the_package_works_without_pandas_polars_or_pyarrow():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "galaxy" in done.stdout
+
+
+def test_a_sentence_model_folder_embeds_for_fit_and_tag(papers, tmp_path):
+    from tiny_model import write
+
+    folder = write(tmp_path / "tiny", PAPERS)
+    made = topictag.fit(papers, k=6, embeddings=folder)
+    assert made.model.inspect()["sentence_vectors"].startswith("model tiny (16 dims")
+    tagged = made.model.tag(papers, embeddings=folder)
+    pandas.testing.assert_frame_equal(tagged, made.documents)
+    with pytest.raises(topictag.InputError, match="sentence vectors"):
+        made.model.tag(papers)
+    written = topictag.fit(papers, k=6, embeddings=folder, output=tmp_path / "out", report=False)
+    pandas.testing.assert_frame_equal(written.documents, made.documents)
+    assert topictag.TopicModel.load(tmp_path / "out" / "model.topictag") == made.model
