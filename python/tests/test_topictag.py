@@ -211,3 +211,19 @@ def test_a_sentence_model_folder_embeds_for_fit_and_tag(papers, tmp_path):
     written = topictag.fit(papers, k=6, embeddings=folder, output=tmp_path / "out", report=False)
     pandas.testing.assert_frame_equal(written.documents, made.documents)
     assert topictag.TopicModel.load(tmp_path / "out" / "model.topictag") == made.model
+
+
+def test_tagging_in_chunks_gives_the_rows_of_one_call(fitted, papers, monkeypatch):
+    big = pandas.concat([papers] * 5, ignore_index=True)
+    whole = fitted.model.tag(big)
+    monkeypatch.setattr(topictag, "TAG_CHUNK_ROWS", 97)
+    pandas.testing.assert_frame_equal(fitted.model.tag(big), whole)
+    as_arrow = fitted.model.tag(pyarrow.Table.from_pandas(big, preserve_index=False))
+    assert as_arrow.column("topic").to_pylist() == list(whole["topic"])
+    as_polars = fitted.model.tag(polars.from_pandas(big))
+    assert as_polars["tags"].to_list() == list(whole["tags"])
+    vectors = numpy.random.default_rng(1).normal(size=(len(papers), 4)).astype(numpy.float32)
+    made = topictag.fit(papers, k=5, vectors=vectors)
+    assert list(made.model.tag(papers, vectors=vectors)["topic"]) == list(made.documents["topic"])
+    with pytest.raises(topictag.InputError, match="3 sentence vectors"):
+        made.model.tag(papers, vectors=vectors[:3])

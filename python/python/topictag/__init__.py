@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, List, Optional
 
-from . import _topictag
+from . import _frames, _topictag
 from ._frames import Columns, from_data, to_frame
 from ._topictag import (
     ComputeError,
@@ -57,17 +57,35 @@ class TopicModel:
         (topic, score) pairs), as a frame of the input's kind. Columns default to those the
         model was fitted on, then to the command line's defaults."""
         fitted_id, fitted_title, fitted_text = self._inner.columns
-        columns = from_data(
-            data,
+        choice = dict(
             text=text if text is not None else (fitted_text or None),
             title=title if title is not None else fitted_title,
             id=id if id is not None else fitted_id,
         )
-        rows = self._inner.tag_columns(
-            columns.ids, columns.titles, columns.texts, top=top,
-            vectors=_float32(vectors), embeddings=_path(embeddings),
-        )
-        return to_frame(rows, columns.kind)
+        vectors = None if vectors is None else _float32(vectors)
+        if vectors is not None and vectors.rows != len(data):
+            raise InputError(f"<documents>: {vectors.rows} sentence vectors for {len(data)} documents")
+        rows: Optional[dict] = None
+        # Chunk by chunk, so that only one chunk's strings are copied into the core at a time:
+        # memory stays near the frames' own.
+        for start, part in _chunks(data, TAG_CHUNK_ROWS):
+            columns = _columns(part, choice)
+            chunk_vectors = None
+            if vectors is not None:
+                chunk_vectors = _slice(vectors, start, start + len(part))
+            made = self._inner.tag_columns(
+                columns.ids, columns.titles, columns.texts, top=top,
+                vectors=chunk_vectors, embeddings=_path(embeddings),
+            )
+            if rows is None:
+                rows = made
+            else:
+                for key, values in made.items():
+                    rows[key].extend(values)
+        if rows is None:  # no rows: the columns of an empty call
+            columns = _columns(data, choice)
+            rows = self._inner.tag_columns(columns.ids, columns.titles, columns.texts, top=top)
+        return to_frame(rows, _frames._kind(data))
 
     def save(self, path) -> None:
         """Writes the model file (the command line reads it: `topictag tag --model PATH`)."""
@@ -169,6 +187,33 @@ def fit(data, text=None, title=None, id=None, k="auto", seed=0, *, label=None,
         files=[str(f) for f in made.files],
         warnings=list(made.warnings),
     )
+
+
+TAG_CHUNK_ROWS = 65_536
+"""Rows `TopicModel.tag` hands to the core at a time."""
+
+
+def _chunks(data, size):
+    """(start, slice) pairs of `data`, `size` rows each, whatever its kind."""
+    kind = _frames._kind(data)
+    for start in range(0, len(data), size):
+        if kind == _frames.LIST:
+            yield start, data[start:start + size]
+        elif kind == _frames.PANDAS:
+            yield start, data.iloc[start:start + size]
+        else:  # polars and pyarrow
+            yield start, data.slice(start, size)
+
+
+def _columns(data, choice):
+    """The columns of `data`; a list of strings has no column names to choose from."""
+    return from_data(data) if isinstance(data, (list, tuple)) else from_data(data, **choice)
+
+
+def _slice(vectors, start, end):
+    """Rows start..end of vectors made by `_float32`."""
+    width = vectors.cols * 4
+    return _Vectors(end - start, vectors.cols, vectors.data[start * width:end * width])
 
 
 class _Origin:
