@@ -3,7 +3,10 @@
 //! built as the readers build them ([`Document::from_fields`]).
 
 use pyo3::prelude::*;
+use std::path::PathBuf;
 use topictag::read::ColumnChoice;
+
+use topictag::embed::{SentenceVectors, VectorInput, VectorSource};
 use topictag::Document;
 
 use crate::errors::to_py;
@@ -93,4 +96,31 @@ impl Vectors {
         ndarray::Array2::from_shape_vec((self.rows, self.cols), values)
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("vectors: {e}")))
     }
+}
+
+/// The documents' sentence vectors, for a fit or a tag: the array given, or those the model
+/// folder `embeddings` makes (checked against `fitted`, the model that will tag with them);
+/// `None` for words only.
+pub fn sentence_vectors(
+    documents: &[Document],
+    given: Option<ndarray::Array2<f32>>,
+    embeddings: Option<PathBuf>,
+    fitted: Option<&topictag::TopicModel>,
+    progress: &dyn topictag::Progress,
+) -> topictag::Result<Option<SentenceVectors>> {
+    if let Some(rows) = given {
+        let source = VectorSource::File { dims: rows.ncols() };
+        return Ok(Some(SentenceVectors::new(rows, source)));
+    }
+    let Some(dir) = embeddings else {
+        return Ok(None);
+    };
+    let input = VectorInput::Model { dir, cache: None };
+    let provider = input
+        .open(Some(documents.len()))?
+        .expect("a model folder gives a provider");
+    if let Some(model) = fitted {
+        model.check_vectors(Some(&provider.source()))?;
+    }
+    Ok(Some(provider.all(documents, progress)?.vectors))
 }

@@ -6,12 +6,12 @@ use std::path::PathBuf;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use topictag::embed::{SentenceVectors, VectorInput, VectorSource};
+use topictag::embed::VectorInput;
 use topictag::read::{Corpus, ResolvedColumns};
 use topictag::write::{OutputFormat, WriteParams};
 use topictag::{Document, FitInput, RunConfig, TopicParams};
 
-use crate::documents::{from_columns, Column};
+use crate::documents::{from_columns, sentence_vectors, Column};
 use crate::model::{rows, TopicModel};
 use crate::params;
 use crate::work::{cancellable, StageLines};
@@ -124,7 +124,13 @@ struct Run {
 impl Run {
     /// The fit alone, in memory.
     fn fit(&self, progress: &dyn topictag::Progress) -> topictag::Result<topictag::Fit> {
-        let vectors = self.sentence_vectors(progress)?;
+        let vectors = sentence_vectors(
+            &self.documents,
+            self.vectors.clone(),
+            self.embeddings.clone(),
+            None,
+            progress,
+        )?;
         let mut input = FitInput::new().progress(progress);
         if let (Some(column), Some(labels)) = (&self.label_column, &self.labels) {
             input = input.labels(column, labels);
@@ -181,28 +187,6 @@ impl Run {
         let (fit, summary) =
             topictag::run::run_corpus(corpus, &config, Default::default(), progress)?;
         Ok((fit, summary.files, summary.warnings))
-    }
-
-    /// The documents' sentence vectors: the array given, or the model folder's.
-    fn sentence_vectors(
-        &self,
-        progress: &dyn topictag::Progress,
-    ) -> topictag::Result<Option<SentenceVectors>> {
-        if let Some(rows) = &self.vectors {
-            let source = VectorSource::File { dims: rows.ncols() };
-            return Ok(Some(SentenceVectors::new(rows.clone(), source)));
-        }
-        let Some(dir) = &self.embeddings else {
-            return Ok(None);
-        };
-        let input = VectorInput::Model {
-            dir: dir.clone(),
-            cache: None,
-        };
-        let provider = input
-            .open(Some(self.documents.len()))?
-            .expect("a model folder gives a provider");
-        Ok(Some(provider.all(&self.documents, progress)?.vectors))
     }
 }
 

@@ -6,10 +6,9 @@ use std::path::PathBuf;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
-use topictag::embed::{SentenceVectors, VectorInput};
-use topictag::{Document, TagInput, Tagged};
+use topictag::{Document, Silent, TagInput, Tagged};
 
-use crate::documents::{from_columns, Column};
+use crate::documents::{from_columns, sentence_vectors, Column};
 use crate::errors::to_py;
 use crate::work::cancellable;
 
@@ -41,7 +40,7 @@ impl TopicModel {
             .transpose()?;
         let model = &self.inner;
         let tagged = cancellable(py, |cancel| {
-            let vectors = sentence_vectors(model, &documents, given, embeddings)?;
+            let vectors = sentence_vectors(&documents, given, embeddings, Some(model), &Silent)?;
             let input = TagInput {
                 vectors: vectors.as_ref(),
                 top: top.and_then(NonZeroUsize::new),
@@ -144,29 +143,6 @@ impl TopicModel {
             self.inner.vocabulary_size()
         )
     }
-}
-
-/// The sentence vectors `tag` needs, if the model was fitted with them: given as an array, or
-/// made by the model folder `embeddings`.
-fn sentence_vectors(
-    model: &topictag::TopicModel,
-    documents: &[Document],
-    given: Option<ndarray::Array2<f32>>,
-    embeddings: Option<PathBuf>,
-) -> topictag::Result<Option<SentenceVectors>> {
-    if let Some(rows) = given {
-        let source = topictag::embed::VectorSource::File { dims: rows.ncols() };
-        return Ok(Some(SentenceVectors::new(rows, source)));
-    }
-    let Some(dir) = embeddings else {
-        return Ok(None);
-    };
-    let input = VectorInput::Model { dir, cache: None };
-    let provider = input.open(None)?.expect("a model folder gives a provider");
-    model.check_vectors(Some(&provider.source()))?;
-    Ok(Some(
-        provider.vectors(documents, 0, &topictag::Silent)?.vectors,
-    ))
 }
 
 /// The rows of `topictag tag` as columns: id, title, topic (-1: no terms), topic_label, score
