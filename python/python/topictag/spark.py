@@ -1,0 +1,353 @@
+"""topictag on Apache Spark: tag a DataFrame of any size on the executors with a fitted model,
+and fit a model on a seeded sample of one, collected to the driver.
+
+    from topictag import spark as tts
+    fit = tts.fit(df, text="abstract", sample=200_000, seed=0)   # on the driver
+    tagged = tts.tag(df, fit.model, text="abstract")             # on the executors
+    tagged.write.parquet("tagged/")
+
+`tag` is exact: every row gets what `topictag tag` gives it with the same model (the model's bytes
+are broadcast once and loaded once per Python worker). `fit` is sampled: the rows are chosen by a
+seeded hash of their content, so the same seed and input give the same rows however the
+DataFrame is partitioned; with `sample` at least the row count it is the library's fit on every
+row, in the DataFrame's order.
+
+Only the driver needs pyspark; the executors need this package (the same wheel) and pyarrow.
+Every check that can be made before the job runs is made on the driver (columns, their types, the
+model file, the sentence-model folder), so bad input fails with the library's message before any
+task starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+from . import Fit, InputError, TopicModel, _topictag
+from . import fit as _fit_rows
+
+__all__ = ["tag", "fit", "ADDED_COLUMNS"]
+
+ADDED_COLUMNS = ("topic", "topic_label", "score", "tags", "topics")
+"""The columns `tag` adds (`topics` only with `top`)."""
+
+SOURCE = "<Spark DataFrame>"
+"""How errors name the input: a DataFrame has no file name."""
+
+ModelLike = Union[TopicModel, bytes, str, os.PathLike]
+
+
+def tag(df, model: ModelLike, text=None, title=None, id=None, top: Optional[int] = None,
+        embeddings=None):
+    """The rows of `df` with the columns of `topictag tag` added: `topic` (int, -1 for a document
+    with no terms), `topic_label`, `score` (double, null with topic -1), `tags` (array of
+    strings) and with `top` `topics`, the best `top` topics as (topic, score) structs.
+
+    model: a TopicModel, the bytes of a model file, or a path to one (read on the driver).
+    text, title, id: the columns to read; default: those the model was fitted on, then the
+        command line's defaults. `text` may be a list of columns, joined as paragraphs. A null
+        value reads as an empty field, as a blank CSV cell does.
+    embeddings: for a model fitted with sentence vectors, its sentence-model folder. A folder on
+        the driver is shipped to the executors with `SparkContext.addFile`; a path that only
+        exists on the executors (a shared file system, or the name an archive unpacks to with
+        `--archives minilm.zip#minilm`) is used as it is.
+
+    The result is lazy, as any DataFrame transformation: nothing runs until an action.
+    """
+    from pyspark.sql import types as T
+
+    fitted = _load(model)
+    columns = _columns(df, fitted, text=text, title=title, id=id)
+    taken = [name for name in ADDED_COLUMNS if name in df.columns]
+    if taken:
+        raise InputError(
+            f"{SOURCE}: it already has a column '{taken[0]}', which tag adds; rename or drop it first"
+        )
+    top = _top(top)
+    folder = _embeddings(df, fitted, embeddings)
+    schema = T.StructType(list(df.schema.fields) + _added_fields(top))
+    data = fitted.to_bytes()
+    shipped = (hashlib.sha256(data).hexdigest(), df.sparkSession.sparkContext.broadcast(data))
+    picked = (columns.id, columns.title, tuple(columns.text))
+
+    def tag_batches(batches):
+        return _tag_batches(batches, shipped, picked, top, folder)
+
+    return df.mapInArrow(tag_batches, schema)
+
+
+def fit(df, text=None, title=None, id=None, sample: int = 200_000, seed: int = 0, *,
+        label=None, embeddings=None, **params) -> Fit:
+    """A model fitted on the driver from `sample` rows of `df` drawn on the cluster.
+
+    The rows are those with the `sample` smallest values of a 64-bit hash of the seed and the
+    row's id, title and text: the same seed and input give the same rows whatever the
+    partitioning, and the sample is spread evenly over the input. They are fitted in their order
+    in `df`. With `sample` at least the row count every row is fitted: the result equals
+    `topictag.fit` on the same rows.
+
+    `seed` is both the sample's and the fit's. `label`, `embeddings` and every keyword of
+    `topictag.fit` (k, min_df, ngrams, output, report, …) are passed on. Returns the library's
+    `Fit`, whose `documents` are the sample's; `tag(df, fit.model)` tags every row.
+    """
+    if isinstance(sample, bool) or not isinstance(sample, int) or sample < 1:
+        raise _topictag.ParamError(f"invalid sample: {sample!r} (a number of rows, at least 1)")
+    columns = _columns(df, None, text=text, title=title, id=id)
+    wanted = [c for c in [columns.id, columns.title, *columns.text] if c is not None]
+    if label is not None:
+        _need_columns(df, [label], "label")
+        wanted.append(label)
+    wanted = list(dict.fromkeys(wanted))
+    table = _sample(df, wanted, columns, sample, seed)
+    return _fit_rows(
+        table, text=list(columns.text), title=columns.title, id=columns.id, seed=seed,
+        label=label, embeddings=embeddings, source=params.pop("source", SOURCE), **params,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The driver's side: checks, schema, sample.
+
+
+class _Columns:
+    """The columns to read, chosen by the command line's rules among the DataFrame's."""
+
+    def __init__(self, id: Optional[str], title: Optional[str], text: Sequence[str]):
+        self.id, self.title, self.text = id, title, list(text)
+
+
+def _load(model: ModelLike) -> TopicModel:
+    if isinstance(model, TopicModel):
+        return model
+    if isinstance(model, (bytes, bytearray, memoryview)):
+        return TopicModel.from_bytes(bytes(model))
+    if isinstance(model, (str, os.PathLike)):
+        return TopicModel.load(model)
+    raise TypeError(f"model must be a TopicModel, model bytes or a path, not {type(model).__name__}")
+
+
+def _columns(df, fitted: Optional[TopicModel], text, title, id) -> _Columns:
+    """The id, title and text columns, defaults from the model, then the command line's; every
+    text column must hold strings (or values that read as strings)."""
+    if fitted is not None:
+        fitted_id, fitted_title, fitted_text = fitted._inner.columns
+        text = text if text is not None else (fitted_text or None)
+        title = title if title is not None else fitted_title
+        id = id if id is not None else fitted_id
+        # A column the model was fitted on but this DataFrame lacks is not asked for by name.
+        names = set(df.columns)
+        id = id if id in names else None
+        title = title if title in names else None
+    wanted_text = [text] if isinstance(text, str) else (list(text) if text else None)
+    id, title, texts = _topictag.resolve_columns(
+        list(df.columns), id=id, title=title, text=wanted_text, source=SOURCE
+    )
+    types = dict(df.dtypes)
+    for role, names in (("text", texts), ("title", [title]), ("id", [id])):
+        for name in names:
+            if name is not None:
+                _check_type(name, types[name], role)
+    return _Columns(id, title, texts)
+
+
+def _check_type(name: str, type_name: str, role: str) -> None:
+    """Strings are read as they are and atomic values (numbers, dates) as their text; a column of
+    nulls only (type void) or of nested values cannot be a document's text."""
+    if type_name == "void":
+        raise InputError(
+            f"{SOURCE}: column '{name}' ({role}) holds only nulls (its type is void): "
+            f"no document has {role}"
+        )
+    if type_name.startswith(("array", "map", "struct", "binary")):
+        raise InputError(
+            f"{SOURCE}: column '{name}' ({role}) is of type {type_name}, not text; "
+            f"choose a column of strings"
+        )
+
+
+def _need_columns(df, names, role) -> None:
+    for name in names:
+        if name not in df.columns:
+            raise InputError(
+                f"{SOURCE}: no column '{name}' (given by {role}); the columns are: "
+                f"{', '.join(df.columns)}"
+            )
+
+
+def _top(top) -> Optional[int]:
+    if top is None:
+        return None
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise _topictag.ParamError(f"invalid top: {top!r} (a number of topics, at least 1)")
+    return top
+
+
+def _added_fields(top: Optional[int]):
+    from pyspark.sql import types as T
+
+    fields = [
+        T.StructField("topic", T.IntegerType(), False),
+        T.StructField("topic_label", T.StringType(), False),
+        T.StructField("score", T.DoubleType(), True),
+        T.StructField("tags", T.ArrayType(T.StringType(), False), False),
+    ]
+    if top is not None:
+        best = T.StructType([
+            T.StructField("topic", T.IntegerType(), False),
+            T.StructField("score", T.DoubleType(), False),
+        ])
+        fields.append(T.StructField("topics", T.ArrayType(best, False), False))
+    return fields
+
+
+def _embeddings(df, fitted: TopicModel, embeddings) -> Optional[Tuple[str, str]]:
+    """(name, path) of the sentence-model folder for the executors, or None for words only.
+    A folder on the driver is checked against the model here and shipped with addFile; `name` is
+    what SparkFiles calls it on an executor, `path` the fallback (a shared path)."""
+    # The checks the core makes before tagging (a model fitted with sentence vectors needs
+    # them, one without refuses them, the folder must be the one fitted with), on no rows.
+    path = None if embeddings is None else str(embeddings)
+    if path is None or os.path.isdir(path):
+        fitted._inner.tag_columns(None, None, [[]], embeddings=path)
+    if path is None:
+        return None
+    context = df.sparkSession.sparkContext
+    if os.path.isdir(path):
+        context.addFile(path, recursive=True)
+    elif context.master.startswith("local"):
+        # In local mode the executors see the driver's files: a folder missing here is missing
+        # there, and the library says so now rather than from inside a task.
+        fitted._inner.tag_columns(None, None, [[]], embeddings=path)
+    return (Path(path).name, path)
+
+
+def _sample(df, wanted: List[str], columns: _Columns, sample: int, seed: int):
+    """The sample as a pyarrow Table of the `wanted` columns, in the DataFrame's order."""
+    from pyspark.sql import functions as F
+
+    hashed = [c for c in [columns.id, columns.title, *columns.text] if c is not None]
+    rows = df.select(
+        F.monotonically_increasing_id().alias("_position"),
+        F.xxhash64(F.lit(int(seed)), *[F.col(c) for c in hashed]).alias("_hash"),
+        *[F.col(c) for c in wanted],
+    )
+    total = df.count()
+    if sample >= total:
+        picked = _to_arrow(rows)
+    else:
+        # Keep the rows whose hash falls under a threshold set a little above the expected
+        # share (4 standard deviations: short of `sample` about once in 30,000 draws, and then
+        # drawn again with more), then the `sample` smallest of those.
+        share = min(1.0, (sample + 4 * math.sqrt(sample) + 16) / total)
+        while True:
+            threshold = -(2**63) + int(share * 2**64)
+            if share >= 1.0:
+                picked = _to_arrow(rows)
+            else:
+                picked = _to_arrow(rows.where(F.col("_hash") < F.lit(threshold)))
+            if picked.num_rows >= sample or share >= 1.0:
+                break
+            share = min(1.0, share * 1.5)
+        picked = picked.sort_by([("_hash", "ascending"), ("_position", "ascending")])
+        picked = picked.slice(0, sample)
+    picked = picked.sort_by([("_position", "ascending")])
+    return picked.select(wanted)
+
+
+def _to_arrow(df):
+    """A small DataFrame collected to the driver as a pyarrow Table."""
+    if hasattr(df, "toArrow"):  # pyspark >= 4.0
+        return df.toArrow()
+    import pyarrow
+
+    return pyarrow.Table.from_pandas(df.toPandas(), preserve_index=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# The executors' side: one model per Python worker, batches of Arrow rows tagged in the core.
+
+_MODELS: Dict[str, TopicModel] = {}
+"""The model this Python worker has loaded, by the SHA-256 of its bytes: Spark reuses a worker for many
+tasks, so a model is read once per worker, not per task or batch."""
+
+LOADS: Dict[str, int] = {}
+"""How many times this worker process has loaded each model, by digest (for tests)."""
+
+
+def _worker_model(shipped) -> TopicModel:
+    digest, broadcast = shipped
+    model = _MODELS.get(digest)
+    if model is None:
+        model = TopicModel.from_bytes(broadcast.value)
+        _MODELS.clear()  # one model at a time: a worker tags for one job after another
+        _MODELS[digest] = model
+        LOADS[digest] = LOADS.get(digest, 0) + 1
+    return model
+
+
+def _worker_folder(folder: Optional[Tuple[str, str]]) -> Optional[str]:
+    if folder is None:
+        return None
+    name, path = folder
+    try:
+        from pyspark import SparkFiles
+
+        shipped = SparkFiles.get(name)
+        if os.path.isdir(shipped):
+            return shipped
+    except Exception:  # no SparkContext files on this worker: the path is a shared one
+        pass
+    return path
+
+
+def _tag_batches(batches, shipped, picked, top, folder):
+    import pyarrow
+
+    model = _worker_model(shipped)
+    path = _worker_folder(folder)
+    id_column, title_column, text_columns = picked
+    schema = None
+    for batch in batches:
+        ids = _strings(batch, id_column) if id_column else None
+        titles = _strings(batch, title_column) if title_column else None
+        texts = [_strings(batch, c) for c in text_columns]
+        made = model._inner.tag_columns(ids, titles, texts, top=top, embeddings=path)
+        added = _added_arrays(made, top, pyarrow)
+        arrays = [batch.column(i) for i in range(batch.num_columns)] + added
+        if schema is None:
+            schema = pyarrow.schema(
+                list(batch.schema) + [
+                    pyarrow.field(name, array.type, nullable=(name == "score"))
+                    for name, array in zip(ADDED_COLUMNS, added)
+                ]
+            )
+        yield pyarrow.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _strings(batch, name) -> List[Optional[str]]:
+    import pyarrow
+
+    column = batch.column(batch.schema.get_field_index(name))
+    if not (pyarrow.types.is_string(column.type) or pyarrow.types.is_large_string(column.type)):
+        column = column.cast(pyarrow.string())
+    return column.to_pylist()
+
+
+def _added_arrays(made: dict, top: Optional[int], pyarrow) -> list:
+    arrays = [
+        pyarrow.array(made["topic"], pyarrow.int32()),
+        pyarrow.array(made["topic_label"], pyarrow.string()),
+        pyarrow.array(made["score"], pyarrow.float64()),
+        pyarrow.array(made["tags"], pyarrow.list_(pyarrow.field("element", pyarrow.string(), False))),
+    ]
+    if top is not None:
+        best = pyarrow.struct([
+            pyarrow.field("topic", pyarrow.int32(), False),
+            pyarrow.field("score", pyarrow.float64(), False),
+        ])
+        rows = [[{"topic": t, "score": s} for t, s in pairs] for pairs in made["topics"]]
+        arrays.append(pyarrow.array(rows, pyarrow.list_(pyarrow.field("element", best, False))))
+    return arrays
