@@ -9,6 +9,7 @@ use topictag::read::ColumnChoice;
 use topictag::embed::{SentenceVectors, VectorInput, VectorSource};
 use topictag::Document;
 
+use crate::encoder::SentenceEncoder;
 use crate::errors::to_py;
 
 /// One column of strings; `None` for a missing value, read as an empty field.
@@ -98,29 +99,68 @@ impl Vectors {
     }
 }
 
-/// The documents' sentence vectors, for a fit or a tag: the array given, or those the model
-/// folder `embeddings` makes (checked against `fitted`, the model that will tag with them);
-/// `None` for words only.
+/// Where a fit's or a tag's sentence vectors come from.
+pub enum VectorsFrom<'a> {
+    /// Words only.
+    None,
+    /// An array from Python, one row per document (scaled to unit length here).
+    Given(ndarray::Array2<f32>),
+    /// Rows `encoder` made (on Spark's executors, say): taken as they are, as that model's.
+    MadeBy(ndarray::Array2<f32>, &'a SentenceEncoder),
+    /// A loaded folder, to embed the documents with now.
+    Encoder(&'a SentenceEncoder),
+    /// A folder to load and embed with.
+    Folder(PathBuf),
+}
+
+/// The documents' sentence vectors, for a fit or a tag (checked against `fitted`, the model that
+/// will tag with them); `None` for words only.
 pub fn sentence_vectors(
     documents: &[Document],
-    given: Option<ndarray::Array2<f32>>,
-    embeddings: Option<PathBuf>,
+    from: VectorsFrom<'_>,
     fitted: Option<&topictag::TopicModel>,
     progress: &dyn topictag::Progress,
 ) -> topictag::Result<Option<SentenceVectors>> {
-    if let Some(rows) = given {
-        let source = VectorSource::File { dims: rows.ncols() };
-        return Ok(Some(SentenceVectors::new(rows, source)));
-    }
-    let Some(dir) = embeddings else {
-        return Ok(None);
+    let check = |source: &VectorSource| match fitted {
+        Some(model) => model.check_vectors(Some(source)),
+        None => Ok(()),
     };
-    let input = VectorInput::Model { dir, cache: None };
-    let provider = input
-        .open(Some(documents.len()))?
-        .expect("a model folder gives a provider");
-    if let Some(model) = fitted {
-        model.check_vectors(Some(&provider.source()))?;
+    match from {
+        VectorsFrom::None => Ok(None),
+        VectorsFrom::Given(rows) => {
+            let source = VectorSource::File { dims: rows.ncols() };
+            Ok(Some(SentenceVectors::new(rows, source)))
+        }
+        VectorsFrom::MadeBy(rows, encoder) => {
+            let source = encoder.source();
+            if rows.ncols() != source.dims() || rows.nrows() != documents.len() {
+                return Err(topictag::Error::Vectors {
+                    path: None,
+                    problem: format!(
+                        "{} x {} vectors given as {}'s for {} documents",
+                        rows.nrows(),
+                        rows.ncols(),
+                        source.describe(),
+                        documents.len()
+                    ),
+                });
+            }
+            check(&source)?;
+            Ok(Some(SentenceVectors { rows, source }))
+        }
+        VectorsFrom::Encoder(encoder) => {
+            check(&encoder.source())?;
+            Ok(Some(
+                encoder.provider.vectors(documents, 0, progress)?.vectors,
+            ))
+        }
+        VectorsFrom::Folder(dir) => {
+            let input = VectorInput::Model { dir, cache: None };
+            let provider = input
+                .open(Some(documents.len()))?
+                .expect("a model folder gives a provider");
+            check(&provider.source())?;
+            Ok(Some(provider.all(documents, progress)?.vectors))
+        }
     }
-    Ok(Some(provider.all(documents, progress)?.vectors))
 }

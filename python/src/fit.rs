@@ -11,7 +11,8 @@ use topictag::read::{Corpus, ResolvedColumns};
 use topictag::write::{OutputFormat, WriteParams};
 use topictag::{Document, FitInput, RunConfig, TopicParams};
 
-use crate::documents::{from_columns, sentence_vectors, Column};
+use crate::documents::{from_columns, sentence_vectors, Column, VectorsFrom};
+use crate::encoder::SentenceEncoder;
 use crate::model::{rows, TopicModel};
 use crate::params;
 use crate::work::{cancellable, StageLines};
@@ -51,7 +52,7 @@ pub struct Origin {
 
 /// Fits a model on documents given as columns; `settings` are the fit's keywords.
 #[pyfunction]
-#[pyo3(signature = (ids, titles, texts, origin, labels=None, vectors=None, embeddings=None, output=None, report=true, format="csv", progress=false, **settings))]
+#[pyo3(signature = (ids, titles, texts, origin, labels=None, vectors=None, embeddings=None, output=None, report=true, format="csv", progress=false, made_by=None, **settings))]
 // The Python call's keywords, one argument each.
 #[allow(clippy::too_many_arguments)]
 pub fn fit(
@@ -67,6 +68,7 @@ pub fn fit(
     report: bool,
     format: &str,
     progress: bool,
+    made_by: Option<Py<SentenceEncoder>>,
     settings: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Fit> {
     let params = params::from_kwargs(settings)?;
@@ -96,6 +98,7 @@ pub fn fit(
         columns,
         source: origin.source,
         vectors: given,
+        made_by,
         embeddings,
     };
     let (fit, files, warnings) = cancellable(py, |cancel| {
@@ -118,19 +121,21 @@ struct Run {
     columns: ResolvedColumns,
     source: String,
     vectors: Option<ndarray::Array2<f32>>,
+    /// The encoder that made `vectors` (they are then that model's, as they are).
+    made_by: Option<Py<SentenceEncoder>>,
     embeddings: Option<PathBuf>,
 }
 
 impl Run {
     /// The fit alone, in memory.
     fn fit(&self, progress: &dyn topictag::Progress) -> topictag::Result<topictag::Fit> {
-        let vectors = sentence_vectors(
-            &self.documents,
-            self.vectors.clone(),
-            self.embeddings.clone(),
-            None,
-            progress,
-        )?;
+        let from = match (&self.vectors, &self.made_by, &self.embeddings) {
+            (Some(rows), Some(encoder), _) => VectorsFrom::MadeBy(rows.clone(), encoder.get()),
+            (Some(rows), None, _) => VectorsFrom::Given(rows.clone()),
+            (None, _, Some(dir)) => VectorsFrom::Folder(dir.clone()),
+            (None, _, None) => VectorsFrom::None,
+        };
+        let vectors = sentence_vectors(&self.documents, from, None, progress)?;
         let mut input = FitInput::new().progress(progress);
         if let (Some(column), Some(labels)) = (&self.label_column, &self.labels) {
             input = input.labels(column, labels);

@@ -5,6 +5,7 @@
 //! cancel token behind KeyboardInterrupt ([`work`]).
 
 mod documents;
+mod encoder;
 mod errors;
 mod fit;
 mod model;
@@ -20,6 +21,7 @@ fn _topictag(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(documents::resolve_columns, m)?)?;
     m.add_class::<model::TopicModel>()?;
     m.add_class::<fit::Fit>()?;
+    m.add_class::<encoder::SentenceEncoder>()?;
     errors::register(m)?;
     Ok(())
 }

@@ -8,7 +8,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use topictag::{Document, Silent, TagInput, Tagged};
 
-use crate::documents::{from_columns, sentence_vectors, Column};
+use crate::documents::{from_columns, sentence_vectors, Column, VectorsFrom};
+use crate::encoder::SentenceEncoder;
 use crate::errors::to_py;
 use crate::work::cancellable;
 
@@ -21,7 +22,7 @@ pub struct TopicModel {
 #[pymethods]
 impl TopicModel {
     /// Tags documents given as columns; returns the columns of `topictag tag`'s rows.
-    #[pyo3(signature = (ids, titles, texts, top=None, vectors=None, embeddings=None))]
+    #[pyo3(signature = (ids, titles, texts, top=None, vectors=None, embeddings=None, encoder=None))]
     // The Python call's keywords, one argument each.
     #[allow(clippy::too_many_arguments)]
     fn tag_columns<'py>(
@@ -33,14 +34,22 @@ impl TopicModel {
         top: Option<usize>,
         vectors: Option<crate::documents::Vectors>,
         embeddings: Option<PathBuf>,
+        encoder: Option<PyRef<'py, SentenceEncoder>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let documents = from_columns(ids.as_ref(), titles.as_ref(), &texts)?;
         let given = vectors
             .map(crate::documents::Vectors::into_array)
             .transpose()?;
         let model = &self.inner;
+        let encoder = encoder.as_deref();
         let tagged = cancellable(py, |cancel| {
-            let vectors = sentence_vectors(&documents, given, embeddings, Some(model), &Silent)?;
+            let from = match (given, encoder, embeddings) {
+                (Some(rows), _, _) => VectorsFrom::Given(rows),
+                (None, Some(encoder), _) => VectorsFrom::Encoder(encoder),
+                (None, None, Some(dir)) => VectorsFrom::Folder(dir),
+                (None, None, None) => VectorsFrom::None,
+            };
+            let vectors = sentence_vectors(&documents, from, Some(model), &Silent)?;
             let input = TagInput {
                 vectors: vectors.as_ref(),
                 top: top.and_then(NonZeroUsize::new),

@@ -241,8 +241,14 @@ def test_a_sentence_model_reaches_the_executors_through_add_file(spark, papers, 
 
     folder = write(tmp_path / "tiny", PAPERS)
     df = spark.createDataFrame(papers).repartition(3)
+    in_order = pandas.DataFrame([r.asDict() for r in df.collect()], columns=list(papers.columns))
+    # The sample's vectors are made on the executors; the model is the one the library makes
+    # embedding the same rows itself.
     made = tts.fit(df, sample=10**6, k=6, embeddings=folder)
     assert made.model.inspect()["sentence_vectors"].startswith("model tiny")
+    assert made.model == topictag.fit(in_order, k=6, embeddings=folder).model
+    sampled = tts.fit(df, sample=60, k=4, embeddings=folder)
+    assert sampled.model.inspect()["documents"] == 60
     rows = {r["id"]: r for r in tts.tag(df, made.model, embeddings=folder).collect()}
     local = made.model.tag(papers, embeddings=folder)
     assert [rows[i]["topic"] for i in local["id"]] == list(local["topic"])

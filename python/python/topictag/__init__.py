@@ -23,6 +23,7 @@ from . import _frames, _topictag
 from ._frames import Columns, from_data, to_frame
 from ._topictag import (
     ComputeError,
+    SentenceEncoder,
     InputError,
     ModelFileError,
     ParamError,
@@ -39,6 +40,7 @@ __all__ = [
     "ModelFileError",
     "WriteError",
     "ComputeError",
+    "SentenceEncoder",
 ]
 
 
@@ -63,6 +65,10 @@ class TopicModel:
             id=id if id is not None else fitted_id,
         )
         vectors = None if vectors is None else _float32(vectors)
+        # The folder is loaded once for the call, not once per chunk.
+        encoder = None
+        if embeddings is not None and vectors is None and len(data) > 0:
+            encoder = _topictag.SentenceEncoder(_path(embeddings))
         if vectors is not None and vectors.rows != len(data):
             raise InputError(f"<documents>: {vectors.rows} sentence vectors for {len(data)} documents")
         rows: Optional[dict] = None
@@ -75,7 +81,7 @@ class TopicModel:
                 chunk_vectors = _slice(vectors, start, start + len(part))
             made = self._inner.tag_columns(
                 columns.ids, columns.titles, columns.texts, top=top,
-                vectors=chunk_vectors, embeddings=_path(embeddings),
+                vectors=chunk_vectors, embeddings=_path(embeddings), encoder=encoder,
             )
             if rows is None:
                 rows = made
@@ -163,6 +169,16 @@ def fit(data, text=None, title=None, id=None, k="auto", seed=0, *, label=None,
         max_terms, ngrams, weighting, dims, refine, runs, language, stop_words (a file),
         k_range, spectral, neighbors, top_terms, fit_sample_rows, embedding_weight.
     """
+    return _fit(data, text=text, title=title, id=id, k=k, seed=seed, label=label,
+                embeddings=embeddings, vectors=vectors, output=output, report=report,
+                format=format, progress=progress, source=source, **params)
+
+
+def _fit(data, text=None, title=None, id=None, k="auto", seed=0, *, label=None,
+         embeddings=None, vectors=None, output=None, report=True, format="csv",
+         progress=False, source=None, made_by=None, **params) -> Fit:
+    """`fit`, and with `made_by` (a SentenceEncoder) `vectors` are taken as that encoder's: the
+    model records the sentence model, as if the fit had embedded the documents itself."""
     columns = from_data(data, text=text, title=title, id=id, label=label)
     origin = {
         "source": source or "<documents>",
@@ -175,7 +191,7 @@ def fit(data, text=None, title=None, id=None, k="auto", seed=0, *, label=None,
         columns.ids, columns.titles, columns.texts, _Origin(**origin),
         labels=labels, vectors=_float32(vectors), embeddings=_path(embeddings),
         output=_path(output), report=report, format=format, progress=progress,
-        k=k, seed=seed, **params,
+        made_by=made_by, k=k, seed=seed, **params,
     )
     k_selection = made.k_selection
     return Fit(

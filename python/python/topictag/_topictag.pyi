@@ -33,6 +33,7 @@ def fit(
     report: bool = True,
     format: str = "csv",
     progress: bool = False,
+    made_by: Optional[SentenceEncoder] = None,
     **settings: Any,
 ) -> Fit: ...
 
@@ -54,6 +55,7 @@ class TopicModel:
         top: Optional[int] = None,
         vectors: Any = None,
         embeddings: Optional[str] = None,
+        encoder: Optional[SentenceEncoder] = None,
     ) -> Dict[str, list]: ...
     def save(self, path: Union[str, Path]) -> None: ...
     @staticmethod
@@ -66,3 +68,17 @@ class TopicModel:
     @property
     def columns(self) -> Tuple[Optional[str], Optional[str], List[str]]: ...
     def inspect(self) -> Dict[str, Any]: ...
+
+class SentenceEncoder:
+    """A sentence-transformers folder loaded once."""
+
+    def __init__(self, folder: Union[str, Path]) -> None: ...
+    @property
+    def dims(self) -> int: ...
+    @property
+    def folder(self) -> Path: ...
+    @property
+    def describe(self) -> str: ...
+    def encode(
+        self, ids: Optional[Column], titles: Optional[Column], texts: Sequence[Column]
+    ) -> Tuple[int, int, bytes]: ...

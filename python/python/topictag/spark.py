@@ -23,11 +23,12 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+
+import numpy
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
-from . import Fit, InputError, TopicModel, _topictag
-from . import fit as _fit_rows
+from . import Fit, InputError, SentenceEncoder, TopicModel, _fit, _topictag
 
 __all__ = ["tag", "fit", "ADDED_COLUMNS"]
 
@@ -101,11 +102,20 @@ def fit(df, text=None, title=None, id=None, sample: int = 200_000, seed: int = 0
         _need_columns(df, [label], "label")
         wanted.append(label)
     wanted = list(dict.fromkeys(wanted))
-    table = _sample(df, wanted, columns, sample, seed)
-    return _fit_rows(
-        table, text=list(columns.text), title=columns.title, id=columns.id, seed=seed,
-        label=label, embeddings=embeddings, source=params.pop("source", SOURCE), **params,
-    )
+    settings = dict(text=list(columns.text), title=columns.title, id=columns.id, seed=seed,
+                    label=label, source=params.pop("source", SOURCE), **params)
+    if embeddings is None or params.get("output") is not None:
+        # With output= the command line's run writes the files, and it embeds on the driver.
+        table = _sample(df, wanted, columns, sample, seed)
+        return _fit(table, embeddings=embeddings, **settings)
+    # The sample's sentence vectors are made on the executors, the fit takes them as the
+    # folder's: the model is the one a fit with embeddings= on the driver would make.
+    encoder = SentenceEncoder(str(embeddings))
+    folder = _ship(df, str(embeddings))
+    table = _sample(df, wanted, columns, sample, seed, vectors=(folder, columns))
+    made = table.column("_vector").to_pylist()
+    vectors = numpy.frombuffer(b"".join(made), dtype=numpy.float32).reshape(len(made), encoder.dims)
+    return _fit(table.drop_columns(["_vector"]), vectors=vectors, made_by=encoder, **settings)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,19 +224,34 @@ def _embeddings(df, fitted: TopicModel, embeddings) -> Optional[Tuple[str, str]]
         fitted._inner.tag_columns(None, None, [[]], embeddings=path)
     if path is None:
         return None
-    context = df.sparkSession.sparkContext
-    if os.path.isdir(path):
-        context.addFile(path, recursive=True)
-    elif context.master.startswith("local"):
+    if not os.path.isdir(path) and df.sparkSession.sparkContext.master.startswith("local"):
         # In local mode the executors see the driver's files: a folder missing here is missing
         # there, and the library says so now rather than from inside a task.
         fitted._inner.tag_columns(None, None, [[]], embeddings=path)
+    return _ship(df, path)
+
+
+def _ship(df, path: str) -> Tuple[str, str]:
+    """A folder on the driver goes to the executors with addFile (once per folder and session)."""
+    context = df.sparkSession.sparkContext
+    if os.path.isdir(path):
+        key = (id(context), os.path.realpath(path))
+        if key not in _SHIPPED:
+            context.addFile(path, recursive=True)
+            _SHIPPED.add(key)
     return (Path(path).name, path)
 
 
-def _sample(df, wanted: List[str], columns: _Columns, sample: int, seed: int):
-    """The sample as a pyarrow Table of the `wanted` columns, in the DataFrame's order."""
+_SHIPPED: set = set()
+"""Folders already added to a SparkContext: Spark refuses a second addFile of one path."""
+
+
+def _sample(df, wanted: List[str], columns: _Columns, sample: int, seed: int, vectors=None):
+    """The sample as a pyarrow Table of the `wanted` columns, in the DataFrame's order; with
+    `vectors` ((folder, columns)) a `_vector` column of each row's sentence vector (float32
+    bytes), made on the executors."""
     from pyspark.sql import functions as F
+    from pyspark.sql import types as T
 
     hashed = [c for c in [columns.id, columns.title, *columns.text] if c is not None]
     rows = df.select(
@@ -234,6 +259,15 @@ def _sample(df, wanted: List[str], columns: _Columns, sample: int, seed: int):
         F.xxhash64(F.lit(int(seed)), *[F.col(c) for c in hashed]).alias("_hash"),
         *[F.col(c) for c in wanted],
     )
+    if vectors is not None:
+        folder, chosen = vectors
+        picked_columns = (chosen.id, chosen.title, tuple(chosen.text))
+        schema = T.StructType(list(rows.schema.fields) + [T.StructField("_vector", T.BinaryType(), False)])
+
+        def embed_batches(batches):
+            return _embed_batches(batches, picked_columns, folder)
+
+        rows = rows.mapInArrow(embed_batches, schema)
     total = df.count()
     if sample >= total:
         picked = _to_arrow(rows)
@@ -254,7 +288,7 @@ def _sample(df, wanted: List[str], columns: _Columns, sample: int, seed: int):
         picked = picked.sort_by([("_hash", "ascending"), ("_position", "ascending")])
         picked = picked.slice(0, sample)
     picked = picked.sort_by([("_position", "ascending")])
-    return picked.select(wanted)
+    return picked.select(wanted + (["_vector"] if vectors is not None else []))
 
 
 def _to_arrow(df):
@@ -303,18 +337,51 @@ def _worker_folder(folder: Optional[Tuple[str, str]]) -> Optional[str]:
     return path
 
 
+_ENCODERS: Dict[str, SentenceEncoder] = {}
+"""The sentence-model folder this worker has loaded, by path: read once per worker too."""
+
+
+def _worker_encoder(folder: Optional[Tuple[str, str]]) -> Optional[SentenceEncoder]:
+    path = _worker_folder(folder)
+    if path is None:
+        return None
+    encoder = _ENCODERS.get(path)
+    if encoder is None:
+        encoder = SentenceEncoder(path)
+        _ENCODERS.clear()
+        _ENCODERS[path] = encoder
+    return encoder
+
+
+def _embed_batches(batches, picked, folder):
+    import pyarrow
+
+    encoder = _worker_encoder(folder)
+    id_column, title_column, text_columns = picked
+    for batch in batches:
+        ids = _strings(batch, id_column) if id_column else None
+        titles = _strings(batch, title_column) if title_column else None
+        texts = [_strings(batch, c) for c in text_columns]
+        rows, dims, data = encoder.encode(ids, titles, texts)
+        width = dims * 4
+        made = pyarrow.array([data[i * width:(i + 1) * width] for i in range(rows)], pyarrow.binary())
+        arrays = [batch.column(i) for i in range(batch.num_columns)] + [made]
+        names = list(batch.schema.names) + ["_vector"]
+        yield pyarrow.RecordBatch.from_arrays(arrays, names=names)
+
+
 def _tag_batches(batches, shipped, picked, top, folder):
     import pyarrow
 
     model = _worker_model(shipped)
-    path = _worker_folder(folder)
+    encoder = _worker_encoder(folder)
     id_column, title_column, text_columns = picked
     schema = None
     for batch in batches:
         ids = _strings(batch, id_column) if id_column else None
         titles = _strings(batch, title_column) if title_column else None
         texts = [_strings(batch, c) for c in text_columns]
-        made = model._inner.tag_columns(ids, titles, texts, top=top, embeddings=path)
+        made = model._inner.tag_columns(ids, titles, texts, top=top, encoder=encoder)
         added = _added_arrays(made, top, pyarrow)
         arrays = [batch.column(i) for i in range(batch.num_columns)] + added
         if schema is None:
