@@ -13,7 +13,7 @@ use topictag::{Document, FitInput, RunConfig, TopicParams};
 
 use crate::documents::{from_columns, sentence_vectors, Column, VectorsFrom};
 use crate::encoder::SentenceEncoder;
-use crate::model::{rows, TopicModel};
+use crate::model::{column, rows, TopicModel};
 use crate::params;
 use crate::work::{cancellable, StageLines};
 
@@ -206,34 +206,21 @@ impl Fit {
         let document_rows = rows(py, documents, &fit.documents, &fit.model, false)?;
         let topics = PyDict::new(py);
         let described = &fit.topics.topics;
-        topics.set_item("topic", described.iter().map(|t| t.id).collect::<Vec<_>>())?;
-        topics.set_item("size", described.iter().map(|t| t.size).collect::<Vec<_>>())?;
-        topics.set_item(
-            "label",
-            described
-                .iter()
-                .map(|t| t.label.clone())
-                .collect::<Vec<_>>(),
-        )?;
-        topics.set_item(
+        column(&topics, "topic", described.iter().map(|t| t.id))?;
+        column(&topics, "size", described.iter().map(|t| t.size))?;
+        column(&topics, "label", described.iter().map(|t| t.label.clone()))?;
+        column(
+            &topics,
             "top_terms",
-            described
-                .iter()
-                .map(|t| t.top_terms.clone())
-                .collect::<Vec<_>>(),
+            described.iter().map(|t| t.top_terms.clone()),
         )?;
-        topics.set_item(
-            "representative_ids",
-            described
+        let ids = |t: &topictag::label::Topic| -> Vec<String> {
+            t.representatives
                 .iter()
-                .map(|t| {
-                    t.representatives
-                        .iter()
-                        .map(|&doc| documents[doc].id.clone())
-                        .collect::<Vec<_>>()
-                })
-                .collect::<Vec<_>>(),
-        )?;
+                .map(|&doc| documents[doc].id.clone())
+                .collect()
+        };
+        column(&topics, "representative_ids", described.iter().map(ids))?;
         let metrics_json = serde_json::to_string(&fit.metrics)
             .map_err(|e| crate::errors::ComputeError::new_err(e.to_string()))?;
         let k_selection = match &fit.k_selection {

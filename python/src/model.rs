@@ -165,47 +165,35 @@ pub fn rows<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let labels: Vec<&str> = model.topics().iter().map(|t| t.label.as_str()).collect();
     let out = PyDict::new(py);
-    out.set_item(
-        "id",
-        documents.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
-    )?;
-    out.set_item(
-        "title",
-        documents
-            .iter()
-            .map(|d| d.title.as_str())
-            .collect::<Vec<_>>(),
-    )?;
-    out.set_item(
+    column(&out, "id", documents.iter().map(|d| d.id.as_str()))?;
+    column(&out, "title", documents.iter().map(|d| d.title.as_str()))?;
+    column(
+        &out,
         "topic",
-        tagged
-            .iter()
-            .map(|t| t.topic.map_or(-1, |t| t as i64))
-            .collect::<Vec<_>>(),
+        tagged.iter().map(|t| t.topic.map_or(-1, |t| t as i64)),
     )?;
-    out.set_item(
+    column(
+        &out,
         "topic_label",
-        tagged
-            .iter()
-            .map(|t| t.topic.map_or("", |t| labels[t]))
-            .collect::<Vec<_>>(),
+        tagged.iter().map(|t| t.topic.map_or("", |t| labels[t])),
     )?;
-    out.set_item(
+    column(
+        &out,
         "score",
-        tagged
-            .iter()
-            .map(|t| t.topic.map(|_| t.score))
-            .collect::<Vec<_>>(),
+        tagged.iter().map(|t| t.topic.map(|_| t.score)),
     )?;
-    out.set_item(
-        "tags",
-        tagged.iter().map(|t| t.tags.clone()).collect::<Vec<_>>(),
-    )?;
+    column(&out, "tags", tagged.iter().map(|t| t.tags.clone()))?;
     if with_top {
-        out.set_item(
-            "topics",
-            tagged.iter().map(|t| t.top.clone()).collect::<Vec<_>>(),
-        )?;
+        column(&out, "topics", tagged.iter().map(|t| t.top.clone()))?;
     }
     Ok(out)
+}
+
+/// Sets `name` in `out` to a list of `values`: one column of a frame.
+pub fn column<'py, T: IntoPyObject<'py>>(
+    out: &Bound<'py, PyDict>,
+    name: &str,
+    values: impl Iterator<Item = T>,
+) -> PyResult<()> {
+    out.set_item(name, values.collect::<Vec<T>>())
 }

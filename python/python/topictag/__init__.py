@@ -23,10 +23,10 @@ from . import _frames, _topictag
 from ._frames import Columns, from_data, to_frame
 from ._topictag import (
     ComputeError,
-    SentenceEncoder,
     InputError,
     ModelFileError,
     ParamError,
+    SentenceEncoder,
     WriteError,
 )
 
@@ -58,12 +58,7 @@ class TopicModel:
         """Each document's topic, topic_label, score and tags (and with `top` its best topics as
         (topic, score) pairs), as a frame of the input's kind. Columns default to those the
         model was fitted on, then to the command line's defaults."""
-        fitted_id, fitted_title, fitted_text = self._inner.columns
-        choice = dict(
-            text=text if text is not None else (fitted_text or None),
-            title=title if title is not None else fitted_title,
-            id=id if id is not None else fitted_id,
-        )
+        choice = _fitted_choice(self, text=text, title=title, id=id)
         vectors = None if vectors is None else _float32(vectors)
         # The folder is loaded once for the call, not once per chunk.
         encoder = None
@@ -202,6 +197,17 @@ def _fit(data, text=None, title=None, id=None, k="auto", seed=0, *, label=None,
         k_selection=to_frame(_by_column(k_selection), columns.kind) if k_selection else None,
         files=[str(f) for f in made.files],
         warnings=list(made.warnings),
+    )
+
+
+def _fitted_choice(model: TopicModel, text, title, id) -> dict:
+    """The columns to read: those given, else those `model` was fitted on (None: the command
+    line's defaults)."""
+    fitted_id, fitted_title, fitted_text = model._inner.columns
+    return dict(
+        text=text if text is not None else (fitted_text or None),
+        title=title if title is not None else fitted_title,
+        id=id if id is not None else fitted_id,
     )
 
 

@@ -56,9 +56,7 @@ def from_data(data, text=None, title=None, id=None, label=None) -> Columns:
     labels = None
     if label is not None:
         if label not in names:
-            raise _topictag.InputError(
-                f"<documents>: no column '{label}' (given by label); the columns are: {', '.join(names)}"
-            )
+            raise missing_column(label, "label", names)
         labels = _strings(data, kind, label)
     return Columns(
         kind,
@@ -69,6 +67,13 @@ def from_data(data, text=None, title=None, id=None, label=None) -> Columns:
         title_column,
         text_columns,
         labels,
+    )
+
+
+def missing_column(name, role, names, source="<documents>"):
+    """The error for a column `role` names that is not among `names`, as the core words it."""
+    return _topictag.InputError(
+        f"{source}: no column '{name}' (given by {role}); the columns are: {', '.join(names)}"
     )
 
 

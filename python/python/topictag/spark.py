@@ -23,12 +23,13 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy
-from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Union
 
-from . import Fit, InputError, SentenceEncoder, TopicModel, _fit, _topictag
+from . import Fit, InputError, SentenceEncoder, TopicModel, _fit, _fitted_choice, _topictag
+from ._frames import missing_column
 
 __all__ = ["tag", "fit", "ADDED_COLUMNS"]
 
@@ -72,7 +73,7 @@ def tag(df, model: ModelLike, text=None, title=None, id=None, top: Optional[int]
     schema = T.StructType(list(df.schema.fields) + _added_fields(top))
     data = fitted.to_bytes()
     shipped = (hashlib.sha256(data).hexdigest(), df.sparkSession.sparkContext.broadcast(data))
-    picked = (columns.id, columns.title, tuple(columns.text))
+    picked = columns.picked()
 
     def tag_batches(batches):
         return _tag_batches(batches, shipped, picked, top, folder)
@@ -97,9 +98,10 @@ def fit(df, text=None, title=None, id=None, sample: int = 200_000, seed: int = 0
     if isinstance(sample, bool) or not isinstance(sample, int) or sample < 1:
         raise _topictag.ParamError(f"invalid sample: {sample!r} (a number of rows, at least 1)")
     columns = _columns(df, None, text=text, title=title, id=id)
-    wanted = [c for c in [columns.id, columns.title, *columns.text] if c is not None]
+    wanted = columns.names()
     if label is not None:
-        _need_columns(df, [label], "label")
+        if label not in df.columns:
+            raise missing_column(label, "label", df.columns, SOURCE)
         wanted.append(label)
     wanted = list(dict.fromkeys(wanted))
     settings = dict(text=list(columns.text), title=columns.title, id=columns.id, seed=seed,
@@ -128,6 +130,14 @@ class _Columns:
     def __init__(self, id: Optional[str], title: Optional[str], text: Sequence[str]):
         self.id, self.title, self.text = id, title, list(text)
 
+    def names(self) -> List[str]:
+        """The columns a document is made of: id, title, texts (those there are)."""
+        return [c for c in [self.id, self.title, *self.text] if c is not None]
+
+    def picked(self) -> Tuple[Optional[str], Optional[str], Tuple[str, ...]]:
+        """The same, as the executors' functions take them (picklable, without this class)."""
+        return (self.id, self.title, tuple(self.text))
+
 
 def _load(model: ModelLike) -> TopicModel:
     if isinstance(model, TopicModel):
@@ -143,14 +153,12 @@ def _columns(df, fitted: Optional[TopicModel], text, title, id) -> _Columns:
     """The id, title and text columns, defaults from the model, then the command line's; every
     text column must hold strings (or values that read as strings)."""
     if fitted is not None:
-        fitted_id, fitted_title, fitted_text = fitted._inner.columns
-        text = text if text is not None else (fitted_text or None)
-        title = title if title is not None else fitted_title
-        id = id if id is not None else fitted_id
+        choice = _fitted_choice(fitted, text=text, title=title, id=id)
+        text = choice["text"]
         # A column the model was fitted on but this DataFrame lacks is not asked for by name.
         names = set(df.columns)
-        id = id if id in names else None
-        title = title if title in names else None
+        id = choice["id"] if choice["id"] in names else None
+        title = choice["title"] if choice["title"] in names else None
     wanted_text = [text] if isinstance(text, str) else (list(text) if text else None)
     id, title, texts = _topictag.resolve_columns(
         list(df.columns), id=id, title=title, text=wanted_text, source=SOURCE
@@ -176,15 +184,6 @@ def _check_type(name: str, type_name: str, role: str) -> None:
             f"{SOURCE}: column '{name}' ({role}) is of type {type_name}, not text; "
             f"choose a column of strings"
         )
-
-
-def _need_columns(df, names, role) -> None:
-    for name in names:
-        if name not in df.columns:
-            raise InputError(
-                f"{SOURCE}: no column '{name}' (given by {role}); the columns are: "
-                f"{', '.join(df.columns)}"
-            )
 
 
 def _top(top) -> Optional[int]:
@@ -219,16 +218,14 @@ def _embeddings(df, fitted: TopicModel, embeddings) -> Optional[Tuple[str, str]]
     what SparkFiles calls it on an executor, `path` the fallback (a shared path)."""
     # The checks the core makes before tagging (a model fitted with sentence vectors needs
     # them, one without refuses them, the folder must be the one fitted with), on no rows.
+    # A path that is not a folder here is checked too in local mode, where the executors see
+    # the driver's files: a folder missing here is missing there, and the library says so now
+    # rather than from inside a task.
     path = None if embeddings is None else str(embeddings)
-    if path is None or os.path.isdir(path):
+    local = df.sparkSession.sparkContext.master.startswith("local")
+    if path is None or os.path.isdir(path) or local:
         fitted._inner.tag_columns(None, None, [[]], embeddings=path)
-    if path is None:
-        return None
-    if not os.path.isdir(path) and df.sparkSession.sparkContext.master.startswith("local"):
-        # In local mode the executors see the driver's files: a folder missing here is missing
-        # there, and the library says so now rather than from inside a task.
-        fitted._inner.tag_columns(None, None, [[]], embeddings=path)
-    return _ship(df, path)
+    return None if path is None else _ship(df, path)
 
 
 def _ship(df, path: str) -> Tuple[str, str]:
@@ -253,7 +250,7 @@ def _sample(df, wanted: List[str], columns: _Columns, sample: int, seed: int, ve
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
-    hashed = [c for c in [columns.id, columns.title, *columns.text] if c is not None]
+    hashed = columns.names()
     rows = df.select(
         F.monotonically_increasing_id().alias("_position"),
         F.xxhash64(F.lit(int(seed)), *[F.col(c) for c in hashed]).alias("_hash"),
@@ -261,7 +258,7 @@ def _sample(df, wanted: List[str], columns: _Columns, sample: int, seed: int, ve
     )
     if vectors is not None:
         folder, chosen = vectors
-        picked_columns = (chosen.id, chosen.title, tuple(chosen.text))
+        picked_columns = chosen.picked()
         schema = T.StructType(list(rows.schema.fields) + [T.StructField("_vector", T.BinaryType(), False)])
 
         def embed_batches(batches):
@@ -311,15 +308,25 @@ LOADS: Dict[str, int] = {}
 """How many times this worker process has loaded each model, by digest (for tests)."""
 
 
+def _once(cache: dict, key, make: Callable):
+    """`cache[key]`, made on first use; one entry at a time, since a worker serves one job after
+    another."""
+    value = cache.get(key)
+    if value is None:
+        value = make()
+        cache.clear()
+        cache[key] = value
+    return value
+
+
 def _worker_model(shipped) -> TopicModel:
     digest, broadcast = shipped
-    model = _MODELS.get(digest)
-    if model is None:
-        model = TopicModel.from_bytes(broadcast.value)
-        _MODELS.clear()  # one model at a time: a worker tags for one job after another
-        _MODELS[digest] = model
+
+    def load():
         LOADS[digest] = LOADS.get(digest, 0) + 1
-    return model
+        return TopicModel.from_bytes(broadcast.value)
+
+    return _once(_MODELS, digest, load)
 
 
 def _worker_folder(folder: Optional[Tuple[str, str]]) -> Optional[str]:
@@ -343,26 +350,23 @@ _ENCODERS: Dict[str, SentenceEncoder] = {}
 
 def _worker_encoder(folder: Optional[Tuple[str, str]]) -> Optional[SentenceEncoder]:
     path = _worker_folder(folder)
-    if path is None:
-        return None
-    encoder = _ENCODERS.get(path)
-    if encoder is None:
-        encoder = SentenceEncoder(path)
-        _ENCODERS.clear()
-        _ENCODERS[path] = encoder
-    return encoder
+    return None if path is None else _once(_ENCODERS, path, lambda: SentenceEncoder(path))
+
+
+def _document_columns(batch, picked):
+    """A batch's id, title and text columns as the core takes them."""
+    id_column, title_column, text_columns = picked
+    ids = _strings(batch, id_column) if id_column else None
+    titles = _strings(batch, title_column) if title_column else None
+    return ids, titles, [_strings(batch, c) for c in text_columns]
 
 
 def _embed_batches(batches, picked, folder):
     import pyarrow
 
     encoder = _worker_encoder(folder)
-    id_column, title_column, text_columns = picked
     for batch in batches:
-        ids = _strings(batch, id_column) if id_column else None
-        titles = _strings(batch, title_column) if title_column else None
-        texts = [_strings(batch, c) for c in text_columns]
-        rows, dims, data = encoder.encode(ids, titles, texts)
+        rows, dims, data = encoder.encode(*_document_columns(batch, picked))
         width = dims * 4
         made = pyarrow.array([data[i * width:(i + 1) * width] for i in range(rows)], pyarrow.binary())
         arrays = [batch.column(i) for i in range(batch.num_columns)] + [made]
@@ -375,13 +379,9 @@ def _tag_batches(batches, shipped, picked, top, folder):
 
     model = _worker_model(shipped)
     encoder = _worker_encoder(folder)
-    id_column, title_column, text_columns = picked
     schema = None
     for batch in batches:
-        ids = _strings(batch, id_column) if id_column else None
-        titles = _strings(batch, title_column) if title_column else None
-        texts = [_strings(batch, c) for c in text_columns]
-        made = model._inner.tag_columns(ids, titles, texts, top=top, encoder=encoder)
+        made = model._inner.tag_columns(*_document_columns(batch, picked), top=top, encoder=encoder)
         added = _added_arrays(made, top, pyarrow)
         arrays = [batch.column(i) for i in range(batch.num_columns)] + added
         if schema is None:
