@@ -5,10 +5,13 @@
 
 mod ascii_words;
 mod language;
+pub mod markup;
 mod stop_words;
 mod surface;
 mod tokenize;
 mod word_table;
+
+use std::borrow::Cow;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -40,6 +43,9 @@ pub struct TextParams {
     pub stop_words: StopWords,
     /// Index the pieces of hyphenated compounds (`multi`, `modal`) as well as the compound.
     pub split_compounds: bool,
+    /// Remove markup before tokenizing ([`markup::clean`]): LaTeX, XML/HTML tags and entities,
+    /// URLs, DOIs, e-mail addresses, arXiv ids and section headings.
+    pub markup: bool,
 }
 
 impl Default for TextParams {
@@ -48,9 +54,13 @@ impl Default for TextParams {
             language: Language::default(),
             stop_words: StopWords::english(),
             split_compounds: true,
+            markup: true,
         }
     }
 }
+
+/// A document's title and text as the tokenizer reads them.
+type Fields<'a> = [Cow<'a, str>; 2];
 
 /// One document's terms.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -94,7 +104,8 @@ impl TextParams {
     pub fn fit(&self, documents: &[Document], progress: &dyn Progress) -> Result<TokenizedCorpus> {
         // 1. Tokenize chunks in parallel, interning words (as written) per chunk.
         progress.measure(Work::items("documents", documents.len()));
-        let chunks: Vec<ChunkWords<'_>> = documents
+        let fields = self.fields(documents);
+        let chunks: Vec<ChunkWords<'_>> = fields
             .par_chunks(CHUNK_DOCUMENTS)
             .map(|chunk| {
                 progress::check(progress)?;
@@ -169,7 +180,28 @@ impl TextParams {
         (stems, word_to_stem)
     }
 
-    fn tokenize_chunk<'a>(&self, documents: &'a [Document]) -> ChunkWords<'a> {
+    /// Every document's title and text after the markup stage (borrowed when it is off or
+    /// finds nothing), in parallel.
+    fn fields<'a>(&self, documents: &'a [Document]) -> Vec<Fields<'a>> {
+        documents
+            .par_iter()
+            .with_min_len(256)
+            .map(|document| self.fields_of(document))
+            .collect()
+    }
+
+    fn fields_of<'a>(&self, document: &'a Document) -> Fields<'a> {
+        if self.markup {
+            [markup::clean(&document.title), markup::clean(&document.text)]
+        } else {
+            [
+                Cow::Borrowed(document.title.as_str()),
+                Cow::Borrowed(document.text.as_str()),
+            ]
+        }
+    }
+
+    fn tokenize_chunk<'a>(&self, documents: &'a [Fields<'a>]) -> ChunkWords<'a> {
         // Keyed by the word as written, so lowercasing and filtering run once per distinct form.
         // Sized for the distinct forms of a chunk of abstracts, so it seldom grows.
         let mut lookup: WordTable<'a, Option<u32>> = WordTable::with_capacity(LOOKUP_CAPACITY);
@@ -199,20 +231,21 @@ impl TextParams {
     /// term), told whether its case is telling and whether it is a piece of a compound.
     fn tokenize_documents<'a>(
         &self,
-        documents: &'a [Document],
+        documents: &'a [Fields<'a>],
         mut word_id: impl FnMut(&'a str, bool, bool) -> Option<u32>,
     ) -> Vec<DocumentTerms> {
         let mut segments = Vec::new();
         let mut all = Vec::with_capacity(documents.len());
         for document in documents {
             // About one kept word per eight bytes of text.
+            let [title, text] = document;
             let mut terms = DocumentTerms {
-                sequence: Vec::with_capacity((document.title.len() + document.text.len()) / 8),
+                sequence: Vec::with_capacity((title.len() + text.len()) / 8),
                 pieces: Vec::new(),
             };
             let fields = [
-                (document.title.as_str(), FieldKind::Title),
-                (document.text.as_str(), FieldKind::Body),
+                (title.as_ref(), FieldKind::Title),
+                (text.as_ref(), FieldKind::Body),
             ];
             for (field, kind) in fields {
                 push_break(&mut terms.sequence);
@@ -341,10 +374,12 @@ impl Analyzer {
         documents
             .par_chunks(TRANSFORM_CHUNK_DOCUMENTS)
             .flat_map_iter(|chunk| {
+                let fields: Vec<Fields<'_>> =
+                    chunk.iter().map(|d| self.params.fields_of(d)).collect();
                 let mut lookup: WordTable<'_, Option<u32>> =
                     WordTable::with_capacity(LOOKUP_CAPACITY);
                 self.params
-                    .tokenize_documents(chunk, |text, _, _| {
+                    .tokenize_documents(&fields, |text, _, _| {
                         lookup.get_or_insert_with(text, || {
                             if !self.params.keeps(text) {
                                 return None;
