@@ -20,6 +20,7 @@ pub const KEYWORDS: &[&str] = &[
     "seed",
     "language",
     "stop_words",
+    "markup",
     "min_df",
     "max_df",
     "max_terms",
@@ -72,6 +73,7 @@ fn set(
             words.extend_from_file(&path).map_err(to_py)?;
             params.text.stop_words = words;
         }
+        "markup" => params.text.markup = value.extract()?,
         "min_df" => params.vectorize.min_df = value.extract()?,
         "max_df" => params.vectorize.max_df = value.extract()?,
         "max_terms" => params.vectorize.max_terms = Some(value.extract()?),

@@ -84,10 +84,11 @@ pub fn describe(model: &TopicModel, out: &mut dyn Write) -> std::io::Result<()> 
     let v = &params.vectorize;
     writeln!(
         out,
-        "params: seed {}, language {}, {} stop words, min_df {}, max_df {}, max_terms {}, ngrams {}, dims {}, runs {}, refine {}, spectral {}",
+        "params: seed {}, language {}, {} stop words, markup {}, min_df {}, max_df {}, max_terms {}, ngrams {}, dims {}, runs {}, refine {}, spectral {}",
         params.seed.0,
         params.text.language,
         params.text.stop_words.len(),
+        if params.text.markup { "removed" } else { "kept" },
         v.min_df,
         v.max_df,
         v.max_terms.map_or_else(|| "none".to_string(), |n| n.to_string()),

@@ -63,6 +63,12 @@ pub struct RunArgs {
     #[arg(long, default_value_t = TextParams::default().language, value_name = "L")]
     pub language: Language,
 
+    /// Analyse the text as written: keep LaTeX, XML/HTML tags and entities, URLs, DOIs, e-mail
+    /// addresses, arXiv ids and section headings (by default they are removed before tokenizing;
+    /// the output columns always keep the text as read)
+    #[arg(long)]
+    pub no_markup: bool,
+
     /// Drop terms found in fewer documents than this
     #[arg(long, default_value_t = VectorizeParams::default().min_df, value_name = "N")]
     pub min_df: usize,
@@ -167,6 +173,7 @@ impl RunArgs {
             text: TextParams {
                 language: self.language,
                 stop_words,
+                markup: !self.no_markup,
                 ..defaults.text
             },
             vectorize: VectorizeParams {

@@ -7,10 +7,15 @@
 use ndarray::{Array1, ArrayView2};
 use serde::Serialize;
 
+use crate::label::distinct::{self, Candidate};
 use crate::label::top_columns;
 
 /// Terms joined into a merged group's label.
 const LABEL_TERMS: usize = 3;
+
+/// Best terms of a group looked at for its label: enough that, once near-duplicates are merged
+/// (`tuning` / `fine-tuning`), three distinct ones remain.
+const LABEL_POOL: usize = 8 * LABEL_TERMS;
 
 /// One node: topics are nodes 0..k, merges k.. in merge order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -149,9 +154,26 @@ fn group_label(tf: &[f64], totals: &[f64], term_labels: &[String], shown: &[bool
             let outside = ((all - value).max(0.0) / rest_total.max(1e-12)).max(floor);
             (term, inside * (1.0 + inside / outside).ln())
         });
-    top_columns(weights, LABEL_TERMS)
+    let weights: Vec<(usize, f64)> = weights.collect();
+    let mut candidates: Vec<Candidate> = top_columns(weights.iter().copied(), LABEL_POOL)
         .into_iter()
-        .filter_map(|term| term_labels.get(term).cloned())
+        .filter_map(|term| {
+            let display = term_labels.get(term)?.clone();
+            let score = weights.iter().find(|&&(t, _)| t == term)?.1;
+            Some(Candidate {
+                display,
+                stems: Vec::new(),
+                tf: tf[term],
+                score,
+            })
+        })
+        .collect();
+    // The same near-duplicate control as a topic's label: "tuning, fine-tuning, fine" reads as
+    // one term three times.
+    distinct::rank(&mut candidates);
+    distinct::pick(&candidates, LABEL_TERMS)
+        .into_iter()
+        .map(|candidate| candidate.display)
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -16,7 +16,10 @@ const BLOCK: &str = " . ";
 
 /// Bytes that may start markup. A field without any of them (and without a heading) is prose.
 fn is_trigger(b: u8) -> bool {
-    matches!(b, b'$' | b'\\' | b'<' | b'&' | b'@' | b'/' | b':' | b'{' | b'}' | b'~')
+    matches!(
+        b,
+        b'$' | b'\\' | b'<' | b'&' | b'@' | b'/' | b':' | b'{' | b'}' | b'~'
+    )
 }
 
 /// The analysed text of `field`: [`Cow::Borrowed`] when nothing needed removing.
@@ -122,8 +125,7 @@ impl<'a> Scan<'a> {
                 b'$' => {
                     let before = bytes[j - 1];
                     let after = bytes.get(j + 1).copied();
-                    if !before.is_ascii_whitespace() && !after.is_some_and(|a| a.is_ascii_digit())
-                    {
+                    if !before.is_ascii_whitespace() && !after.is_some_and(|a| a.is_ascii_digit()) {
                         self.latex = true;
                         self.replace(start, j + 1, BREAK);
                         return j + 1;
@@ -170,7 +172,12 @@ impl<'a> Scan<'a> {
             if name == "begin" && MATH_ENVIRONMENTS.contains(&written.trim_end_matches('*')) {
                 let closing = format!("\\end{{{written}");
                 let stop = find(bytes, after, closing.as_bytes())
-                    .and_then(|at| bytes[at..].iter().position(|&b| b == b'}').map(|p| at + p + 1))
+                    .and_then(|at| {
+                        bytes[at..]
+                            .iter()
+                            .position(|&b| b == b'}')
+                            .map(|p| at + p + 1)
+                    })
                     .unwrap_or(bytes.len());
                 self.replace(start, stop, BLOCK);
                 return stop;
@@ -449,7 +456,9 @@ fn is_address(chunk: &str) -> bool {
     if let Some(rest) = lower.strip_prefix("10.") {
         // A DOI: 10.<registrant of 4–9 digits>/<suffix>.
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        return (4..=9).contains(&digits) && rest[digits..].starts_with('/') && rest.len() > digits + 1;
+        return (4..=9).contains(&digits)
+            && rest[digits..].starts_with('/')
+            && rest.len() > digits + 1;
     }
     // An old-style arXiv id: an archive name, an optional subject class, a slash, 7 digits.
     if let Some((archive, number)) = lower.split_once('/') {
@@ -480,7 +489,10 @@ fn leading_heading(field: &str) -> Option<usize> {
     let next = after_mark.trim_start();
     let capital_follows = next.chars().next().is_some_and(char::is_uppercase);
     let single = matches!(word.to_lowercase().as_str(), "abstract" | "summary");
-    if marked || next.is_empty() || (single && capital_follows && rest.starts_with(char::is_whitespace)) {
+    if marked
+        || next.is_empty()
+        || (single && capital_follows && rest.starts_with(char::is_whitespace))
+    {
         Some(offset + word_end + (rest.len() - after_mark.len()))
     } else {
         None
@@ -505,41 +517,184 @@ fn is_heading_text(text: &str) -> bool {
 }
 
 const HEADINGS: &[&str] = &[
-    "abstract", "summary", "background", "backgrounds", "introduction", "objective",
-    "objectives", "aim", "aims", "purpose", "method", "methods", "methodology", "materials",
-    "design", "setting", "settings", "participants", "interventions", "measurements", "main",
-    "outcome", "outcomes", "measures", "results", "result", "findings", "conclusion",
-    "conclusions", "relevance", "interpretation", "significance", "context", "importance",
-    "discussion", "limitations", "keywords", "funding", "registration", "trial", "graphical",
-    "highlights", "motivation", "availability", "implementation", "contact", "supplementary",
-    "information", "rationale", "evidence", "acquisition", "synthesis", "scope", "review",
-    "case", "presentation", "study", "approach", "problem", "statement", "overview", "aim(s)",
+    "abstract",
+    "summary",
+    "background",
+    "backgrounds",
+    "introduction",
+    "objective",
+    "objectives",
+    "aim",
+    "aims",
+    "purpose",
+    "method",
+    "methods",
+    "methodology",
+    "materials",
+    "design",
+    "setting",
+    "settings",
+    "participants",
+    "interventions",
+    "measurements",
+    "main",
+    "outcome",
+    "outcomes",
+    "measures",
+    "results",
+    "result",
+    "findings",
+    "conclusion",
+    "conclusions",
+    "relevance",
+    "interpretation",
+    "significance",
+    "context",
+    "importance",
+    "discussion",
+    "limitations",
+    "keywords",
+    "funding",
+    "registration",
+    "trial",
+    "graphical",
+    "highlights",
+    "motivation",
+    "availability",
+    "implementation",
+    "contact",
+    "supplementary",
+    "information",
+    "rationale",
+    "evidence",
+    "acquisition",
+    "synthesis",
+    "scope",
+    "review",
+    "case",
+    "presentation",
+    "study",
+    "approach",
+    "problem",
+    "statement",
+    "overview",
+    "aim(s)",
 ];
 
 /// Environments whose body is mathematics.
 const MATH_ENVIRONMENTS: &[&str] = &[
-    "equation", "align", "alignat", "eqnarray", "gather", "multline", "displaymath", "math",
-    "array", "matrix", "pmatrix", "bmatrix", "cases", "split", "flalign", "tabular",
+    "equation",
+    "align",
+    "alignat",
+    "eqnarray",
+    "gather",
+    "multline",
+    "displaymath",
+    "math",
+    "array",
+    "matrix",
+    "pmatrix",
+    "bmatrix",
+    "cases",
+    "split",
+    "flalign",
+    "tabular",
 ];
 
 /// Commands whose arguments are not prose: references, addresses, math fonts (a letter in
 /// `\mathbb{R}` is not a word), spacing.
 const DROP_ARGUMENTS: &[&str] = &[
-    "cite", "citep", "citet", "citealp", "citeauthor", "citeyear", "ref", "eqref", "cref",
-    "Cref", "autoref", "pageref", "label", "url", "includegraphics", "vspace", "hspace",
-    "mathbb", "mathbf", "mathcal", "mathfrak", "mathrm", "mathsf", "mathit", "mathscr",
-    "mathtt", "boldsymbol", "bm", "operatorname", "frac", "dfrac", "tfrac", "sqrt", "binom",
-    "footnotemark", "thanks", "bibitem", "input", "include", "color", "textcolor",
-    "setlength", "newcommand", "renewcommand", "def", "hat", "bar", "tilde", "vec", "dot",
-    "overline", "underbrace", "overbrace",
+    "cite",
+    "citep",
+    "citet",
+    "citealp",
+    "citeauthor",
+    "citeyear",
+    "ref",
+    "eqref",
+    "cref",
+    "Cref",
+    "autoref",
+    "pageref",
+    "label",
+    "url",
+    "includegraphics",
+    "vspace",
+    "hspace",
+    "mathbb",
+    "mathbf",
+    "mathcal",
+    "mathfrak",
+    "mathrm",
+    "mathsf",
+    "mathit",
+    "mathscr",
+    "mathtt",
+    "boldsymbol",
+    "bm",
+    "operatorname",
+    "frac",
+    "dfrac",
+    "tfrac",
+    "sqrt",
+    "binom",
+    "footnotemark",
+    "thanks",
+    "bibitem",
+    "input",
+    "include",
+    "color",
+    "textcolor",
+    "setlength",
+    "newcommand",
+    "renewcommand",
+    "def",
+    "hat",
+    "bar",
+    "tilde",
+    "vec",
+    "dot",
+    "overline",
+    "underbrace",
+    "overbrace",
 ];
 
 /// Commands whose one argument is prose: its words stay.
 const KEEP_ARGUMENT: &[&str] = &[
-    "emph", "textit", "textbf", "text", "textrm", "textsf", "texttt", "textsc", "textup",
-    "textnormal", "textsl", "mbox", "underline", "uline", "section", "subsection",
-    "subsubsection", "paragraph", "footnote", "textmd", "hbox", "it", "bf", "em", "rm",
-    "sc", "sl", "tt", "small", "large", "Large", "footnotesize", "normalsize", "noindent",
+    "emph",
+    "textit",
+    "textbf",
+    "text",
+    "textrm",
+    "textsf",
+    "texttt",
+    "textsc",
+    "textup",
+    "textnormal",
+    "textsl",
+    "mbox",
+    "underline",
+    "uline",
+    "section",
+    "subsection",
+    "subsubsection",
+    "paragraph",
+    "footnote",
+    "textmd",
+    "hbox",
+    "it",
+    "bf",
+    "em",
+    "rm",
+    "sc",
+    "sl",
+    "tt",
+    "small",
+    "large",
+    "Large",
+    "footnotesize",
+    "normalsize",
+    "noindent",
 ];
 
 /// Accent commands written with a letter: `\c{c}`, `\v{s}`, `\H{o}`, `\u{a}`, `\k{a}`, `\r{a}`.
@@ -565,32 +720,165 @@ fn compose(letter: char, mark: char) -> String {
 
 /// Elements whose contents are not prose.
 const SKIP_ELEMENTS: &[&str] = &[
-    "math", "tex-math", "inline-formula", "disp-formula", "script", "style", "alternatives",
-    "object-id", "ext-link", "uri", "email",
+    "math",
+    "tex-math",
+    "inline-formula",
+    "disp-formula",
+    "script",
+    "style",
+    "alternatives",
+    "object-id",
+    "ext-link",
+    "uri",
+    "email",
 ];
 
 /// Elements that end a sentence.
 const BLOCK_ELEMENTS: &[&str] = &[
-    "p", "div", "br", "title", "sec", "abstract", "trans-abstract", "list", "list-item", "li",
-    "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "td", "th", "caption",
-    "label", "break", "section", "article", "blockquote", "hr", "dl", "dt", "dd", "fig",
-    "table-wrap", "kwd-group", "kwd", "body", "html", "head",
+    "p",
+    "div",
+    "br",
+    "title",
+    "sec",
+    "abstract",
+    "trans-abstract",
+    "list",
+    "list-item",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "caption",
+    "label",
+    "break",
+    "section",
+    "article",
+    "blockquote",
+    "hr",
+    "dl",
+    "dt",
+    "dd",
+    "fig",
+    "table-wrap",
+    "kwd-group",
+    "kwd",
+    "body",
+    "html",
+    "head",
 ];
 
 /// Tag names taken without a namespace prefix: HTML's and JATS' common ones. With a prefix
 /// (`jats:p`, `mml:mi`) any name is a tag.
 const TAG_NAMES: &[&str] = &[
-    "p", "div", "span", "br", "b", "i", "u", "em", "strong", "sub", "sup", "small", "big",
-    "a", "title", "sec", "abstract", "italic", "bold", "sc", "monospace", "underline",
-    "list", "list-item", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr",
-    "td", "th", "caption", "label", "xref", "ext-link", "uri", "inline-formula",
-    "disp-formula", "math", "tex-math", "mi", "mo", "mn", "msub", "msup", "mrow", "mfrac",
-    "named-content", "styled-content", "break", "section", "article", "blockquote", "hr",
-    "font", "code", "pre", "img", "fig", "table-wrap", "kwd-group", "kwd", "body", "html",
-    "head", "script", "style", "tt", "strike", "s", "del", "ins", "mark", "abbr", "cite",
-    "q", "dl", "dt", "dd", "trans-abstract", "alternatives", "object-id", "email", "roman",
-    "sans-serif", "overline", "inline-graphic", "graphic", "def", "def-list", "def-item",
-    "term", "chem-struct", "mml:math",
+    "p",
+    "div",
+    "span",
+    "br",
+    "b",
+    "i",
+    "u",
+    "em",
+    "strong",
+    "sub",
+    "sup",
+    "small",
+    "big",
+    "a",
+    "title",
+    "sec",
+    "abstract",
+    "italic",
+    "bold",
+    "sc",
+    "monospace",
+    "underline",
+    "list",
+    "list-item",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "caption",
+    "label",
+    "xref",
+    "ext-link",
+    "uri",
+    "inline-formula",
+    "disp-formula",
+    "math",
+    "tex-math",
+    "mi",
+    "mo",
+    "mn",
+    "msub",
+    "msup",
+    "mrow",
+    "mfrac",
+    "named-content",
+    "styled-content",
+    "break",
+    "section",
+    "article",
+    "blockquote",
+    "hr",
+    "font",
+    "code",
+    "pre",
+    "img",
+    "fig",
+    "table-wrap",
+    "kwd-group",
+    "kwd",
+    "body",
+    "html",
+    "head",
+    "script",
+    "style",
+    "tt",
+    "strike",
+    "s",
+    "del",
+    "ins",
+    "mark",
+    "abbr",
+    "cite",
+    "q",
+    "dl",
+    "dt",
+    "dd",
+    "trans-abstract",
+    "alternatives",
+    "object-id",
+    "email",
+    "roman",
+    "sans-serif",
+    "overline",
+    "inline-graphic",
+    "graphic",
+    "def",
+    "def-list",
+    "def-item",
+    "term",
+    "chem-struct",
+    "mml:math",
 ];
 
 struct Tag<'a> {
@@ -612,7 +900,9 @@ fn parse_tag(src: &str, start: usize) -> Option<Tag<'_>> {
     if !bytes.get(i)?.is_ascii_alphabetic() {
         return None;
     }
-    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b':' | b'-' | b'_' | b'.')) {
+    while i < bytes.len()
+        && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b':' | b'-' | b'_' | b'.'))
+    {
         i += 1;
     }
     let name = &src[name_start..i];
@@ -639,9 +929,7 @@ fn parse_tag(src: &str, start: usize) -> Option<Tag<'_>> {
                         end: i + 1,
                     });
                 }
-                _ if i == name_start + name.len()
-                    && !(b.is_ascii_whitespace() || b == b'/') =>
-                {
+                _ if i == name_start + name.len() && !(b.is_ascii_whitespace() || b == b'/') => {
                     return None
                 }
                 _ => {}
@@ -730,10 +1018,10 @@ fn group(bytes: &[u8], at: usize, open: u8, close: u8) -> Option<((usize, usize)
 
 /// arXiv's archives before 2007 ids (`hep-th/9901001`, `math.AG/0601001`).
 const ARXIV_ARCHIVES: &[&str] = &[
-    "astro-ph", "cond-mat", "gr-qc", "hep-ex", "hep-lat", "hep-ph", "hep-th", "math-ph",
-    "nlin", "nucl-ex", "nucl-th", "physics", "quant-ph", "math", "cs", "q-bio", "q-fin",
-    "stat", "chao-dyn", "solv-int", "patt-sol", "adap-org", "cmp-lg", "alg-geom", "dg-ga",
-    "funct-an", "q-alg",
+    "astro-ph", "cond-mat", "gr-qc", "hep-ex", "hep-lat", "hep-ph", "hep-th", "math-ph", "nlin",
+    "nucl-ex", "nucl-th", "physics", "quant-ph", "math", "cs", "q-bio", "q-fin", "stat",
+    "chao-dyn", "solv-int", "patt-sol", "adap-org", "cmp-lg", "alg-geom", "dg-ga", "funct-an",
+    "q-alg",
 ];
 
 #[cfg(test)]
@@ -764,7 +1052,9 @@ mod tests {
     #[test]
     fn latex_math_goes_and_emphasis_stays() {
         assert_eq!(
-            cleaned(r"For every $n \geq 2$ the \emph{Lie algebra} $\mathfrak{g}$ acts on $$\mathbb{R}^n$$."),
+            cleaned(
+                r"For every $n \geq 2$ the \emph{Lie algebra} $\mathfrak{g}$ acts on $$\mathbb{R}^n$$."
+            ),
             ["For", "every", "the", "Lie", "algebra", "acts", "on"]
         );
         assert_eq!(
@@ -772,31 +1062,48 @@ mod tests {
             ["A", "sharp", "bound", "and", "hold"]
         );
         assert_eq!(
-            cleaned(r"We prove \begin{equation} f(x) = \sum_i x_i \end{equation} the \textit{main} result."),
+            cleaned(
+                r"We prove \begin{equation} f(x) = \sum_i x_i \end{equation} the \textit{main} result."
+            ),
             ["We", "prove", "the", "main", "result"]
         );
-        assert_eq!(cleaned(r"the \text{rank} of \alpha-stable maps"), ["the", "rank", "of", "stable", "maps"]);
+        assert_eq!(
+            cleaned(r"the \text{rank} of \alpha-stable maps"),
+            ["the", "rank", "of", "stable", "maps"]
+        );
     }
 
     #[test]
     fn accents_compose_into_one_word() {
-        assert_eq!(cleaned(r#"Poincar\'e and Erd\H{o}s and G\"{o}del"#), ["Poincaré", "and", "Erdős", "and", "Gödel"]);
+        assert_eq!(
+            cleaned(r#"Poincar\'e and Erd\H{o}s and G\"{o}del"#),
+            ["Poincaré", "and", "Erdős", "and", "Gödel"]
+        );
     }
 
     #[test]
     fn dollars_that_are_money_stay() {
-        assert_eq!(clean("It costs $5 and $10 today."), "It costs $5 and $10 today.");
+        assert_eq!(
+            clean("It costs $5 and $10 today."),
+            "It costs $5 and $10 today."
+        );
     }
 
     #[test]
     fn jats_tags_go_and_their_text_stays() {
-        let text = "<jats:title>Abstract</jats:title><jats:p>The <jats:italic>E. coli</jats:italic> \
+        let text =
+            "<jats:title>Abstract</jats:title><jats:p>The <jats:italic>E. coli</jats:italic> \
                     H<jats:sub>2</jats:sub>O flux &amp; growth &lt;5%.</jats:p>";
         let out = clean(text);
         assert!(!out.contains("jats") && !out.contains("Abstract"), "{out}");
-        assert!(out.contains("E. coli") && out.contains("H2O") && out.contains("& growth <5%"), "{out}");
+        assert!(
+            out.contains("E. coli") && out.contains("H2O") && out.contains("& growth <5%"),
+            "{out}"
+        );
         assert_eq!(
-            cleaned("<p>Deep <i>learning</i> for <mml:math><mml:mi>x</mml:mi></mml:math> graphs</p>"),
+            cleaned(
+                "<p>Deep <i>learning</i> for <mml:math><mml:mi>x</mml:mi></mml:math> graphs</p>"
+            ),
             ["Deep", "learning", "for", "graphs"]
         );
     }
@@ -817,21 +1124,36 @@ mod tests {
 
     #[test]
     fn headings_go() {
-        assert_eq!(cleaned("Abstract: We study graphs."), ["We", "study", "graphs"]);
-        assert_eq!(cleaned("ABSTRACT We study graphs."), ["We", "study", "graphs"]);
-        assert_eq!(cleaned("Abstract algebra is old."), ["Abstract", "algebra", "is", "old"]);
+        assert_eq!(
+            cleaned("Abstract: We study graphs."),
+            ["We", "study", "graphs"]
+        );
+        assert_eq!(
+            cleaned("ABSTRACT We study graphs."),
+            ["We", "study", "graphs"]
+        );
+        assert_eq!(
+            cleaned("Abstract algebra is old."),
+            ["Abstract", "algebra", "is", "old"]
+        );
         assert_eq!(
             cleaned("BACKGROUND: Asthma is common. METHODS: We enrolled 20 adults. Materials and Methods: none. Results: Fewer attacks."),
             ["Asthma", "is", "common", "We", "enrolled", "20", "adults", "none", "Fewer", "attacks"]
         );
-        assert_eq!(cleaned("The ratio: two to one."), ["The", "ratio", "two", "to", "one"]);
+        assert_eq!(
+            cleaned("The ratio: two to one."),
+            ["The", "ratio", "two", "to", "one"]
+        );
     }
 
     /// A tiny deterministic generator for the property tests (no new dependency).
     struct Lcg(u64);
     impl Lcg {
         fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             self.0 >> 33
         }
         fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
@@ -842,10 +1164,28 @@ mod tests {
     #[test]
     fn plain_prose_never_loses_a_word() {
         let vocabulary = [
-            "graph", "the", "Results", "models", "end-to-end", "of", "fine-tuning", "data", "x",
-            "Abstracts", "n", "2024", "LoRA", "é", "naïve", "methods", "background", "and",
+            "graph",
+            "the",
+            "Results",
+            "models",
+            "end-to-end",
+            "of",
+            "fine-tuning",
+            "data",
+            "x",
+            "Abstracts",
+            "n",
+            "2024",
+            "LoRA",
+            "é",
+            "naïve",
+            "methods",
+            "background",
+            "and",
         ];
-        let marks = [" ", " ", " ", ", ", ". ", "; ", "! ", "? ", " (", ") ", " - ", "\n"];
+        let marks = [
+            " ", " ", " ", ", ", ". ", "; ", "! ", "? ", " (", ") ", " - ", "\n",
+        ];
         let mut rng = Lcg(7);
         for _ in 0..5000 {
             let mut text = String::new();
@@ -866,12 +1206,65 @@ mod tests {
     #[test]
     fn never_panics_on_any_string() {
         let pieces = [
-            "$", "$$", "\\", "\\(", "\\[", "\\)", "\\]", "{", "}", "<", ">", "</", "/>", "&",
-            ";", "&#", "&#x", "<jats:p", "<p>", "</p>", "\\begin{", "\\end{", "equation", "}",
-            "\\'", "\\\"", "\\H", "\\c", "é", "日本", "a", " ", "\n", ":", "@", "://", "www.",
-            "10.", "1234", "/", "doi:", "arXiv:", "Abstract", "Methods", "<!--", "-->",
-            "<![CDATA[", "]]>", "\"", "'", "~", "\\emph", "\\cite", "[", "]", "<math>",
-            "</math>", "\u{301}", "\u{0}",
+            "$",
+            "$$",
+            "\\",
+            "\\(",
+            "\\[",
+            "\\)",
+            "\\]",
+            "{",
+            "}",
+            "<",
+            ">",
+            "</",
+            "/>",
+            "&",
+            ";",
+            "&#",
+            "&#x",
+            "<jats:p",
+            "<p>",
+            "</p>",
+            "\\begin{",
+            "\\end{",
+            "equation",
+            "}",
+            "\\'",
+            "\\\"",
+            "\\H",
+            "\\c",
+            "é",
+            "日本",
+            "a",
+            " ",
+            "\n",
+            ":",
+            "@",
+            "://",
+            "www.",
+            "10.",
+            "1234",
+            "/",
+            "doi:",
+            "arXiv:",
+            "Abstract",
+            "Methods",
+            "<!--",
+            "-->",
+            "<![CDATA[",
+            "]]>",
+            "\"",
+            "'",
+            "~",
+            "\\emph",
+            "\\cite",
+            "[",
+            "]",
+            "<math>",
+            "</math>",
+            "\u{301}",
+            "\u{0}",
         ];
         let mut rng = Lcg(11);
         for _ in 0..20_000 {

@@ -79,8 +79,9 @@ pub struct TokenizedCorpus {
     pub stems: Vec<String>,
     /// For each stem, the word form to show people (`models`, `LoRA`), indexed by stem id.
     pub surface_forms: Vec<String>,
-    /// For each stem, whether it was ever written as a word of its own: `pre` from `pre-training`
-    /// helps clustering but means nothing on a label.
+    /// For each stem, whether it is mostly a word of its own (at least a third of its uses
+    /// outside a compound): `pre` from `pre-training`, `end` from `end-to-end` and `fine` from
+    /// `fine-tuning` help clustering but mean nothing on a label.
     pub standalone: Vec<bool>,
 }
 
@@ -126,10 +127,16 @@ impl TextParams {
         let (stems, word_to_stem) = self.stem_words(&words);
         progress::check(progress)?;
         let surface_forms = surface::choose(&words, &votes, &word_to_stem, stems.len());
-        let mut standalone = vec![false; stems.len()];
+        let mut uses = vec![(0u64, 0u64); stems.len()];
         for (vote, &stem) in votes.iter().zip(&word_to_stem) {
-            standalone[stem as usize] |= vote.standalone > 0;
+            let (alone, all) = &mut uses[stem as usize];
+            *alone += u64::from(vote.standalone);
+            *all += u64::from(vote.count);
         }
+        let standalone = uses
+            .iter()
+            .map(|&(alone, all)| alone > 0 && alone * 3 >= all)
+            .collect();
 
         // 4. Rewrite documents from chunk word ids to stem ids; once cancelled, the remaining
         // chunks are skipped and the half-made corpus dropped.
@@ -192,7 +199,10 @@ impl TextParams {
 
     fn fields_of<'a>(&self, document: &'a Document) -> Fields<'a> {
         if self.markup {
-            [markup::clean(&document.title), markup::clean(&document.text)]
+            [
+                markup::clean(&document.title),
+                markup::clean(&document.text),
+            ]
         } else {
             [
                 Cow::Borrowed(document.title.as_str()),

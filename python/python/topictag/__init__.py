@@ -161,7 +161,8 @@ def fit(data, text=None, title=None, id=None, k="auto", seed=0, *, label=None,
     output: a folder to write the command line's files into (documents, topics, metrics, model,
         report unless report=False), as one set.
     params: every fit setting of the command line, by the library's name: min_df, max_df,
-        max_terms, ngrams, weighting, dims, refine, runs, language, stop_words (a file),
+        max_terms, ngrams, weighting, dims, refine, runs, language, stop_words (a file), markup
+        (False analyses the text as written: LaTeX, tags, URLs and headings kept),
         k_range, spectral, neighbors, top_terms, fit_sample_rows, embedding_weight.
     """
     return _fit(data, text=text, title=title, id=id, k=k, seed=seed, label=label,
