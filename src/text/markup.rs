@@ -1276,4 +1276,30 @@ mod tests {
             assert!(out.len() <= text.len() * 4 + 16, "{text:?}");
         }
     }
+
+    /// Every row of the README's table of what the stage does, as written there.
+    #[test]
+    fn the_readme_table_holds() {
+        let cases: &[(&str, &[&str])] = &[
+            (r"we $x^2$ and $$\sum_i y$$ and \(z\) and \[w\] end", &["we", "and", "and", "and", "end"]),
+            (r"a \begin{equation} E = mc^2 \end{equation} b", &["a", "b"]),
+            (r"see \cite{k90} \ref{t} \url{https://x.org} \label{l} \mathbb{R} ok", &["see", "ok"]),
+            (r"\emph{one} \textit{two} \textbf{three} \text{four} \href{https://x.org}{five} \section{six} \footnote{seven}", &["one", "two", "three", "four", "five", "six", "seven"]),
+            (r"5\% \& Poincar\'e Erd\H{o}s a~b", &["5", "Poincaré", "Erdős", "a", "b"]),
+            (r"the \prjname{} model", &["the", "model"]),
+            ("<jats:p>one <jats:italic>two</jats:italic> <sub>3</sub> <i>four</i> <x:y>five</x:y> <!-- c --> <![CDATA[six]]></jats:p>", &["one", "two", "3", "four", "five", "six"]),
+            ("<jats:title>Abstract</jats:title><mml:math>x</mml:math><tex-math>y</tex-math>prose", &["prose"]),
+            ("a&amp;b &lt; &#233;t&eacute; x&nbsp;y", &["a", "b", "été", "x", "y"]),
+            ("see https://a.org/x www.b.com doi:10.1/x 10.1016/j.x.2020 me@x.org arXiv:2101.01234 hep-th/9901001 end", &["see", "end"]),
+            ("Abstract We study. Methods: we count. Results: it works", &["We", "study", "we", "count", "it", "works"]),
+            ("ABSTRACT. We study", &["We", "study"]),
+            ("Background: we study", &["we", "study"]),
+            ("costs $5 and $10 here", &["costs", "5", "and", "10", "here"]),
+            ("p < 0.05 and n<10", &["p", "0", "05", "and", "n", "10"]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(cleaned(text), *expected, "{text:?} -> {:?}", clean(text));
+        }
+        assert_eq!(clean("Poincar\\'e"), clean("Poincaré"));
+    }
 }
