@@ -282,9 +282,8 @@ impl<'a> Scan<'a> {
         let bytes = src.as_bytes();
         let mut at = end;
         let braced_letter = bytes.get(at) == Some(&b'{');
-        if braced_letter {
-            at += 1;
-        } else if bytes.get(at) == Some(&b' ') && end - start > 2 {
+        // `\'{e}`, or a lettered accent before a space (`\H o`): the letter comes one later.
+        if braced_letter || (bytes.get(at) == Some(&b' ') && end - start > 2) {
             at += 1;
         }
         let Some(letter) = src.get(at..).and_then(|rest| rest.chars().next()) else {
