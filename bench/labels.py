@@ -150,25 +150,24 @@ def corpus_path(name: str) -> Path | None:
     return None
 
 
-def markup_words(path: Path) -> set[str]:
+def markup_words(rows: list[dict]) -> set[str]:
     """Words seen more often inside markup than outside it in the corpus' raw text."""
     inside: Counter[str] = Counter()
     outside: Counter[str] = Counter()
-    with path.open(newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            for field in (row["title"], row["text"]):
-                last = 0
-                for span in MARKUP_SPANS.finditer(field):
-                    text = span.group(0)
-                    if text.endswith(":") and not text.startswith(("\\", "<", "&", "http", "www")):
-                        # A heading counts only when its words are heading words.
-                        words = [w.lower() for w in WORD.findall(text)]
-                        if not words or words[0] not in HEADING_WORDS:
-                            continue
-                    outside.update(w.lower() for w in WORD.findall(field[last : span.start()]))
-                    inside.update(w.lower() for w in WORD.findall(text))
-                    last = span.end()
-                outside.update(w.lower() for w in WORD.findall(field[last:]))
+    for row in rows:
+        for field in (row["title"], row["text"]):
+            last = 0
+            for span in MARKUP_SPANS.finditer(field):
+                text = span.group(0)
+                if text.endswith(":") and not text.startswith(("\\", "<", "&", "http", "www")):
+                    # A heading counts only when its words are heading words.
+                    words = [w.lower() for w in WORD.findall(text)]
+                    if not words or words[0] not in HEADING_WORDS:
+                        continue
+                outside.update(w.lower() for w in WORD.findall(field[last : span.start()]))
+                inside.update(w.lower() for w in WORD.findall(text))
+                last = span.end()
+            outside.update(w.lower() for w in WORD.findall(field[last:]))
     return {w for w, n in inside.items() if n > outside[w]}
 
 
@@ -180,10 +179,10 @@ def is_junk(term: str) -> bool:
     return sum(c.isalpha() for c in term) < 2
 
 
-def document_texts(path: Path) -> list[str]:
+def document_texts(rows: list[dict]) -> list[str]:
     """Each document's raw title and text as lower-cased words joined by single spaces."""
     return [" " + " ".join(WORD.findall(f"{r['title']} {r['text']}".lower())) + " "
-            for r in read_rows(path)]
+            for r in rows]
 
 
 def shared_npmi(topics: list[list[str]], docs: list[str]) -> float:
@@ -274,10 +273,10 @@ def main() -> int:
         if path is None:
             print(f"labels.py: no corpus {name}, skipped", file=sys.stderr)
             continue
-        with path.open(newline="", encoding="utf-8") as f:
-            k = len({row["label"] for row in csv.DictReader(f)})
-        words = markup_words(path)
-        docs = document_texts(path)
+        rows = read_rows(path)
+        k = len({row["label"] for row in rows})
+        words = markup_words(rows)
+        docs = document_texts(rows)
         seeds = args.seeds[:1] if name == "20newsgroups" else args.seeds
         results[name] = {"k": k, "markup_words": len(words)}
         for variant, binary, extra in variants:

@@ -144,27 +144,22 @@ fn group_label(tf: &[f64], totals: &[f64], term_labels: &[String], shown: &[bool
     let group_total: f64 = tf.iter().sum();
     let rest_total: f64 = totals.iter().sum::<f64>() - group_total;
     let floor = 1.0 / rest_total.max(1.0);
-    let weights = tf
-        .iter()
-        .zip(totals)
-        .enumerate()
-        .filter(|&(term, _)| shown.get(term).copied().unwrap_or(false))
-        .map(|(term, (&value, &all))| {
-            let inside = value / group_total.max(1e-12);
-            let outside = ((all - value).max(0.0) / rest_total.max(1e-12)).max(floor);
-            (term, inside * (1.0 + inside / outside).ln())
-        });
-    let weights: Vec<(usize, f64)> = weights.collect();
-    let mut candidates: Vec<Candidate> = top_columns(weights.iter().copied(), LABEL_POOL)
+    let weight = |term: usize| {
+        let inside = tf[term] / group_total.max(1e-12);
+        let outside = ((totals[term] - tf[term]).max(0.0) / rest_total.max(1e-12)).max(floor);
+        inside * (1.0 + inside / outside).ln()
+    };
+    let weights = (0..tf.len().min(totals.len()))
+        .filter(|&term| shown.get(term).copied().unwrap_or(false))
+        .map(|term| (term, weight(term)));
+    let mut candidates: Vec<Candidate> = top_columns(weights, LABEL_POOL)
         .into_iter()
         .filter_map(|term| {
-            let display = term_labels.get(term)?.clone();
-            let score = weights.iter().find(|&&(t, _)| t == term)?.1;
             Some(Candidate {
-                display,
+                display: term_labels.get(term)?.clone(),
                 stems: Vec::new(),
                 tf: tf[term],
-                score,
+                score: weight(term),
             })
         })
         .collect();

@@ -775,13 +775,11 @@ const BLOCK_ELEMENTS: &[&str] = &[
     "head",
 ];
 
-/// Tag names taken without a namespace prefix: HTML's and JATS' common ones. With a prefix
+/// Inline tag names taken without a namespace prefix (HTML's and JATS' common ones); with
+/// [`SKIP_ELEMENTS`] and [`BLOCK_ELEMENTS`], every name known unprefixed. With a prefix
 /// (`jats:p`, `mml:mi`) any name is a tag.
-const TAG_NAMES: &[&str] = &[
-    "p",
-    "div",
+const INLINE_ELEMENTS: &[&str] = &[
     "span",
-    "br",
     "b",
     "i",
     "u",
@@ -792,38 +790,12 @@ const TAG_NAMES: &[&str] = &[
     "small",
     "big",
     "a",
-    "title",
-    "sec",
-    "abstract",
     "italic",
     "bold",
     "sc",
     "monospace",
     "underline",
-    "list",
-    "list-item",
-    "li",
-    "ul",
-    "ol",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "table",
-    "tr",
-    "td",
-    "th",
-    "caption",
-    "label",
     "xref",
-    "ext-link",
-    "uri",
-    "inline-formula",
-    "disp-formula",
-    "math",
-    "tex-math",
     "mi",
     "mo",
     "mn",
@@ -833,24 +805,10 @@ const TAG_NAMES: &[&str] = &[
     "mfrac",
     "named-content",
     "styled-content",
-    "break",
-    "section",
-    "article",
-    "blockquote",
-    "hr",
     "font",
     "code",
     "pre",
     "img",
-    "fig",
-    "table-wrap",
-    "kwd-group",
-    "kwd",
-    "body",
-    "html",
-    "head",
-    "script",
-    "style",
     "tt",
     "strike",
     "s",
@@ -860,13 +818,6 @@ const TAG_NAMES: &[&str] = &[
     "abbr",
     "cite",
     "q",
-    "dl",
-    "dt",
-    "dd",
-    "trans-abstract",
-    "alternatives",
-    "object-id",
-    "email",
     "roman",
     "sans-serif",
     "overline",
@@ -877,7 +828,6 @@ const TAG_NAMES: &[&str] = &[
     "def-item",
     "term",
     "chem-struct",
-    "mml:math",
 ];
 
 struct Tag<'a> {
@@ -905,7 +855,11 @@ fn parse_tag(src: &str, start: usize) -> Option<Tag<'_>> {
         i += 1;
     }
     let name = &src[name_start..i];
-    let known = name.contains(':') || TAG_NAMES.contains(&name.to_ascii_lowercase().as_str());
+    let lower = name.to_ascii_lowercase();
+    let known = name.contains(':')
+        || [INLINE_ELEMENTS, BLOCK_ELEMENTS, SKIP_ELEMENTS]
+            .iter()
+            .any(|names| names.contains(&lower.as_str()));
     if !known {
         return None;
     }
