@@ -102,6 +102,7 @@ impl KSelection {
             range: self.range,
             documents: self.documents,
             stable: self.trials.iter().any(|t| t.k == self.k && t.is_stable()),
+            split_only: only_the_split_is_stable(&self.trials),
         }
     }
 
@@ -111,15 +112,18 @@ impl KSelection {
     }
 }
 
-/// How `k` auto chose: the k, the range searched, the documents with terms, and whether the k
-/// was stable (else it is the most stable k of the usual window for that many documents). Its
-/// `Display` is the one line `inspect` and the run's summary print.
+/// How `k` auto chose: the k, the range searched, the documents with terms, whether the k
+/// was stable (else it is the most stable k of the usual window for that many documents), and
+/// whether only the split in two was stable. Its `Display` is the one line `inspect` and the
+/// run's summary print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KChoice {
     pub k: usize,
     pub range: KRange,
     pub documents: usize,
     pub stable: bool,
+    /// k = 2 was the only stable k of a range reaching past it: the window chose instead.
+    pub split_only: bool,
 }
 
 impl std::fmt::Display for KChoice {
@@ -130,6 +134,13 @@ impl std::fmt::Display for KChoice {
                 f,
                 "the largest k of {} whose topics agree across resamples (adjusted Rand >= {STABLE_AGREEMENT})",
                 self.range
+            )?;
+        } else if self.split_only {
+            let (low, high) = size_window(self.documents, self.range);
+            write!(
+                f,
+                "only k = 2 of {} reached stability {STABLE_AGREEMENT}, a split in two (the topic tree shows it): the most stable k of {low}..{high}, the usual topic count for {} documents",
+                self.range, self.documents
             )?;
         } else {
             let (low, high) = size_window(self.documents, self.range);
@@ -310,23 +321,32 @@ fn size_window(documents: usize, range: KRange) -> (usize, usize) {
     (low, high)
 }
 
+/// Whether k = 2 is the only stable k of trials that went past it. A split in two is stable
+/// whenever the rows have one dominant direction, which sentence vectors of one field have
+/// (data/ with all-MiniLM-L6-v2: stability 1.0 at k = 2, 0.68-0.76 at 3-4, below 0.6 beyond):
+/// it says the corpus has two halves, not that it has two topics, and the topic tree shows the
+/// halves anyway. On the four labeled corpora a stable k above 2 exists, words or vectors.
+fn only_the_split_is_stable(trials: &[KTrial]) -> bool {
+    let mut stable = trials.iter().filter(|t| t.is_stable()).map(|t| t.k);
+    stable.next() == Some(2) && stable.next().is_none() && trials.iter().any(|t| t.k > 2)
+}
+
 /// The finest stable k: the largest k whose stability reaches [`STABLE_AGREEMENT`]. With none,
-/// the most stable k inside `window` (ties: the smaller): with no structure that resampling can
-/// confirm, a topic count suited to the corpus' size gives readable themes, where the most
-/// stable k of the whole range was 2-3 broad topics on data/.
+/// or with only the split in two ([`only_the_split_is_stable`]), the most stable k inside
+/// `window` (ties: the smaller): with no finer structure that resampling can confirm, a topic
+/// count suited to the corpus' size gives readable themes, where the most stable k of the
+/// whole range was 2-3 broad topics on data/.
 fn pick(trials: &[KTrial], window: (usize, usize)) -> Option<usize> {
-    trials
-        .iter()
-        .filter(|t| t.stability >= STABLE_AGREEMENT)
-        .map(|t| t.k)
-        .max()
-        .or_else(|| {
-            trials
-                .iter()
-                .filter(|t| (window.0..=window.1).contains(&t.k))
-                .max_by(|a, b| a.stability.total_cmp(&b.stability).then(b.k.cmp(&a.k)))
-                .map(|t| t.k)
-        })
+    let stable = (!only_the_split_is_stable(trials))
+        .then(|| trials.iter().filter(|t| t.is_stable()).map(|t| t.k).max())
+        .flatten();
+    stable.or_else(|| {
+        trials
+            .iter()
+            .filter(|t| (window.0..=window.1).contains(&t.k))
+            .max_by(|a, b| a.stability.total_cmp(&b.stability).then(b.k.cmp(&a.k)))
+            .map(|t| t.k)
+    })
 }
 
 /// Each topic's `n` best terms (column ids) by class-based TF-IDF over the rows of `counts`.
@@ -364,6 +384,63 @@ mod tests {
         for bad in ["9..3", "1..5", "3-9", "..9", "a..b"] {
             assert!(bad.parse::<KRange>().is_err(), "{bad}");
         }
+    }
+
+    /// Trials with the given stabilities at k = 2, 3, ...
+    fn trials(stabilities: &[f64]) -> Vec<KTrial> {
+        stabilities
+            .iter()
+            .enumerate()
+            .map(|(i, &stability)| KTrial {
+                k: i + 2,
+                coherence: 0.0,
+                diversity: 0.0,
+                inertia: 0.0,
+                stability,
+                nmi: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_largest_stable_k_is_picked_and_a_lone_split_in_two_is_not() {
+        // arxiv_2007_4fields with sentence vectors: 3..7 stable.
+        let fields = trials(&[0.25, 0.92, 0.98, 0.97, 0.88, 0.81, 0.76, 0.60]);
+        assert_eq!(pick(&fields, (7, 9)), Some(7));
+        assert!(!only_the_split_is_stable(&fields));
+        // data/ with sentence vectors: only k = 2 stable, so the window 7..10 chooses.
+        let digest = trials(&[1.0, 0.68, 0.76, 0.58, 0.39, 0.40, 0.34, 0.28, 0.30]);
+        assert!(only_the_split_is_stable(&digest));
+        assert_eq!(pick(&digest, (7, 10)), Some(7));
+        // Nothing stable: the window chooses (ties: the smaller k).
+        let flat = trials(&[0.3, 0.3, 0.2, 0.5, 0.5, 0.4]);
+        assert_eq!(pick(&flat, (5, 7)), Some(5));
+        // k = 2 stable with a finer stable k: the finer one.
+        let nested = trials(&[0.99, 0.5, 0.85, 0.4]);
+        assert_eq!(pick(&nested, (3, 5)), Some(4));
+        // A range of k = 2 alone keeps it.
+        let only_two = trials(&[0.95]);
+        assert!(!only_the_split_is_stable(&only_two));
+        assert_eq!(pick(&only_two, (2, 2)), Some(2));
+    }
+
+    #[test]
+    fn the_choice_says_when_only_the_split_was_stable() {
+        let selection = KSelection {
+            k: 7,
+            trials: trials(&[1.0, 0.68, 0.76, 0.58, 0.39, 0.40, 0.34, 0.28, 0.30]),
+            sample: 110,
+            range: KRange { low: 2, high: 10 },
+            documents: 110,
+        };
+        let choice = selection.choice();
+        assert!(choice.split_only && !choice.stable);
+        let line = choice.to_string();
+        assert!(
+            line.contains("only k = 2 of 2..10 reached stability 0.8"),
+            "{line}"
+        );
+        assert!(line.contains("the most stable k of 7..10"), "{line}");
     }
 
     #[test]
