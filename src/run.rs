@@ -80,7 +80,7 @@ pub fn run_corpus(
     let labels = corpus.labels.take();
     let label_column = corpus.columns.label.clone();
     let mut warnings = corpus.warnings.clone();
-    let provided = sentence_vectors(config, &corpus, &mut timings, progress)?;
+    let (provided, provider) = sentence_vectors(config, &corpus, &mut timings, progress)?;
     let vectors_note = provided
         .as_ref()
         .map(|p| vectors_note(p, &source, corpus.documents.len(), &mut warnings));
@@ -90,6 +90,9 @@ pub fn run_corpus(
     }
     if let Some(provided) = &provided {
         input = input.vectors(&provided.vectors);
+    }
+    if let Some(model) = provider.as_ref().and_then(VectorProvider::text_model) {
+        input = input.term_model(model);
     }
     if config.write.report {
         input = input.keep_rows();
@@ -165,19 +168,26 @@ pub fn run_corpus(
     Ok((fit, summary))
 }
 
-/// The sentence vectors of every document, from the model folder or the file the run was given.
+/// The sentence vectors of every document, from the model folder or the file the run was given,
+/// and the model when there is one (the label stage embeds candidate terms with it).
 fn sentence_vectors(
     config: &RunConfig,
     corpus: &Corpus,
     timings: &mut Timings,
     progress: &dyn Progress,
-) -> Result<Option<Provided>> {
-    match config.vectors.open(Some(corpus.documents.len()))? {
-        Some(provider) => Ok(Some(timings.time("embed", progress, || {
-            provider.all(&corpus.documents, progress)
-        })?)),
-        None => Ok(None),
-    }
+) -> Result<(Option<Provided>, Option<VectorProvider>)> {
+    let Some(provider) = config.vectors.open(Some(corpus.documents.len()))? else {
+        return Ok((None, None));
+    };
+    timings.time("embed", progress, || {
+        if provider.text_model().is_some() {
+            let provided = provider.vectors(&corpus.documents, 0, progress)?;
+            Ok((Some(provided), Some(provider)))
+        } else {
+            // A file's rows are handed over whole, not copied.
+            Ok((Some(provider.all(&corpus.documents, progress)?), None))
+        }
+    })
 }
 
 /// Where the sentence vectors came from, in one line; their warnings go to `warnings`.

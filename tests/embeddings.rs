@@ -147,6 +147,49 @@ fn the_vectors_change_the_rows_and_the_weight_matters() {
 }
 
 #[test]
+fn the_model_re_ranks_the_label_terms_and_changes_nothing_else() {
+    let s = setup();
+    let (ranked, _) = fit(&s, "ranked", &["--no-cache"]);
+    let (in_order, _) = fit(&s, "in-order", &["--no-cache", "--no-label-rerank"]);
+    // The same documents in the same topics with the same scores and tags.
+    let placed = |dir: &Path| -> Vec<(i64, String, Vec<String>)> {
+        read_documents(dir)
+            .into_iter()
+            .map(|d| (d.topic, d.score, d.tags))
+            .collect()
+    };
+    assert_eq!(placed(&ranked), placed(&in_order));
+    let (ranked_topics, ordered_topics) = (read_topics(&ranked), read_topics(&in_order));
+    check_consistency(&read_documents(&ranked), &ranked_topics);
+    // The random model's idea of meaning reorders some topic's terms.
+    assert!(
+        ranked_topics
+            .iter()
+            .zip(&ordered_topics)
+            .any(|(a, b)| a.top_terms != b.top_terms),
+        "{ranked_topics:?}"
+    );
+    for topic in &ranked_topics {
+        let mut terms = topic.top_terms.clone();
+        terms.sort();
+        terms.dedup();
+        assert_eq!(terms.len(), topic.top_terms.len(), "{topic:?}");
+        let label: Vec<&str> = topic.label.split(", ").collect();
+        assert_eq!(label.len(), 3, "{topic:?}");
+        assert!(
+            label.iter().all(|l| topic.top_terms.iter().any(|t| t == l)),
+            "{topic:?}"
+        );
+    }
+    // Re-ranked the same way on every run.
+    let (again, _) = fit(&s, "again", &["--no-cache"]);
+    assert_eq!(
+        read_text(&ranked.join("topics.csv")),
+        read_text(&again.join("topics.csv"))
+    );
+}
+
+#[test]
 fn the_cache_serves_a_rerun_with_identical_output() {
     let s = setup();
     let cache = s.dir.path().join("cache");
@@ -340,11 +383,24 @@ fn embed_writes_vectors_that_vectors_takes_back() {
         "{}",
         outcome.stdout
     );
-    // The same vectors from the model or from the file: the same topics.
-    assert_eq!(
-        read_text(&with_model.join("documents.csv")),
-        read_text(&from_file.join("documents.csv"))
-    );
+    // The same vectors from the model or from the file: the same topics, scores and tags.
+    let placed = |dir: &Path| -> Vec<(i64, String, Vec<String>)> {
+        read_documents(dir)
+            .into_iter()
+            .map(|d| (d.topic, d.score, d.tags))
+            .collect()
+    };
+    assert_eq!(placed(&with_model), placed(&from_file));
+    // A file has no model to embed the label terms with: they stay in class-based TF-IDF
+    // order, as with the model and --no-label-rerank, and then every file is the same.
+    let (in_order, _) = fit(&s, "in-order", &["--no-cache", "--no-label-rerank"]);
+    for file in ["documents.csv", "topics.csv"] {
+        assert_eq!(
+            read_text(&in_order.join(file)),
+            read_text(&from_file.join(file)),
+            "{file}"
+        );
+    }
     // A model fitted on a file tags with a file of the new documents' vectors.
     let tagged = succeed(topictag(s.dir.path()).args([
         "tag",

@@ -21,6 +21,18 @@ pub struct SentenceEncoder {
 }
 
 impl SentenceEncoder {
+    /// Loads the folder, with every check the command line's `--embeddings` makes.
+    pub fn open(dir: PathBuf) -> topictag::Result<Self> {
+        let input = VectorInput::Model {
+            dir: dir.clone(),
+            cache: None,
+        };
+        let provider = input
+            .open(None)?
+            .expect("a model folder gives a provider");
+        Ok(SentenceEncoder { provider, dir })
+    }
+
     /// Who makes the vectors, as a model records it.
     pub fn source(&self) -> VectorSource {
         self.provider.source()
@@ -32,15 +44,7 @@ impl SentenceEncoder {
     /// Loads the folder, with every check the command line's `--embeddings` makes.
     #[new]
     fn new(dir: PathBuf) -> PyResult<Self> {
-        let input = VectorInput::Model {
-            dir: dir.clone(),
-            cache: None,
-        };
-        let provider = input
-            .open(None)
-            .map_err(to_py)?
-            .expect("a model folder gives a provider");
-        Ok(SentenceEncoder { provider, dir })
+        SentenceEncoder::open(dir).map_err(to_py)
     }
 
     /// Vector width.

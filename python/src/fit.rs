@@ -129,11 +129,20 @@ struct Run {
 impl Run {
     /// The fit alone, in memory.
     fn fit(&self, progress: &dyn topictag::Progress) -> topictag::Result<topictag::Fit> {
-        let from = match (&self.vectors, &self.made_by, &self.embeddings) {
-            (Some(rows), Some(encoder), _) => VectorsFrom::MadeBy(rows.clone(), encoder.get()),
-            (Some(rows), None, _) => VectorsFrom::Given(rows.clone()),
-            (None, _, Some(dir)) => VectorsFrom::Folder(dir.clone()),
-            (None, _, None) => VectorsFrom::None,
+        // A folder is loaded here rather than inside sentence_vectors, so that its model also
+        // embeds the topics' candidate label terms.
+        let loaded;
+        let (from, encoder) = match (&self.vectors, &self.made_by, &self.embeddings) {
+            (Some(rows), Some(encoder), _) => (
+                VectorsFrom::MadeBy(rows.clone(), encoder.get()),
+                Some(encoder.get()),
+            ),
+            (Some(rows), None, _) => (VectorsFrom::Given(rows.clone()), None),
+            (None, _, Some(dir)) => {
+                loaded = SentenceEncoder::open(dir.clone())?;
+                (VectorsFrom::Encoder(&loaded), Some(&loaded))
+            }
+            (None, _, None) => (VectorsFrom::None, None),
         };
         let vectors = sentence_vectors(&self.documents, from, None, progress)?;
         let mut input = FitInput::new().progress(progress);
@@ -142,6 +151,9 @@ impl Run {
         }
         if let Some(vectors) = &vectors {
             input = input.vectors(vectors);
+        }
+        if let Some(model) = encoder.and_then(|e| e.provider.text_model()) {
+            input = input.term_model(model);
         }
         let path = std::path::Path::new(&self.source);
         let mut fit = topictag::TopicModel::fit_with(&self.documents, &self.params, &input)

@@ -32,6 +32,7 @@ pub const KEYWORDS: &[&str] = &[
     "spectral",
     "neighbors",
     "top_terms",
+    "label_rerank",
     "fit_sample_rows",
     "embedding_weight",
 ];
@@ -85,6 +86,7 @@ fn set(
         "spectral" => *use_spectral = value.extract()?,
         "neighbors" => spectral.neighbors = value.extract()?,
         "top_terms" => params.label.top_terms = value.extract()?,
+        "label_rerank" => params.label.rerank = value.extract()?,
         "fit_sample_rows" => params.cluster.fit_sample_rows = value.extract()?,
         "embedding_weight" => params.embedding_weight = value.extract()?,
         other => {

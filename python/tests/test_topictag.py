@@ -211,6 +211,10 @@ def test_a_sentence_model_folder_embeds_for_fit_and_tag(papers, tmp_path):
     written = topictag.fit(papers, k=6, embeddings=folder, output=tmp_path / "out", report=False)
     pandas.testing.assert_frame_equal(written.documents, made.documents)
     assert topictag.TopicModel.load(tmp_path / "out" / "model.topictag") == made.model
+    # The model re-ranks the label terms; label_rerank=False keeps class-based TF-IDF order.
+    in_order = topictag.fit(papers, k=6, embeddings=folder, label_rerank=False)
+    assert list(in_order.documents["topic"]) == list(made.documents["topic"])
+    assert list(in_order.topics["top_terms"]) != list(made.topics["top_terms"])
 
 
 def test_tagging_in_chunks_gives_the_rows_of_one_call(fitted, papers, monkeypatch):

@@ -69,6 +69,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_markup: bool,
 
+    /// With --embeddings: keep each topic's terms in class-based TF-IDF order (how much more the
+    /// topic uses them than the others) instead of re-ranking them by their closeness in meaning
+    /// to the topic's documents
+    #[arg(long)]
+    pub no_label_rerank: bool,
+
     /// Drop terms found in fewer documents than this
     #[arg(long, default_value_t = VectorizeParams::default().min_df, value_name = "N")]
     pub min_df: usize,
@@ -206,6 +212,7 @@ impl RunArgs {
             },
             label: LabelParams {
                 top_terms: self.top_terms,
+                rerank: !self.no_label_rerank,
                 ..defaults.label
             },
             embedding_weight: self.embedding_weight,

@@ -49,6 +49,28 @@ pub use model::{Embedded, SentenceModel};
 
 use crate::read::Document;
 
+/// Sentence vectors of short texts, one row per text: what the label stage re-ranks a topic's
+/// candidate terms with ([`crate::label::Meaning`]). A [`SentenceModel`] is one; a `.npy` file
+/// of document vectors is not (it has no way to embed a term).
+pub trait EmbedTexts: Sync {
+    fn embed_texts(
+        &self,
+        texts: &[&str],
+        progress: &dyn crate::progress::Progress,
+    ) -> crate::error::Result<Array2<f32>>;
+}
+
+#[cfg(feature = "embeddings")]
+impl EmbedTexts for SentenceModel {
+    fn embed_texts(
+        &self,
+        texts: &[&str],
+        progress: &dyn crate::progress::Progress,
+    ) -> crate::error::Result<Array2<f32>> {
+        Ok(self.embed(texts, progress)?.rows)
+    }
+}
+
 /// Where a model's sentence vectors come from; a saved model records it so that new documents
 /// are embedded the same way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -339,6 +361,15 @@ impl VectorInput {
 }
 
 impl VectorProvider {
+    /// The model that can embed any text (a label's candidate terms); `None` for a file.
+    pub fn text_model(&self) -> Option<&dyn EmbedTexts> {
+        match self {
+            #[cfg(feature = "embeddings")]
+            VectorProvider::Model { model, .. } => Some(model.as_ref()),
+            VectorProvider::File { .. } => None,
+        }
+    }
+
     /// The token limit a model cuts texts at; `None` for a file.
     pub fn token_limit(&self) -> Option<usize> {
         match self {

@@ -10,11 +10,13 @@ use rustc_hash::FxHashSet;
 pub(crate) mod distinct;
 mod phrases;
 pub(crate) mod place;
+mod rerank;
 
 pub use place::Tagged;
 
 use crate::class_tfidf::{class_scores, class_weight, topic_tf, DIVERSITY_TERMS};
 use crate::cluster::Clustering;
+use crate::embed::EmbedTexts;
 use crate::error::{Error, Param, Result};
 use crate::progress::{check, Progress};
 use crate::text::TokenizedCorpus;
@@ -57,6 +59,18 @@ pub struct LabelParams {
     pub tags: usize,
     /// Documents listed as typical of each topic.
     pub representatives: usize,
+    /// With a sentence model ([`Meaning`]): order each topic's terms by their closeness in
+    /// meaning to the topic's documents, with a penalty for terms close to those already
+    /// chosen (see `rerank`). Without one, terms are in class-based TF-IDF order either way.
+    pub rerank: bool,
+}
+
+/// What label terms are re-ranked by: every input document's sentence vector (unit length, in
+/// input order) and the model that made them, to embed each candidate term.
+#[derive(Clone, Copy)]
+pub struct Meaning<'a> {
+    pub documents: ndarray::ArrayView2<'a, f32>,
+    pub model: &'a dyn EmbedTexts,
 }
 
 impl Default for LabelParams {
@@ -66,6 +80,7 @@ impl Default for LabelParams {
             label_terms: 3,
             tags: 5,
             representatives: 3,
+            rerank: true,
         }
     }
 }
@@ -105,15 +120,16 @@ impl LabelParams {
     }
 
     /// Describes each topic of `clustering` from its documents: `placed` holds every input
-    /// document's place ([`place::Placer`]), `tagger` says which terms may be shown. Stops
+    /// document's place ([`place::Placer`]), `tagger` says which terms may be shown, `meaning`
+    /// (with a sentence model and [`LabelParams::rerank`]) re-ranks each topic's terms. Stops
     /// with [`Error::Cancelled`] once `progress` says so.
     pub fn describe(
         &self,
         tokens: &TokenizedCorpus,
         tfidf: &TfIdf,
-        clustering: &Clustering,
-        placed: &[Tagged],
+        (clustering, placed): (&Clustering, &[Tagged]),
         tagger: &Tagger,
+        meaning: Option<&Meaning<'_>>,
         progress: &dyn Progress,
     ) -> Result<Topics> {
         let topic_of: Vec<Option<usize>> = placed.iter().map(|t| t.topic).collect();
@@ -129,13 +145,22 @@ impl LabelParams {
             class.add_phrases(&mut candidates, tokens, &topic_of, progress);
             check(progress)?;
         }
-        let picked: Vec<Vec<Candidate>> = candidates
+        // Re-ranking chooses among more distinct terms than it keeps.
+        let pool = match meaning {
+            Some(_) if self.rerank => RERANK_POOL_PER_TERM * wanted,
+            _ => wanted,
+        };
+        let mut picked: Vec<Vec<Candidate>> = candidates
             .into_iter()
             .map(|mut topic_candidates| {
                 distinct::rank(&mut topic_candidates);
-                distinct::pick(&topic_candidates, wanted)
+                distinct::pick(&topic_candidates, pool)
             })
             .collect();
+        if let Some(meaning) = meaning.filter(|_| self.rerank) {
+            picked = by_meaning(picked, meaning, &topic_of, wanted, progress)?;
+            check(progress)?;
+        }
         // Two labels leading with the same word read as the same topic (on data/ with k 8,
         // "multimodal, image, human" and "large multimodal models, LMM, image").
         let leads = distinct::leads(&picked, LEAD_DEPTH);
@@ -202,6 +227,68 @@ impl LabelParams {
             .collect()
     }
 }
+
+/// Each topic's `picked` terms (class-based TF-IDF order, distinct) re-ranked by meaning: the
+/// topic's vector is the mean of its documents' sentence vectors, each term is embedded once
+/// (in a sorted batch, so the vectors do not depend on the topics' order), and maximal marginal
+/// relevance keeps `wanted` of them.
+fn by_meaning(
+    picked: Vec<Vec<Candidate>>,
+    meaning: &Meaning<'_>,
+    topic_of: &[Option<usize>],
+    wanted: usize,
+    progress: &dyn Progress,
+) -> Result<Vec<Vec<Candidate>>> {
+    let dims = meaning.documents.ncols();
+    let mut sums = vec![vec![0.0f64; dims]; picked.len()];
+    for (doc, topic) in topic_of.iter().enumerate() {
+        if let Some(&topic) = topic.as_ref() {
+            for (sum, &v) in sums[topic].iter_mut().zip(meaning.documents.row(doc)) {
+                *sum += f64::from(v);
+            }
+        }
+    }
+    let topics: Vec<Vec<f32>> = sums
+        .iter()
+        .map(|sum| sum.iter().map(|&v| v as f32).collect())
+        .collect();
+    let mut texts: Vec<&str> = picked
+        .iter()
+        .flatten()
+        .map(|c| c.display.as_str())
+        .collect();
+    texts.sort_unstable();
+    texts.dedup();
+    // The label stage's own progress goes on; embedding the terms only checks for a stop.
+    let quiet = crate::progress::CancelOnly(progress);
+    let vectors = meaning.model.embed_texts(&texts, &quiet)?;
+    let row_of = |display: &str| {
+        let row = texts
+            .binary_search(&display)
+            .expect("every candidate was embedded");
+        vectors
+            .row(row)
+            .to_slice()
+            .expect("rows of a fresh array are contiguous")
+    };
+    Ok(picked
+        .iter()
+        .zip(&topics)
+        .map(|(candidates, topic)| {
+            let scored: Vec<rerank::Scored<'_>> = candidates
+                .iter()
+                .map(|candidate| rerank::Scored {
+                    candidate,
+                    vector: row_of(&candidate.display),
+                })
+                .collect();
+            rerank::mmr(&scored, topic, rerank::DIVERSITY, wanted)
+        })
+        .collect())
+}
+
+/// Distinct terms re-ranked per term kept: twice as many as are shown and scored.
+const RERANK_POOL_PER_TERM: usize = 2;
 
 /// How far down its list a topic looks for a leading term no other topic leads with: the
 /// label's own terms and a few more, so a lead is still one of the topic's best.
@@ -453,7 +540,14 @@ mod tests {
         }
         .place(&tfidf.weights, embedding.rows.view(), |doc| row_of[doc]);
         let topics = LabelParams::default()
-            .describe(&tokens, &tfidf, &clustering, &placed, &tagger, &Silent)
+            .describe(
+                &tokens,
+                &tfidf,
+                (&clustering, &placed),
+                &tagger,
+                None,
+                &Silent,
+            )
             .expect("describe");
         (topics, placed)
     }

@@ -13,11 +13,11 @@ use ndarray::{Array2, Axis};
 use super::{Semantic, TopicModel, TopicSummary, Untaggable};
 use crate::cluster::choose::KSelection;
 use crate::cluster::{Clustering, KRange, TopicCount};
-use crate::embed::{self, SentenceVectors};
+use crate::embed::{self, EmbedTexts, SentenceVectors};
 use crate::error::{Error, Result};
 use crate::evaluate::{self, Judged, Metrics};
 use crate::label::place::Placer;
-use crate::label::{Tagged, Tagger, Topics};
+use crate::label::{Meaning, Tagged, Tagger, Topics};
 use crate::params::{CheckedParams, TopicParams};
 use crate::progress::{self, Cancel, Progress, Silent, Watched};
 use crate::read::{ColumnChoice, Document};
@@ -41,6 +41,7 @@ use crate::vectorize::{TfIdf, VectorizerFit};
 pub struct FitInput<'a> {
     labels: Option<(&'a str, &'a [String])>,
     vectors: Option<&'a SentenceVectors>,
+    term_model: Option<&'a dyn EmbedTexts>,
     progress: Option<&'a dyn Progress>,
     cancel: Option<&'a Cancel>,
     keep_rows: bool,
@@ -62,6 +63,14 @@ impl<'a> FitInput<'a> {
     /// [`TopicParams::embedding_weight`].
     pub fn vectors(mut self, vectors: &'a SentenceVectors) -> Self {
         self.vectors = Some(vectors);
+        self
+    }
+
+    /// The sentence model the [`FitInput::vectors`] came from: with it the label stage re-ranks
+    /// each topic's terms by their closeness in meaning to the topic's documents
+    /// ([`crate::label::LabelParams::rerank`]).
+    pub fn term_model(mut self, model: &'a dyn EmbedTexts) -> Self {
+        self.term_model = Some(model);
         self
     }
 
@@ -99,6 +108,7 @@ impl std::fmt::Debug for FitInput<'_> {
         f.debug_struct("FitInput")
             .field("labels", &self.labels.map(|(column, _)| column))
             .field("vectors", &self.vectors.map(SentenceVectors::len))
+            .field("term_model", &self.term_model.is_some())
             .field("progress", &self.progress.is_some())
             .field("cancel", &self.cancel.map(Cancel::is_cancelled))
             .field("keep_rows", &self.keep_rows)
@@ -232,11 +242,21 @@ impl TopicModel {
         let tagger = Tagger::new(&space.fitted.tfidf.vocabulary, params.label.tags);
         let documents = place_fitted(&space, &clustering, spectral_rows.as_ref(), &tagger);
         progress::check(progress)?;
+        // Label terms re-ranked by meaning need the documents' own sentence vectors (not the
+        // rows joined with the words) and the model that made them.
+        let meaning = match (input.vectors, input.term_model) {
+            (Some(vectors), Some(model)) if params.label.rerank => Some(Meaning {
+                documents: vectors.rows.view(),
+                model,
+            }),
+            _ => None,
+        };
         let topics = timings.time("label", progress, || {
             let tfidf = &space.fitted.tfidf;
+            let fitted = (&clustering, documents.as_slice());
             params
                 .label
-                .describe(&tokens, tfidf, &clustering, &documents, &tagger, progress)
+                .describe(&tokens, tfidf, fitted, &tagger, meaning.as_ref(), progress)
         })?;
         progress::check(progress)?;
         let metrics = timings.time("evaluate", progress, || {

@@ -163,7 +163,9 @@ def fit(data, text=None, title=None, id=None, k="auto", seed=0, *, label=None,
     params: every fit setting of the command line, by the library's name: min_df, max_df,
         max_terms, ngrams, weighting, dims, refine, runs, language, stop_words (a file), markup
         (False analyses the text as written: LaTeX, tags, URLs and headings kept),
-        k_range, spectral, neighbors, top_terms, fit_sample_rows, embedding_weight.
+        k_range, spectral, neighbors, top_terms, label_rerank (False keeps a topic's terms in
+        class-based TF-IDF order when a sentence model is given), fit_sample_rows,
+        embedding_weight.
     """
     return _fit(data, text=text, title=title, id=id, k=k, seed=seed, label=label,
                 embeddings=embeddings, vectors=vectors, output=output, report=report,
