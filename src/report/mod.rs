@@ -441,22 +441,7 @@ impl ReportInput<'_> {
             .topics
             .iter()
             .map(|topic| {
-                let top = topic
-                    .term_weights
-                    .first()
-                    .copied()
-                    .unwrap_or(0.0)
-                    .max(1e-12);
-                let terms = topic
-                    .top_terms
-                    .iter()
-                    .zip(&topic.term_weights)
-                    .map(|(term, &weight)| TermView {
-                        term: term.clone(),
-                        weight: format!("{weight:.4}"),
-                        width: format!("{:.1}", (weight / top * 100.0).clamp(0.0, 100.0)),
-                    })
-                    .collect();
+                let terms = term_views(&topic.top_terms, &topic.term_weights);
                 let representatives = topic
                     .representatives
                     .iter()
@@ -599,6 +584,21 @@ impl ReportInput<'_> {
     }
 }
 
+/// A topic's terms with their weights and bar widths, in the topic's order. Widths are shares of
+/// the heaviest term, not of the first: terms re-ranked by meaning are not in weight order.
+fn term_views(terms: &[String], weights: &[f64]) -> Vec<TermView> {
+    let top = weights.iter().copied().fold(0.0f64, f64::max).max(1e-12);
+    terms
+        .iter()
+        .zip(weights)
+        .map(|(term, &weight)| TermView {
+            term: term.clone(),
+            weight: format!("{weight:.4}"),
+            width: format!("{:.1}", (weight / top * 100.0).clamp(0.0, 100.0)),
+        })
+        .collect()
+}
+
 fn template_failed(error: minijinja::Error) -> Error {
     Error::compute_from("cannot render the report", error)
 }
@@ -606,6 +606,17 @@ fn template_failed(error: minijinja::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bars_are_shares_of_the_heaviest_term_in_any_order() {
+        let terms = ["galaxies".to_string(), "stars".to_string()];
+        let views = term_views(&terms, &[0.5, 2.0]);
+        assert_eq!(views[0].term, "galaxies");
+        assert_eq!(views[0].width, "25.0");
+        assert_eq!(views[1].width, "100.0");
+        assert_eq!(views[1].weight, "2.0000");
+        assert!(term_views(&[], &[]).is_empty());
+    }
 
     #[test]
     fn the_first_sentence_ends_at_a_full_stop_a_line_break_or_the_limit() {
