@@ -27,7 +27,7 @@ const DISTINCTIVENESS_POWER: i32 = 2;
 /// power 1) for little more diversity.
 pub(crate) const DIVERSITY: f64 = 0.1;
 
-/// A term's sentence vector and the topic's, both unit length.
+/// A candidate term and its sentence vector.
 pub(crate) struct Scored<'a> {
     pub candidate: &'a Candidate,
     pub vector: &'a [f32],
