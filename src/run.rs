@@ -127,7 +127,7 @@ pub fn run_corpus(
     let rendered = match &map {
         Some(map) => Some(timings.time("report", progress, || {
             let date_column = corpus.columns.date.as_deref().unwrap_or_default();
-            let mut input = report_input(config, &corpus, &snippets, &fit, map, &tree, &warnings);
+            let mut input = report_input(&corpus, &snippets, &fit, map, &tree, &warnings);
             input.trends = trends.as_ref().map(|t| (date_column, t));
             input.render()
         })?),
@@ -258,7 +258,6 @@ fn trends(corpus: &Corpus, fit: &Fit, warnings: &mut Vec<String>) -> Option<Tren
 
 /// The report's input from the run's corpus and fit.
 fn report_input<'a>(
-    config: &'a RunConfig,
     corpus: &'a Corpus,
     snippets: &'a [String],
     fit: &'a Fit,
@@ -276,7 +275,8 @@ fn report_input<'a>(
         centroids: fit.model.centroids(),
         metrics: &fit.metrics,
         k_selection: fit.k_selection.as_ref(),
-        params: &config.params,
+        // The model's params: they record what the fit did (label terms re-ranked or not).
+        params: fit.model.params(),
         sentence_vectors: fit
             .model
             .semantic()

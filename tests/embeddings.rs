@@ -147,7 +147,7 @@ fn the_vectors_change_the_rows_and_the_weight_matters() {
 }
 
 #[test]
-fn the_model_re_ranks_the_label_terms_and_changes_nothing_else() {
+fn the_model_re_ranks_the_label_terms_and_places_every_document_the_same() {
     let s = setup();
     let (ranked, _) = fit(&s, "ranked", &["--no-cache"]);
     let (in_order, _) = fit(&s, "in-order", &["--no-cache", "--no-label-rerank"]);
@@ -181,6 +181,27 @@ fn the_model_re_ranks_the_label_terms_and_changes_nothing_else() {
             "{topic:?}"
         );
     }
+    // The model says which order its terms are in.
+    let order = |dir: &Path| {
+        let model = path_str(&dir.join("model.topictag"));
+        let inspected = succeed(topictag(s.dir.path()).args(["inspect", &model])).stdout;
+        inspected
+            .lines()
+            .find(|l| l.starts_with("label terms: "))
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("{inspected}"))
+    };
+    assert!(
+        order(&ranked).contains("re-ranked by meaning"),
+        "{}",
+        order(&ranked)
+    );
+    assert!(order(&in_order).contains("class-based TF-IDF order"));
+    let markdown = read_text(&ranked.join("report.md"));
+    assert!(
+        markdown.contains("| label terms | re-ranked by meaning (sentence model) |"),
+        "{markdown}"
+    );
     // Re-ranked the same way on every run.
     let (again, _) = fit(&s, "again", &["--no-cache"]);
     assert_eq!(

@@ -27,9 +27,7 @@ impl SentenceEncoder {
             dir: dir.clone(),
             cache: None,
         };
-        let provider = input
-            .open(None)?
-            .expect("a model folder gives a provider");
+        let provider = input.open(None)?.expect("a model folder gives a provider");
         Ok(SentenceEncoder { provider, dir })
     }
 

@@ -141,6 +141,7 @@ impl TopicModel {
         )?;
         info.set_item("untaggable", m.untaggable().map(|u| u.to_string()))?;
         info.set_item("seed", m.params().seed.0)?;
+        info.set_item("label_rerank", m.params().label.rerank)?;
         Ok(info)
     }
 

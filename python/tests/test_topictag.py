@@ -215,6 +215,8 @@ def test_a_sentence_model_folder_embeds_for_fit_and_tag(papers, tmp_path):
     in_order = topictag.fit(papers, k=6, embeddings=folder, label_rerank=False)
     assert list(in_order.documents["topic"]) == list(made.documents["topic"])
     assert list(in_order.topics["top_terms"]) != list(made.topics["top_terms"])
+    assert made.model.inspect()["label_rerank"] is True
+    assert in_order.model.inspect()["label_rerank"] is False
 
 
 def test_tagging_in_chunks_gives_the_rows_of_one_call(fitted, papers, monkeypatch):

@@ -81,7 +81,7 @@ pub fn pick(ranked: &[Candidate], wanted: usize) -> Vec<Candidate> {
 
 /// Each topic's leading term, as an index into its `picked` list (best first), so that no two
 /// topics lead with the same word in any form (`multimodal` and `large multimodal models`).
-/// Topics claim leads in order of their best term's score, strongest first: the topic the word
+/// Topics claim leads in order of their first term's score, strongest first: the topic the word
 /// is most distinctive for keeps it, and the others lead with their best term not yet claimed
 /// (looking no further than `depth` terms down; with none free, a topic keeps its best).
 pub fn leads(picked: &[Vec<Candidate>], depth: usize) -> Vec<usize> {

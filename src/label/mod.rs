@@ -91,7 +91,8 @@ pub struct Topic {
     pub id: usize,
     pub size: usize,
     pub label: String,
-    /// Most distinctive first; near-duplicates removed.
+    /// Most distinctive first (re-ranked by meaning: closest to the topic's documents first);
+    /// near-duplicates removed.
     pub top_terms: Vec<String>,
     /// Each top term's class-based TF-IDF in the topic (how distinctive it is), in order.
     pub term_weights: Vec<f64>,
@@ -275,6 +276,10 @@ fn by_meaning(
         .iter()
         .zip(&topics)
         .map(|(candidates, topic)| {
+            // A topic with no sentence vectors has no meaning to be close to.
+            if topic.iter().all(|&v| v == 0.0) {
+                return candidates.iter().take(wanted).cloned().collect();
+            }
             let scored: Vec<rerank::Scored<'_>> = candidates
                 .iter()
                 .map(|candidate| rerank::Scored {

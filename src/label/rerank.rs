@@ -56,7 +56,9 @@ pub(crate) fn mmr(
             } else {
                 0.0
             };
-            cosine(c.vector, topic) * share.powi(DISTINCTIVENESS_POWER)
+            // A term pointing away from the topic is not relevant at all: with a negative
+            // cosine the weight would rank the most distinctive terms last.
+            cosine(c.vector, topic).max(0.0) * share.powi(DISTINCTIVENESS_POWER)
         })
         .collect();
     // The highest cosine of each candidate to any term chosen so far.
@@ -178,7 +180,8 @@ mod tests {
 
     #[test]
     fn ties_keep_the_class_based_order() {
-        let terms = [candidate("first", 2.0), candidate("second", 1.0)];
+        // Equal scores and equal vectors: only the tie rule orders them.
+        let terms = [candidate("first", 1.0), candidate("second", 1.0)];
         let same: &[f32] = &[1.0, 0.0];
         let scored: Vec<Scored<'_>> = terms
             .iter()
@@ -189,6 +192,7 @@ mod tests {
             .collect();
         let picked = mmr(&scored, &[1.0, 0.0], 0.3, 2);
         assert_eq!(picked[0].display, "first");
+        assert_eq!(picked[1].display, "second");
         assert_eq!(cosine(&[0.0, 0.0], &[1.0, 0.0]), 0.0);
     }
 }

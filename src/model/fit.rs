@@ -270,7 +270,7 @@ impl TopicModel {
             let labels = input.labels.map(|(column, _)| column).zip(truth.as_deref());
             Metrics::evaluate(&judged, params.seed.derive("evaluate"), labels, progress)
         })?;
-        let model = assemble(
+        let mut model = assemble(
             &params,
             &tokens,
             &space,
@@ -279,6 +279,9 @@ impl TopicModel {
             tagger,
             k_selection.as_ref(),
         );
+        // The model records what was done: re-ranking needs a sentence model, which a
+        // words-only fit or one given vectors from a file does not have.
+        model.params.label.rerank = meaning.is_some();
         Ok(Fit {
             terms: space.fitted.tfidf.vocabulary.len(),
             requested_k: k,

@@ -414,6 +414,15 @@ impl ReportInput<'_> {
             ),
             ("language", p.text.language.to_string()),
             (
+                "label terms",
+                if p.label.rerank {
+                    "re-ranked by meaning (sentence model)"
+                } else {
+                    "class-based TF-IDF order"
+                }
+                .to_string(),
+            ),
+            (
                 "sentence vectors",
                 self.sentence_vectors
                     .clone()
@@ -427,6 +436,7 @@ impl ReportInput<'_> {
             topics => self.topics.topics.len(),
             k_how => k_how,
             params => params,
+            reranked => p.label.rerank,
             metrics => metrics,
             label_column => m.labels.as_ref().map(|l| l.column.clone()),
             warnings => self.warnings,
