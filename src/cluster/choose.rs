@@ -129,18 +129,19 @@ pub struct KChoice {
 impl std::fmt::Display for KChoice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "k auto: {} topics, ", self.k)?;
-        if self.stable {
-            write!(
-                f,
-                "the largest k of {} whose topics agree across resamples (adjusted Rand >= {STABLE_AGREEMENT})",
-                self.range
-            )?;
-        } else if self.split_only {
+        // A lone split in two is set aside even when the window picks k = 2 back.
+        if self.split_only {
             let (low, high) = size_window(self.documents, self.range);
             write!(
                 f,
                 "only k = 2 of {} reached stability {STABLE_AGREEMENT}, a split in two (the topic tree shows it): the most stable k of {low}..{high}, the usual topic count for {} documents",
                 self.range, self.documents
+            )?;
+        } else if self.stable {
+            write!(
+                f,
+                "the largest k of {} whose topics agree across resamples (adjusted Rand >= {STABLE_AGREEMENT})",
+                self.range
             )?;
         } else {
             let (low, high) = size_window(self.documents, self.range);
@@ -441,6 +442,17 @@ mod tests {
             "{line}"
         );
         assert!(line.contains("the most stable k of 7..10"), "{line}");
+        // On a dozen documents the window may pick k = 2 back: still not "the largest stable k".
+        let tiny = KSelection {
+            k: 2,
+            trials: trials(&[0.95, 0.3, 0.2]),
+            sample: 8,
+            range: KRange { low: 2, high: 4 },
+            documents: 8,
+        };
+        let line = tiny.choice().to_string();
+        assert!(line.contains("only k = 2 of 2..4"), "{line}");
+        assert!(!line.contains("the largest k"), "{line}");
     }
 
     #[test]
