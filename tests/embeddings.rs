@@ -48,6 +48,15 @@ fn fit(s: &Setup, name: &str, extra: &[&str]) -> (PathBuf, Outcome) {
     (out, outcome)
 }
 
+/// Each document's topic, score and tags in `dir`'s documents.csv: where the fit placed it,
+/// whatever its topic's label.
+fn placed(dir: &Path) -> Vec<(i64, String, Vec<String>)> {
+    read_documents(dir)
+        .into_iter()
+        .map(|d| (d.topic, d.score, d.tags))
+        .collect()
+}
+
 fn cache_files(root: &Path) -> usize {
     walk_count(root)
 }
@@ -152,12 +161,6 @@ fn the_model_re_ranks_the_label_terms_and_places_every_document_the_same() {
     let (ranked, _) = fit(&s, "ranked", &["--no-cache"]);
     let (in_order, _) = fit(&s, "in-order", &["--no-cache", "--no-label-rerank"]);
     // The same documents in the same topics with the same scores and tags.
-    let placed = |dir: &Path| -> Vec<(i64, String, Vec<String>)> {
-        read_documents(dir)
-            .into_iter()
-            .map(|d| (d.topic, d.score, d.tags))
-            .collect()
-    };
     assert_eq!(placed(&ranked), placed(&in_order));
     let (ranked_topics, ordered_topics) = (read_topics(&ranked), read_topics(&in_order));
     check_consistency(&read_documents(&ranked), &ranked_topics);
@@ -405,12 +408,6 @@ fn embed_writes_vectors_that_vectors_takes_back() {
         outcome.stdout
     );
     // The same vectors from the model or from the file: the same topics, scores and tags.
-    let placed = |dir: &Path| -> Vec<(i64, String, Vec<String>)> {
-        read_documents(dir)
-            .into_iter()
-            .map(|d| (d.topic, d.score, d.tags))
-            .collect()
-    };
     assert_eq!(placed(&with_model), placed(&from_file));
     // A file has no model to embed the label terms with: they stay in class-based TF-IDF
     // order, as with the model and --no-label-rerank, and then every file is the same.

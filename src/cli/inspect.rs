@@ -98,15 +98,7 @@ pub fn describe(model: &TopicModel, out: &mut dyn Write) -> std::io::Result<()> 
         params.cluster.refine_iterations,
         if params.spectral.is_some() { "yes" } else { "no" },
     )?;
-    writeln!(
-        out,
-        "label terms: {}",
-        if params.label.rerank {
-            "re-ranked by meaning with the sentence model (maximal marginal relevance)"
-        } else {
-            "class-based TF-IDF order"
-        }
-    )?;
+    writeln!(out, "label terms: {}", params.label.term_order())?;
     if let Some(reason) = model.untaggable() {
         writeln!(out, "cannot tag: {reason}")?;
     }

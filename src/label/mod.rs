@@ -113,6 +113,16 @@ pub struct Topics {
 }
 
 impl LabelParams {
+    /// The order a topic's terms are in, as `inspect` and the report's parameters say it (of a
+    /// fitted model, whose `rerank` says whether a sentence model re-ranked them).
+    pub fn term_order(&self) -> &'static str {
+        if self.rerank {
+            "re-ranked by meaning (sentence model)"
+        } else {
+            "class-based TF-IDF order"
+        }
+    }
+
     pub fn check(&self) -> Result<()> {
         if self.top_terms == 0 {
             return Err(Error::param(Param::TopTerms, "must be at least 1"));
@@ -146,10 +156,11 @@ impl LabelParams {
             class.add_phrases(&mut candidates, tokens, &topic_of, progress);
             check(progress)?;
         }
+        let meaning = meaning.filter(|_| self.rerank);
         // Re-ranking chooses among more distinct terms than it keeps.
         let pool = match meaning {
-            Some(_) if self.rerank => RERANK_POOL_PER_TERM * wanted,
-            _ => wanted,
+            Some(_) => RERANK_POOL_PER_TERM * wanted,
+            None => wanted,
         };
         let mut picked: Vec<Vec<Candidate>> = candidates
             .into_iter()
@@ -158,7 +169,7 @@ impl LabelParams {
                 distinct::pick(&topic_candidates, pool)
             })
             .collect();
-        if let Some(meaning) = meaning.filter(|_| self.rerank) {
+        if let Some(meaning) = meaning {
             picked = by_meaning(picked, meaning, &topic_of, wanted, progress)?;
             check(progress)?;
         }

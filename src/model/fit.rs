@@ -245,7 +245,7 @@ impl TopicModel {
         // Label terms re-ranked by meaning need the documents' own sentence vectors (not the
         // rows joined with the words) and the model that made them.
         let meaning = match (input.vectors, input.term_model) {
-            (Some(vectors), Some(model)) if params.label.rerank => Some(Meaning {
+            (Some(vectors), Some(model)) => Some(Meaning {
                 documents: vectors.rows.view(),
                 model,
             }),
@@ -281,7 +281,7 @@ impl TopicModel {
         );
         // The model records what was done: re-ranking needs a sentence model, which a
         // words-only fit or one given vectors from a file does not have.
-        model.params.label.rerank = meaning.is_some();
+        model.params.label.rerank &= meaning.is_some();
         Ok(Fit {
             terms: space.fitted.tfidf.vocabulary.len(),
             requested_k: k,

@@ -413,15 +413,7 @@ impl ReportInput<'_> {
                 if p.spectral.is_some() { "yes" } else { "no" }.to_string(),
             ),
             ("language", p.text.language.to_string()),
-            (
-                "label terms",
-                if p.label.rerank {
-                    "re-ranked by meaning (sentence model)"
-                } else {
-                    "class-based TF-IDF order"
-                }
-                .to_string(),
-            ),
+            ("label terms", p.label.term_order().to_string()),
             (
                 "sentence vectors",
                 self.sentence_vectors
