@@ -81,6 +81,7 @@ pub enum Param {
     Embeddings,
     Vectors,
     EmbeddingWeight,
+    NovelBelow,
 }
 
 impl Param {
@@ -108,6 +109,7 @@ impl Param {
             Param::Embeddings => "embeddings",
             Param::Vectors => "vectors",
             Param::EmbeddingWeight => "embedding_weight",
+            Param::NovelBelow => "novel_below",
         }
     }
 }

@@ -358,6 +358,7 @@ mod tests {
                 "vectorize",
                 "reduce",
                 "cluster",
+                "novelty",
                 "label",
                 "evaluate",
                 "layout",

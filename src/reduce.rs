@@ -222,15 +222,31 @@ impl Lsa {
     /// Stops with [`crate::Error::Cancelled`] once `progress` says so (a million rows take
     /// seconds).
     pub fn embed(&self, tfidf: &TfIdf, progress: &dyn Progress) -> Result<Embedding> {
+        Ok(self.embed_captured(tfidf, progress)?.0)
+    }
+
+    /// [`Lsa::embed`], and for each row the share of its document's weighted term row that the
+    /// LSA space holds (`|x·V| / |x|`, 0 to 1), which novelty needs.
+    pub fn embed_captured(
+        &self,
+        tfidf: &TfIdf,
+        progress: &dyn Progress,
+    ) -> Result<(Embedding, Vec<f64>)> {
         let documents = tfidf.documents_with_terms();
-        let rows = self.transform_rows(&tfidf.weights, &documents, progress);
+        let (rows, captured) = self.transform_rows(&tfidf.weights, &documents, progress);
         check(progress)?;
-        Ok(Embedding { rows, documents })
+        Ok((Embedding { rows, documents }, captured))
     }
 
     /// Every row of `weights` (documents x the fitted terms) projected and scaled to unit
     /// length; a row without terms stays zero. Rows are independent, in parallel.
     pub fn transform(&self, weights: &CsrMatrix<f32>) -> Array2<f64> {
+        self.transform_captured(weights).0
+    }
+
+    /// [`Lsa::transform`], and each row's share of its weighted term row that the LSA space
+    /// holds (0 for a row without terms).
+    pub fn transform_captured(&self, weights: &CsrMatrix<f32>) -> (Array2<f64>, Vec<f64>) {
         let all: Vec<usize> = (0..weights.rows()).collect();
         self.transform_rows(weights, &all, &crate::progress::Silent)
     }
@@ -243,28 +259,33 @@ impl Lsa {
         weights: &CsrMatrix<f32>,
         rows: &[usize],
         stop: &dyn Progress,
-    ) -> Array2<f64> {
+    ) -> (Array2<f64>, Vec<f64>) {
         let mut out = Array2::<f64>::zeros((rows.len(), self.dims));
+        let mut captured = vec![0.0; rows.len()];
         out.axis_chunks_iter_mut(Axis(0), PROJECT_CHUNK_ROWS)
             .into_par_iter()
+            .zip(captured.par_chunks_mut(PROJECT_CHUNK_ROWS))
             .zip(rows.par_chunks(PROJECT_CHUNK_ROWS))
-            .for_each(|(mut block, rows)| {
+            .for_each(|((mut block, captured), rows)| {
                 if stop.cancelled() {
                     return;
                 }
-                for (mut target, &row) in block.axis_iter_mut(Axis(0)).zip(rows) {
+                for ((mut target, held), &row) in
+                    block.axis_iter_mut(Axis(0)).zip(captured).zip(rows)
+                {
                     let (cols, values) = weights.row(row);
                     let target = target
                         .as_slice_mut()
                         .expect("rows of a fresh standard-layout array are contiguous");
-                    self.project_row(cols, values, target);
+                    *held = self.project_row(cols, values, target);
                 }
             });
-        out
+        (out, captured)
     }
 
-    /// One document's weights (sorted columns, values) -> its unit-length row in `out`.
-    pub(crate) fn project_row(&self, cols: &[u32], values: &[f32], out: &mut [f64]) {
+    /// One document's weights (sorted columns, values) -> its unit-length row in `out`; returns
+    /// the share of the weights' length the projection keeps (`|x·V| / |x|`, 0 without terms).
+    pub(crate) fn project_row(&self, cols: &[u32], values: &[f32], out: &mut [f64]) -> f64 {
         out.fill(0.0);
         accumulate(out, cols, values, &self.loadings, self.dims);
         let norm = out.iter().map(|v| v * v).sum::<f64>().sqrt();
@@ -272,6 +293,16 @@ impl Lsa {
             for v in out.iter_mut() {
                 *v /= norm;
             }
+        }
+        let length = values
+            .iter()
+            .map(|&v| f64::from(v) * f64::from(v))
+            .sum::<f64>()
+            .sqrt();
+        if length > 0.0 {
+            (norm / length).min(1.0)
+        } else {
+            0.0
         }
     }
 }

@@ -291,13 +291,15 @@ fn report_input<'a>(
 }
 
 /// How `tag` writes its rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TagOptions {
     pub format: OutputFormat,
     /// List each document's this many best topics in a `topics` column.
     pub top: Option<NonZeroUsize>,
     /// Documents read, tagged and written at a time.
     pub chunk: usize,
+    /// Call a document novel below this fit, in place of the model's threshold.
+    pub novel_below: Option<f64>,
 }
 
 impl Default for TagOptions {
@@ -306,6 +308,7 @@ impl Default for TagOptions {
             format: OutputFormat::Csv,
             top: None,
             chunk: TAG_CHUNK_DOCUMENTS,
+            novel_below: None,
         }
     }
 }
@@ -322,6 +325,8 @@ pub struct TagCounts {
     pub without_terms: u64,
     /// Documents cut at the sentence model's token limit.
     pub truncated: u64,
+    /// Documents whose fit is below the novelty threshold: of no topic the model knows.
+    pub novel: u64,
 }
 
 /// Documents per chunk of [`tag_stream`] when a sentence model embeds them: at ~50 documents/s a
@@ -380,6 +385,7 @@ pub fn tag_stream(
             let quiet = progress::CancelOnly(progress);
             let mut input = TagInput {
                 top: options.top,
+                novel_below: options.novel_below,
                 progress: Some(&quiet),
                 ..TagInput::default()
             };
@@ -396,6 +402,7 @@ pub fn tag_stream(
             let tagged = model.tag_with(&documents, &input)?;
             counts.documents += documents.len() as u64;
             counts.without_terms += tagged.iter().filter(|t| t.topic.is_none()).count() as u64;
+            counts.novel += tagged.iter().filter(|t| t.novel).count() as u64;
             let bytes_out = writer.chunk(&documents, &tagged, model)?;
             out.write_all(&bytes_out)
                 .map_err(|source| write_failed(out_name, source))?;

@@ -99,6 +99,14 @@ pub fn describe(model: &TopicModel, out: &mut dyn Write) -> std::io::Result<()> 
         if params.spectral.is_some() { "yes" } else { "no" },
     )?;
     writeln!(out, "label terms: {}", params.label.term_order())?;
+    if let Some(novelty) = model.novelty() {
+        writeln!(
+            out,
+            "novelty: a document whose fit is below {:.4} is novel ({}% of documents held out of an LSA fitted on the others fall below it; tag --novel-below sets another)",
+            novelty.threshold,
+            novelty.quantile * 100.0
+        )?;
+    }
     if let Some(reason) = model.untaggable() {
         writeln!(out, "cannot tag: {reason}")?;
     }

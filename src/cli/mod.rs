@@ -81,5 +81,6 @@ pub fn flag(param: Param) -> &'static str {
         Param::Embeddings => "--embeddings",
         Param::Vectors => "--vectors",
         Param::EmbeddingWeight => "--embedding-weight",
+        Param::NovelBelow => "--novel-below",
     }
 }

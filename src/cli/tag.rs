@@ -55,6 +55,11 @@ pub struct TagArgs {
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
 
+    /// Call a document novel (the `novel` column) when its fit is below F (0 to 1), in place
+    /// of the model's threshold, the fit of its documents' lowest 2% (`topictag inspect` shows it)
+    #[arg(long, value_name = "F")]
+    pub novel_below: Option<f64>,
+
     #[command(flatten)]
     pub columns: ColumnArgs,
 
@@ -68,10 +73,20 @@ pub struct TagOutcome {
     pub output: Option<PathBuf>,
     /// The sentence model's token limit, when one embedded the documents.
     pub limit: Option<usize>,
+    /// The fit below which a document was called novel.
+    pub threshold: f64,
 }
 
 impl TagArgs {
     pub fn run(&self, progress: &dyn Progress) -> Result<TagOutcome> {
+        if let Some(below) = self.novel_below {
+            if !(0.0..=1.0).contains(&below) {
+                return Err(Error::InvalidParam {
+                    param: Param::NovelBelow,
+                    message: format!("must be a fit between 0 and 1, not {below}"),
+                });
+            }
+        }
         if self.top == Some(0) {
             return Err(Error::InvalidParam {
                 param: Param::Top,
@@ -98,6 +113,7 @@ impl TagArgs {
         let options = TagOptions {
             format: self.format.format,
             top: self.top.and_then(std::num::NonZeroUsize::new),
+            novel_below: self.novel_below,
             ..TagOptions::default()
         };
         let reader = open_for_tagging(&read)?;
@@ -118,6 +134,7 @@ impl TagArgs {
                 counts,
                 output: None,
                 limit: vectors.as_ref().and_then(VectorProvider::token_limit),
+                threshold: self.threshold(&model),
             })
         } else {
             self.tag_into_file(&model, reader, options, vectors.as_ref(), progress)
@@ -143,7 +160,15 @@ impl TagArgs {
             counts,
             output: Some(written),
             limit: vectors.and_then(VectorProvider::token_limit),
+            threshold: self.threshold(model),
         })
+    }
+
+    /// The fit below which documents are called novel: the flag's, else the model's.
+    fn threshold(&self, model: &TopicModel) -> f64 {
+        self.novel_below
+            .or(model.novelty().map(|n| n.threshold))
+            .unwrap_or(0.0)
     }
 }
 
@@ -178,6 +203,12 @@ pub fn summary(tagged: &TagOutcome) -> String {
         line.push_str(&format!(
             "; {} without a term of the model's vocabulary (topic -1)",
             tagged.counts.without_terms
+        ));
+    }
+    if tagged.counts.novel > 0 {
+        line.push_str(&format!(
+            "; {} novel (of no topic the model knows: fit below {:.4})",
+            tagged.counts.novel, tagged.threshold
         ));
     }
     if let (Some(limit), true) = (tagged.limit, tagged.counts.truncated > 0) {

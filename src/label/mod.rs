@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use rustc_hash::FxHashSet;
 
 pub(crate) mod distinct;
+pub mod novelty;
 mod phrases;
 pub(crate) mod place;
 mod rerank;
@@ -553,6 +554,7 @@ mod tests {
             tagger: &tagger,
             vocabulary: &tfidf.vocabulary,
             top: None,
+            novelty: None,
         }
         .place(&tfidf.weights, embedding.rows.view(), |doc| row_of[doc]);
         let topics = LabelParams::default()

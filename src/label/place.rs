@@ -8,6 +8,7 @@ use std::num::NonZeroUsize;
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
+use super::novelty::TopicSpan;
 use super::Tagger;
 use crate::cluster::Centroids;
 use crate::sparse::CsrMatrix;
@@ -27,6 +28,12 @@ pub struct Tagged {
     pub tags: Vec<String>,
     /// The best topics with their cosines, best first, when asked for.
     pub top: Vec<(usize, f64)>,
+    /// How much of the document the topics' directions hold, 0 to 1 (see
+    /// [`crate::label::novelty`]); `None` without a topic, or for a model that cannot tag.
+    pub fit: Option<f64>,
+    /// The fit is below the model's novelty threshold: the document is of no topic the model
+    /// knows.
+    pub novel: bool,
 }
 
 /// What placing a document needs: the topics' centroids, the tagger and its vocabulary, and how
@@ -36,6 +43,20 @@ pub(crate) struct Placer<'a> {
     pub tagger: &'a Tagger,
     pub vocabulary: &'a Vocabulary,
     pub top: Option<NonZeroUsize>,
+    /// The topics' span and the threshold below which a fit is novel, and for each row of the
+    /// placed rows the share of its term row the LSA space holds; `None` for rows that are not
+    /// in LSA space (spectral).
+    pub novelty: Option<Fitness<'a>>,
+}
+
+/// What a document's fit and novelty are computed from ([`Placer::novelty`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Fitness<'a> {
+    pub span: &'a TopicSpan,
+    /// Fits below this are novel.
+    pub threshold: f64,
+    /// Per placed row, the share of its term row the LSA space holds.
+    pub captured: &'a [f64],
 }
 
 impl Placer<'_> {
@@ -58,9 +79,20 @@ impl Placer<'_> {
                     let doc = chunk * PLACE_CHUNK_DOCUMENTS + i;
                     let (cols, values) = terms.row(doc);
                     if let (false, Some(row)) = (cols.is_empty(), row_of(doc)) {
+                        let fit = self.novelty.map(|n| {
+                            let unit = rows.row(row);
+                            let unit = unit.as_slice().expect("rows are contiguous");
+                            n.span.fit(n.captured[row], unit)
+                        });
+                        let novel = match (fit, self.novelty) {
+                            (Some(fit), Some(n)) => fit < n.threshold,
+                            _ => false,
+                        };
                         let row = rows.row(row);
                         let (topic, score) = self.centroids.place(row);
                         *slot = Tagged {
+                            fit,
+                            novel,
                             topic: Some(topic),
                             score,
                             tags: self.tagger.tag(cols, values, self.vocabulary),
@@ -83,6 +115,8 @@ impl Tagged {
             score: 0.0,
             tags: Vec::new(),
             top: Vec::new(),
+            fit: None,
+            novel: false,
         }
     }
 }

@@ -16,7 +16,8 @@ use crate::cluster::{Clustering, KRange, TopicCount};
 use crate::embed::{self, EmbedTexts, SentenceVectors};
 use crate::error::{Error, Result};
 use crate::evaluate::{self, Judged, Metrics};
-use crate::label::place::Placer;
+use crate::label::novelty::{calibrate_held_out, Novelty, TopicSpan, NOVEL_QUANTILE};
+use crate::label::place::{Fitness, Placer};
 use crate::label::{Meaning, Tagged, Tagger, Topics};
 use crate::params::{CheckedParams, TopicParams};
 use crate::progress::{self, Cancel, Progress, Silent, Watched};
@@ -186,6 +187,8 @@ struct Space {
     fitted: VectorizerFit,
     lsa: Lsa,
     embedding: Embedding,
+    /// Per row of `embedding`, the share of its term row the LSA space holds.
+    captured: Vec<f64>,
     semantic: Option<Semantic>,
 }
 
@@ -240,7 +243,22 @@ impl TopicModel {
         let (k, k_selection) = choose_k(&params, &space, truth.as_deref(), &mut timings, progress)?;
         let (clustering, spectral_rows) = cluster(&params, &space, k, &mut timings, progress)?;
         let tagger = Tagger::new(&space.fitted.tfidf.vocabulary, params.label.tags);
-        let documents = place_fitted(&space, &clustering, spectral_rows.as_ref(), &tagger);
+        let span = TopicSpan::new(&clustering.centroids, space.lsa.dims());
+        let (mut documents, novelty) =
+            place_fitted(&space, &clustering, spectral_rows.as_ref(), &tagger, &span);
+        let novelty = match novelty {
+            Some(in_sample) => {
+                let held_out = timings.time("novelty", progress, || {
+                    calibrate(&params, &space, &clustering, &documents, progress)
+                })?;
+                let novelty = held_out.unwrap_or(in_sample);
+                for tagged in &mut documents {
+                    tagged.novel = tagged.fit.is_some_and(|fit| fit < novelty.threshold);
+                }
+                Some(novelty)
+            }
+            None => None,
+        };
         progress::check(progress)?;
         // Label terms re-ranked by meaning need the documents' own sentence vectors (not the
         // rows joined with the words) and the model that made them.
@@ -279,6 +297,8 @@ impl TopicModel {
             tagger,
             k_selection.as_ref(),
         );
+        model.novelty = novelty;
+        model.span = Some(span);
         // The model records what was done: re-ranking needs a sentence model, which a
         // words-only fit or one given vectors from a file does not have.
         model.params.label.rerank &= meaning.is_some();
@@ -311,12 +331,12 @@ fn space(
         params.vectorize.fit(tokens, progress)
     })?;
     progress::check(progress)?;
-    let (lsa, mut embedding) = timings.time("reduce", progress, || {
+    let (lsa, mut embedding, captured) = timings.time("reduce", progress, || {
         let lsa = params
             .reduce
             .fit(&fitted.tfidf, params.seed.derive("reduce"), progress)?;
-        let embedding = lsa.embed(&fitted.tfidf, progress)?;
-        Ok::<_, Error>((lsa, embedding))
+        let (embedding, captured) = lsa.embed_captured(&fitted.tfidf, progress)?;
+        Ok::<_, Error>((lsa, embedding, captured))
     })?;
     progress::check(progress)?;
     let semantic = match input.vectors {
@@ -342,6 +362,7 @@ fn space(
         fitted,
         lsa,
         embedding,
+        captured,
         semantic,
     })
 }
@@ -403,26 +424,70 @@ fn cluster(
 }
 
 /// Every input document placed by the clustering's centroids in the space it was clustered in,
-/// with [`Placer`], as `tag` places a new document.
+/// with [`Placer`], as `tag` places a new document; and the novelty threshold calibrated on their
+/// fits (none for spectral rows, which are not in LSA space). Placed first with no threshold, then
+/// flagged with the same comparison `tag` makes, so a saved model tags them alike.
 fn place_fitted(
     space: &Space,
     clustering: &Clustering,
     spectral_rows: Option<&Embedding>,
     tagger: &Tagger,
-) -> Vec<Tagged> {
+    span: &TopicSpan,
+) -> (Vec<Tagged>, Option<Novelty>) {
     let rows = spectral_rows.unwrap_or(&space.embedding);
     let tfidf: &TfIdf = &space.fitted.tfidf;
     let mut row_of = vec![None; tfidf.weights.rows()];
     for (row, &doc) in rows.documents.iter().enumerate() {
         row_of[doc] = Some(row);
     }
-    Placer {
+    let novelty = spectral_rows.is_none().then_some(Fitness {
+        span,
+        threshold: f64::NEG_INFINITY,
+        captured: &space.captured,
+    });
+    let mut placed = Placer {
         centroids: &clustering.centroids,
         tagger,
         vocabulary: &tfidf.vocabulary,
         top: None::<NonZeroUsize>,
+        novelty,
     }
-    .place(&tfidf.weights, rows.rows.view(), |doc| row_of[doc])
+    .place(&tfidf.weights, rows.rows.view(), |doc| row_of[doc]);
+    let novelty = novelty.map(|_| {
+        let fits: Vec<f64> = placed.iter().filter_map(|t| t.fit).collect();
+        Novelty::calibrate(&fits, NOVEL_QUANTILE)
+    });
+    if let Some(novelty) = novelty {
+        for tagged in &mut placed {
+            tagged.novel = tagged.fit.is_some_and(|fit| fit < novelty.threshold);
+        }
+    }
+    (placed, novelty)
+}
+
+/// The novelty threshold from held-out documents ([`calibrate_held_out`]).
+fn calibrate(
+    params: &CheckedParams<'_>,
+    space: &Space,
+    clustering: &Clustering,
+    placed: &[Tagged],
+    progress: &dyn Progress,
+) -> Result<Option<Novelty>> {
+    let rows = &space.embedding.documents;
+    let topics: Vec<usize> = rows
+        .iter()
+        .map(|&doc| placed[doc].topic.expect("a document with terms has a topic"))
+        .collect();
+    calibrate_held_out(
+        &params.reduce,
+        &space.fitted.tfidf,
+        rows,
+        &topics,
+        clustering.centroids.len(),
+        NOVEL_QUANTILE,
+        params.seed.derive("novelty"),
+        progress,
+    )
 }
 
 /// The fitted stages as one model.
@@ -460,6 +525,8 @@ fn assemble(
         tags: params.label.tags,
         semantic: space.semantic.clone(),
         tagger: Some(tagger),
+        novelty: None,
+        span: None,
         origin: String::new(),
         writer: String::new(),
     }

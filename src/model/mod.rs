@@ -16,7 +16,8 @@ use crate::cluster::Centroids;
 use crate::embed::{self, SentenceVectors, VectorSource};
 pub use crate::error::Untaggable;
 use crate::error::{Error, ModelProblem, Result};
-use crate::label::place::Placer;
+use crate::label::novelty::{Novelty, TopicSpan};
+use crate::label::place::{Fitness, Placer};
 use crate::label::Tagger;
 use crate::params::TopicParams;
 use crate::progress::{self, Progress, Silent, Work};
@@ -84,6 +85,11 @@ pub struct TopicModel {
     tags: usize,
     /// The sentence vectors the rows were joined with, if any: new documents need the same.
     semantic: Option<Semantic>,
+    /// Below which fit a document is novel (none for a model that cannot tag).
+    novelty: Option<Novelty>,
+    /// The topics' directions, rebuilt from the centroids when a model is loaded.
+    #[serde(skip)]
+    span: Option<TopicSpan>,
     /// Rebuilt from the vocabulary when a model is loaded.
     #[serde(skip)]
     tagger: Option<Tagger>,
@@ -112,6 +118,7 @@ impl PartialEq for TopicModel {
             && self.untaggable == other.untaggable
             && self.tags == other.tags
             && self.semantic == other.semantic
+            && self.novelty == other.novelty
     }
 }
 
@@ -171,6 +178,14 @@ impl TopicModel {
     pub fn tag_with(&self, documents: &[Document], input: &TagInput<'_>) -> Result<Vec<Tagged>> {
         self.check_taggable()?;
         self.check_vectors(input.vectors.map(|v| &v.source))?;
+        if let Some(below) = input.novel_below {
+            if !(0.0..=1.0).contains(&below) {
+                return Err(Error::param(
+                    crate::error::Param::NovelBelow,
+                    format!("must be a fit between 0 and 1, not {below}"),
+                ));
+            }
+        }
         if let Some(vectors) = input.vectors {
             fit::vectors_fit(vectors, documents.len())?;
         }
@@ -185,7 +200,7 @@ impl TopicModel {
             let vectors = input
                 .vectors
                 .map(|v| v.rows.slice(ndarray::s![start..start + chunk.len(), ..]));
-            tagged.extend(self.tag_chunk(chunk, vectors, input.top));
+            tagged.extend(self.tag_chunk(chunk, vectors, input));
             progress.advance(chunk.len() as u64);
         }
         Ok(tagged)
@@ -196,21 +211,53 @@ impl TopicModel {
         &self,
         documents: &[Document],
         vectors: Option<ndarray::ArrayView2<'_, f32>>,
-        top: Option<NonZeroUsize>,
+        input: &TagInput<'_>,
     ) -> Vec<Tagged> {
         let terms = self.analyzer.transform(documents);
         let rows = self.vectorizer.transform(&terms);
-        let mut dense = self.lsa.transform(&rows.weights);
+        let (mut dense, captured) = self.lsa.transform_captured(&rows.weights);
         if let (Some(semantic), Some(vectors)) = (&self.semantic, vectors) {
             dense = embed::combine(dense.view(), vectors, &semantic.centre, semantic.weight);
         }
+        let span = self.span();
         Placer {
             centroids: &self.centroids,
             tagger: &self.tagger(),
             vocabulary: self.vectorizer.vocabulary(),
-            top,
+            top: input.top,
+            novelty: self.fitness(&span, input.novel_below, &captured),
         }
         .place(&rows.weights, dense.view(), Some)
+    }
+
+    /// What placing needs for each document's fit and novelty: the topics' span, the model's
+    /// threshold or `novel_below` in its place, and each row's captured share.
+    fn fitness<'a>(
+        &self,
+        span: &'a TopicSpan,
+        novel_below: Option<f64>,
+        captured: &'a [f64],
+    ) -> Option<Fitness<'a>> {
+        let threshold = novel_below.or(self.novelty.map(|n| n.threshold))?;
+        Some(Fitness {
+            span,
+            threshold,
+            captured,
+        })
+    }
+
+    /// The topics' directions in LSA space, for the documents' fit.
+    fn span(&self) -> std::borrow::Cow<'_, TopicSpan> {
+        match &self.span {
+            Some(span) => std::borrow::Cow::Borrowed(span),
+            None => std::borrow::Cow::Owned(TopicSpan::new(&self.centroids, self.lsa.dims())),
+        }
+    }
+
+    /// Below which fit a document is novel, and which share of the fitted documents that
+    /// leaves below it; `None` for a model that cannot tag.
+    pub fn novelty(&self) -> Option<Novelty> {
+        self.novelty
     }
 
     /// Whether vectors from `given` fit this model: the same model folder (by content) or a
@@ -350,7 +397,13 @@ impl TopicModel {
         {
             return Err("the topics and the centroids do not match".into());
         }
+        match (&self.novelty, &self.untaggable) {
+            (Some(novelty), None) => novelty.validate()?,
+            (None, None) => return Err("a model that tags has no novelty threshold".into()),
+            _ => {}
+        }
         self.tagger = Some(Tagger::new(self.vectorizer.vocabulary(), self.tags));
+        self.span = Some(TopicSpan::new(&self.centroids, self.lsa.dims()));
         Ok(())
     }
 
@@ -463,6 +516,9 @@ pub struct TagInput<'a> {
     pub progress: Option<&'a dyn Progress>,
     /// A token that stops the call with [`Error::Cancelled`].
     pub cancel: Option<&'a crate::progress::Cancel>,
+    /// Call a document novel when its fit is below this, in place of the model's threshold
+    /// ([`TopicModel::novelty`]).
+    pub novel_below: Option<f64>,
 }
 
 impl std::fmt::Debug for TagInput<'_> {
@@ -472,6 +528,7 @@ impl std::fmt::Debug for TagInput<'_> {
             .field("top", &self.top)
             .field("progress", &self.progress.is_some())
             .field("cancel", &self.cancel.map(|c| c.is_cancelled()))
+            .field("novel_below", &self.novel_below)
             .finish()
     }
 }

@@ -16,6 +16,10 @@ pub struct DocumentRow<'a> {
     topic_label: &'a str,
     /// Cosine similarity to the topic centroid, 4 decimals; empty for topic -1.
     score: Option<Score>,
+    /// How much of the document the topics hold, 4 decimals; empty for topic -1.
+    fit: Option<Score>,
+    /// Whether the fit is below the model's novelty threshold; empty for topic -1.
+    novel: Option<bool>,
     tags: Joined<'a>,
     /// With `tag --top N`: the N best topics and their scores.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59,6 +63,7 @@ impl<'a> DocumentRow<'a> {
     pub fn new(
         document: &'a Document,
         placed: Option<(usize, f64)>,
+        fit: Option<(f64, bool)>,
         topic_label: &'a str,
         tags: &'a [String],
         top: Option<&'a [(usize, f64)]>,
@@ -70,6 +75,8 @@ impl<'a> DocumentRow<'a> {
             topic: placed.map_or(-1, |(topic, _)| topic as i64),
             topic_label,
             score: placed.map(|(_, score)| Score(score, style)),
+            fit: fit.map(|(fit, _)| Score(fit, style)),
+            novel: fit.map(|(_, novel)| novel),
             tags: Joined(tags.iter().map(String::as_str).collect(), style),
             topics: top.map(|top| TopTopics(top, style)),
         }

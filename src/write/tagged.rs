@@ -84,6 +84,7 @@ impl TaggedWriter {
             &[DocumentRow::new(
                 &blank,
                 None,
+                None,
                 "",
                 &[],
                 self.top.then_some(&[][..]),
@@ -110,5 +111,9 @@ fn row<'a>(
     let placed = tagged.topic.map(|topic| (topic, tagged.score));
     let label = placed.map_or("", |(topic, _)| model.topics()[topic].label.as_str());
     let top = with_top.then_some(tagged.top.as_slice());
-    DocumentRow::new(document, placed, label, &tagged.tags, top, style)
+    let fit = tagged
+        .topic
+        .and(tagged.fit)
+        .map(|fit| (fit, tagged.novel));
+    DocumentRow::new(document, placed, fit, label, &tagged.tags, top, style)
 }
