@@ -13,7 +13,7 @@ use std::time::Duration;
 use assert_cmd::Command;
 use tempfile::TempDir;
 
-pub const DOCUMENTS_HEADER: &str = "id,title,topic,topic_label,score,tags";
+pub const DOCUMENTS_HEADER: &str = "id,title,topic,topic_label,score,fit,novel,tags";
 pub const TOPICS_HEADER: &str = "topic,size,label,top_terms,representative_ids";
 pub const TABLE_HEADER: &str = "topic  size  label";
 
@@ -154,7 +154,7 @@ pub fn read_documents(dir: &Path) -> Vec<DocumentRow> {
                 .unwrap_or_else(|_| panic!("topic is an integer: {r:?}")),
             topic_label: r[3].to_string(),
             score: r[4].to_string(),
-            tags: split_list(&r[5]),
+            tags: split_list(&r[7]),
         })
         .collect()
 }
