@@ -389,7 +389,16 @@ fn jsonl_output_has_the_same_content_as_csv_output() {
     let documents = read_documents(&csv_out);
     let json_documents = parse_lines(json_out.join("documents.jsonl"));
     assert_eq!(json_documents.len(), documents.len());
-    let document_keys = ["id", "title", "topic", "topic_label", "score", "tags"];
+    let document_keys = [
+        "id",
+        "title",
+        "topic",
+        "topic_label",
+        "score",
+        "fit",
+        "novel",
+        "tags",
+    ];
     for ((line, value), row) in json_documents.iter().zip(&documents) {
         key_order(line, &document_keys);
         let object = value.as_object().expect("a JSON object per line");
@@ -404,10 +413,17 @@ fn jsonl_output_has_the_same_content_as_csv_output() {
         );
         if row.topic == -1 {
             assert!(object["score"].is_null(), "{line}");
+            assert!(object["fit"].is_null(), "{line}");
+            assert!(object["novel"].is_null(), "{line}");
         } else {
             let score = object["score"].as_f64().expect("score is a number");
             let csv_score: f64 = row.score.parse().expect("csv score");
             assert_eq!(score, csv_score, "{line}");
+            let fit = object["fit"].as_f64().expect("fit is a number");
+            let csv_fit: f64 = row.fit.parse().expect("csv fit");
+            assert_eq!(fit, csv_fit, "{line}");
+            let novel = object["novel"].as_bool().expect("novel is a boolean");
+            assert_eq!(novel.to_string(), row.novel, "{line}");
         }
         assert_eq!(strings(&object["tags"]), row.tags, "{line}");
     }
@@ -499,8 +515,8 @@ fn documents_without_terms_are_kept_with_topic_minus_one_and_a_warning() {
         assert_eq!(doc.topic, expected, "{doc:?}");
     }
     let raw = read_text(&out.join("documents.csv"));
-    assert!(raw.contains("\nempty,,-1,,,\n"), "{raw}");
-    assert!(raw.contains("\nstop,,-1,,,\n"), "{raw}");
+    assert!(raw.contains("\nempty,,-1,,,,,\n"), "{raw}");
+    assert!(raw.contains("\nstop,,-1,,,,,\n"), "{raw}");
     assert_eq!(topics.iter().map(|t| t.size).sum::<usize>(), 8);
 
     let warned = warnings(&outcome.stderr);

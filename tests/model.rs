@@ -165,9 +165,10 @@ fn new_documents_land_in_the_topic_of_their_theme() {
     assert_eq!(rows.len(), 3, "one row per input row");
     assert_eq!(rows[0][2], topic_of("astro").to_string());
     assert_eq!(rows[1][2], topic_of("cook").to_string());
-    assert!(rows[0][5].contains("telescopes") || rows[0][5].contains("galaxies"));
-    // A document with no known term keeps its row, with topic -1 and no score.
-    assert_eq!(rows[2][..], ["n-none", "Nothing", "-1", "", "", ""]);
+    assert!(rows[0][7].contains("telescopes") || rows[0][7].contains("galaxies"));
+    assert_eq!(rows[0][6], "false", "a document of a known theme is not novel");
+    // A document with no known term keeps its row, with topic -1 and no score, fit or flag.
+    assert_eq!(rows[2][..], ["n-none", "Nothing", "-1", "", "", "", "", ""]);
     assert!(
         tagged
             .stderr
@@ -197,7 +198,7 @@ fn top_lists_the_best_topics_with_their_scores_first_the_assigned_one() {
     assert_eq!(header.join(","), format!("{DOCUMENTS_HEADER},topics"));
     for record in reader.records() {
         let record = record.expect("row");
-        let best: Vec<(&str, &str)> = record[6]
+        let best: Vec<(&str, &str)> = record[8]
             .split(';')
             .map(|cell| cell.split_once(':').expect("topic:score"))
             .collect();

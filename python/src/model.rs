@@ -155,8 +155,10 @@ impl TopicModel {
     }
 }
 
-/// The rows of `topictag tag` as columns: id, title, topic (-1: no terms), topic_label, score
-/// (`None` for -1), tags (a list), and with `top` the best topics as (topic, score) pairs.
+/// The rows of `topictag tag` as columns: id, title, topic (-1: no terms), topic_label, score,
+/// fit (the share of the document the topics hold) and novel (fit below the model's threshold;
+/// the three `None` for -1), tags (a list), and with `top` the best topics as (topic, score)
+/// pairs.
 pub fn rows<'py>(
     py: Python<'py>,
     documents: &[Document],
@@ -182,6 +184,14 @@ pub fn rows<'py>(
         &out,
         "score",
         tagged.iter().map(|t| t.topic.map(|_| t.score)),
+    )?;
+    column(&out, "fit", tagged.iter().map(|t| t.topic.and(t.fit)))?;
+    column(
+        &out,
+        "novel",
+        tagged
+            .iter()
+            .map(|t| t.topic.and(t.fit).map(|_| t.novel)),
     )?;
     column(&out, "tags", tagged.iter().map(|t| t.tags.clone()))?;
     if with_top {

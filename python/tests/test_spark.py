@@ -118,6 +118,8 @@ def as_cli_row(row, top):
         "topic": str(row["topic"]),
         "topic_label": row["topic_label"],
         "score": "" if row["score"] is None else f"{row['score']:.4f}",
+        "fit": "" if row["fit"] is None else f"{row['fit']:.4f}",
+        "novel": "" if row["novel"] is None else str(row["novel"]).lower(),
         "tags": ";".join(row["tags"]),
     }
     if top:
@@ -132,19 +134,24 @@ def test_tag_on_spark_equals_the_command_lines_tag_row_for_row(spark, model, cor
     tagged = tts.tag(df, model, top=3)
     got = {row["id"]: as_cli_row(row, top=True) for row in tagged.collect()}
     assert len(got) == len(expected) == DOCUMENTS
-    fields = ["topic", "topic_label", "score", "tags", "topics"]
+    fields = ["topic", "topic_label", "score", "fit", "novel", "tags", "topics"]
     differ = [i for i, row in expected.items() if {k: row[k] for k in fields} != got[i]]
     assert not differ, f"{len(differ)} rows differ, first {differ[0]}: {expected[differ[0]]} vs {got[differ[0]]}"
     blank = [i for i, row in got.items() if row["topic"] == "-1"]
-    assert len(blank) == DOCUMENTS // 500 and all(got[i]["score"] == "" for i in blank)
+    assert len(blank) == DOCUMENTS // 500 and all(
+        got[i]["score"] == got[i]["fit"] == got[i]["novel"] == "" for i in blank
+    )
 
 
 def test_tag_keeps_every_column_and_declares_its_schema(spark, model, corpus):
     df = read(spark, corpus).withColumn("year", F.lit(2024))
     tagged = tts.tag(df, model)
     # Planned without running: the schema is declared.
-    assert tagged.columns == ["id", "title", "abstract", "year", "topic", "topic_label", "score", "tags"]
+    assert tagged.columns == [
+        "id", "title", "abstract", "year", "topic", "topic_label", "score", "fit", "novel", "tags"
+    ]
     assert dict(tagged.dtypes)["tags"] == "array<string>"
+    assert dict(tagged.dtypes)["novel"] == "boolean"
     first = tagged.limit(3).collect()
     assert [r["year"] for r in first] == [2024] * 3
     assert tagged.count() == DOCUMENTS
@@ -179,6 +186,7 @@ def test_a_null_text_gets_what_the_command_line_gives_a_blank_one(spark, model):
     )
     rows = {r["id"]: r for r in tts.tag(df, model).collect()}
     assert rows["b"]["topic"] == -1 and rows["b"]["score"] is None and rows["b"]["tags"] == []
+    assert rows["b"]["fit"] is None and rows["b"]["novel"] is None
     assert rows["a"]["topic"] >= 0  # the title alone has terms
     assert rows["c"]["topic"] >= 0
 

@@ -50,6 +50,10 @@ def test_a_fit_on_the_digest_gives_the_command_lines_documents_and_topics(fitted
     assert [";".join(tags) for tags in documents["tags"]] == [row["tags"] for row in expected]
     scores = [f"{s:.4f}" if s == s else "" for s in documents["score"]]
     assert scores == [row["score"] for row in expected]
+    fits = [f"{s:.4f}" if s == s else "" for s in documents["fit"]]
+    assert fits == [row["fit"] for row in expected]
+    novel = ["" if n is None else str(n).lower() for n in documents["novel"]]
+    assert novel == [row["novel"] for row in expected]
     topics = read_csv(OUTPUT / "topics.csv")
     assert list(fitted.topics["label"]) == [row["label"] for row in topics]
     assert [";".join(r) for r in fitted.topics["representative_ids"]] == [

@@ -48,7 +48,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Put new documents into the topics of a saved model: one row per input row, with the
-    /// columns of documents.csv (id,title,topic,topic_label,score,tags)
+    /// columns of documents.csv (id,title,topic,topic_label,score,fit,novel,tags)
     Tag(tag::TagArgs),
     /// Print what a saved model holds: topics, vocabulary, dimensions, params, version
     Inspect(inspect::InspectArgs),

@@ -56,7 +56,8 @@ pub struct TagArgs {
     pub top: Option<usize>,
 
     /// Call a document novel (the `novel` column) when its fit is below F (0 to 1), in place
-    /// of the model's threshold, the fit of its documents' lowest 2% (`topictag inspect` shows it)
+    /// of the model's threshold: the fit below which 2% of documents the fit held out fall
+    /// (`topictag inspect` shows it)
     #[arg(long, value_name = "F")]
     pub novel_below: Option<f64>,
 

@@ -89,6 +89,8 @@ pub struct DocumentRow {
     pub topic: i64,
     pub topic_label: String,
     pub score: String,
+    pub fit: String,
+    pub novel: String,
     pub tags: Vec<String>,
 }
 
@@ -154,6 +156,8 @@ pub fn read_documents(dir: &Path) -> Vec<DocumentRow> {
                 .unwrap_or_else(|_| panic!("topic is an integer: {r:?}")),
             topic_label: r[3].to_string(),
             score: r[4].to_string(),
+            fit: r[5].to_string(),
+            novel: r[6].to_string(),
             tags: split_list(&r[7]),
         })
         .collect()

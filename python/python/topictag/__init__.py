@@ -3,7 +3,7 @@
     import topictag
     fit = topictag.fit(df, text="abstract", k="auto", seed=0)
     fit.topics          # one row per topic: size, label, top terms, representative ids
-    fit.documents       # one row per document: topic, topic_label, score, tags
+    fit.documents       # one row per document: topic, topic_label, score, fit, novel, tags
     fit.model.tag(new_df)
     fit.model.save("model.topictag"); topictag.TopicModel.load("model.topictag")
 
@@ -55,7 +55,7 @@ class TopicModel:
 
     def tag(self, data, text=None, title=None, id=None, top: Optional[int] = None,
             vectors=None, embeddings=None):
-        """Each document's topic, topic_label, score and tags (and with `top` its best topics as
+        """Each document's topic, topic_label, score, fit, novel and tags (and with `top` its best topics as
         (topic, score) pairs), as a frame of the input's kind. Columns default to those the
         model was fitted on, then to the command line's defaults."""
         choice = _fitted_choice(self, text=text, title=title, id=id)
@@ -134,7 +134,8 @@ class Fit:
 
     model: TopicModel
     documents: Any
-    """One row per document: id, title, topic (-1: no terms), topic_label, score, tags."""
+    """One row per document: id, title, topic (-1: no terms), topic_label, score, fit, novel
+    (fit below the model's novelty threshold), tags."""
     topics: Any
     """One row per topic: topic, size, label, top_terms, representative_ids."""
     metrics: dict

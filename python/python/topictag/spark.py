@@ -33,7 +33,9 @@ from ._frames import missing_column
 
 __all__ = ["tag", "fit", "ADDED_COLUMNS"]
 
-ADDED_COLUMNS = ("topic", "topic_label", "score", "tags", "topics")
+# The added columns that are null for a document with no terms (topic -1).
+NULLABLE = ("score", "fit", "novel")
+ADDED_COLUMNS = ("topic", "topic_label", "score", "fit", "novel", "tags", "topics")
 """The columns `tag` adds (`topics` only with `top`)."""
 
 SOURCE = "<Spark DataFrame>"
@@ -45,8 +47,9 @@ ModelLike = Union[TopicModel, bytes, str, os.PathLike]
 def tag(df, model: ModelLike, text=None, title=None, id=None, top: Optional[int] = None,
         embeddings=None):
     """The rows of `df` with the columns of `topictag tag` added: `topic` (int, -1 for a document
-    with no terms), `topic_label`, `score` (double, null with topic -1), `tags` (array of
-    strings) and with `top` `topics`, the best `top` topics as (topic, score) structs.
+    with no terms), `topic_label`, `score` (double, null with topic -1), `fit` (double: the share
+    of the document the topics hold) and `novel` (boolean: fit below the model's threshold; both
+    null with topic -1), `tags` (array of strings) and with `top` `topics`, the best `top` topics as (topic, score) structs.
 
     model: a TopicModel, the bytes of a model file, or a path to one (read on the driver).
     text, title, id: the columns to read; default: those the model was fitted on, then the
@@ -201,6 +204,8 @@ def _added_fields(top: Optional[int]):
         T.StructField("topic", T.IntegerType(), False),
         T.StructField("topic_label", T.StringType(), False),
         T.StructField("score", T.DoubleType(), True),
+        T.StructField("fit", T.DoubleType(), True),
+        T.StructField("novel", T.BooleanType(), True),
         T.StructField("tags", T.ArrayType(T.StringType(), False), False),
     ]
     if top is not None:
@@ -387,7 +392,7 @@ def _tag_batches(batches, shipped, picked, top, folder):
         if schema is None:
             schema = pyarrow.schema(
                 list(batch.schema) + [
-                    pyarrow.field(name, array.type, nullable=(name == "score"))
+                    pyarrow.field(name, array.type, nullable=(name in NULLABLE))
                     for name, array in zip(ADDED_COLUMNS, added)
                 ]
             )
@@ -408,6 +413,8 @@ def _added_arrays(made: dict, top: Optional[int], pyarrow) -> list:
         pyarrow.array(made["topic"], pyarrow.int32()),
         pyarrow.array(made["topic_label"], pyarrow.string()),
         pyarrow.array(made["score"], pyarrow.float64()),
+        pyarrow.array(made["fit"], pyarrow.float64()),
+        pyarrow.array(made["novel"], pyarrow.bool_()),
         pyarrow.array(made["tags"], pyarrow.list_(pyarrow.field("element", pyarrow.string(), False))),
     ]
     if top is not None:
