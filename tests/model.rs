@@ -166,7 +166,10 @@ fn new_documents_land_in_the_topic_of_their_theme() {
     assert_eq!(rows[0][2], topic_of("astro").to_string());
     assert_eq!(rows[1][2], topic_of("cook").to_string());
     assert!(rows[0][7].contains("telescopes") || rows[0][7].contains("galaxies"));
-    assert_eq!(rows[0][6], "false", "a document of a known theme is not novel");
+    assert_eq!(
+        rows[0][6], "false",
+        "a document of a known theme is not novel"
+    );
     // A document with no known term keeps its row, with topic -1 and no score, fit or flag.
     assert_eq!(rows[2][..], ["n-none", "Nothing", "-1", "", "", "", "", ""]);
     assert!(

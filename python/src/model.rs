@@ -189,9 +189,7 @@ pub fn rows<'py>(
     column(
         &out,
         "novel",
-        tagged
-            .iter()
-            .map(|t| t.topic.and(t.fit).map(|_| t.novel)),
+        tagged.iter().map(|t| t.topic.and(t.fit).map(|_| t.novel)),
     )?;
     column(&out, "tags", tagged.iter().map(|t| t.tags.clone()))?;
     if with_top {

@@ -8,7 +8,6 @@ use std::num::NonZeroUsize;
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
-use super::novelty::TopicSpan;
 use super::Tagger;
 use crate::cluster::Centroids;
 use crate::sparse::CsrMatrix;
@@ -43,16 +42,15 @@ pub(crate) struct Placer<'a> {
     pub tagger: &'a Tagger,
     pub vocabulary: &'a Vocabulary,
     pub top: Option<NonZeroUsize>,
-    /// The topics' span and the threshold below which a fit is novel, and for each row of the
-    /// placed rows the share of its term row the LSA space holds; `None` for rows that are not
-    /// in LSA space (spectral).
+    /// The threshold below which a fit is novel, and for each row of the placed rows the share
+    /// of its term row the LSA space holds; `None` for rows that are not in LSA space
+    /// (spectral).
     pub novelty: Option<Fitness<'a>>,
 }
 
 /// What a document's fit and novelty are computed from ([`Placer::novelty`]).
 #[derive(Clone, Copy)]
 pub(crate) struct Fitness<'a> {
-    pub span: &'a TopicSpan,
     /// Fits below this are novel.
     pub threshold: f64,
     /// Per placed row, the share of its term row the LSA space holds.
@@ -79,11 +77,7 @@ impl Placer<'_> {
                     let doc = chunk * PLACE_CHUNK_DOCUMENTS + i;
                     let (cols, values) = terms.row(doc);
                     if let (false, Some(row)) = (cols.is_empty(), row_of(doc)) {
-                        let fit = self.novelty.map(|n| {
-                            let unit = rows.row(row);
-                            let unit = unit.as_slice().expect("rows are contiguous");
-                            n.span.fit(n.captured[row], unit)
-                        });
+                        let fit = self.novelty.map(|n| n.captured[row].clamp(0.0, 1.0));
                         let novel = match (fit, self.novelty) {
                             (Some(fit), Some(n)) => fit < n.threshold,
                             _ => false,

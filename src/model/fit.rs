@@ -16,7 +16,7 @@ use crate::cluster::{Clustering, KRange, TopicCount};
 use crate::embed::{self, EmbedTexts, SentenceVectors};
 use crate::error::{Error, Result};
 use crate::evaluate::{self, Judged, Metrics};
-use crate::label::novelty::{calibrate_held_out, Novelty, TopicSpan, NOVEL_QUANTILE};
+use crate::label::novelty::{calibrate_held_out, Novelty, NOVEL_QUANTILE};
 use crate::label::place::{Fitness, Placer};
 use crate::label::{Meaning, Tagged, Tagger, Topics};
 use crate::params::{CheckedParams, TopicParams};
@@ -243,14 +243,12 @@ impl TopicModel {
         let (k, k_selection) = choose_k(&params, &space, truth.as_deref(), &mut timings, progress)?;
         let (clustering, spectral_rows) = cluster(&params, &space, k, &mut timings, progress)?;
         let tagger = Tagger::new(&space.fitted.tfidf.vocabulary, params.label.tags);
-        let span = TopicSpan::new(&clustering.centroids, space.lsa.dims());
         let (mut documents, novelty) =
-            place_fitted(&space, &clustering, spectral_rows.as_ref(), &tagger, &span);
+            place_fitted(&space, &clustering, spectral_rows.as_ref(), &tagger);
         let novelty = match novelty {
             Some(in_sample) => {
-                let held_out = timings.time("novelty", progress, || {
-                    calibrate(&params, &space, &clustering, &documents, progress)
-                })?;
+                let held_out =
+                    timings.time("novelty", progress, || calibrate(&params, &space, progress))?;
                 let novelty = held_out.unwrap_or(in_sample);
                 for tagged in &mut documents {
                     tagged.novel = tagged.fit.is_some_and(|fit| fit < novelty.threshold);
@@ -298,7 +296,6 @@ impl TopicModel {
             k_selection.as_ref(),
         );
         model.novelty = novelty;
-        model.span = Some(span);
         // The model records what was done: re-ranking needs a sentence model, which a
         // words-only fit or one given vectors from a file does not have.
         model.params.label.rerank &= meaning.is_some();
@@ -432,7 +429,6 @@ fn place_fitted(
     clustering: &Clustering,
     spectral_rows: Option<&Embedding>,
     tagger: &Tagger,
-    span: &TopicSpan,
 ) -> (Vec<Tagged>, Option<Novelty>) {
     let rows = spectral_rows.unwrap_or(&space.embedding);
     let tfidf: &TfIdf = &space.fitted.tfidf;
@@ -441,7 +437,6 @@ fn place_fitted(
         row_of[doc] = Some(row);
     }
     let novelty = spectral_rows.is_none().then_some(Fitness {
-        span,
         threshold: f64::NEG_INFINITY,
         captured: &space.captured,
     });
@@ -469,21 +464,12 @@ fn place_fitted(
 fn calibrate(
     params: &CheckedParams<'_>,
     space: &Space,
-    clustering: &Clustering,
-    placed: &[Tagged],
     progress: &dyn Progress,
 ) -> Result<Option<Novelty>> {
-    let rows = &space.embedding.documents;
-    let topics: Vec<usize> = rows
-        .iter()
-        .map(|&doc| placed[doc].topic.expect("a document with terms has a topic"))
-        .collect();
     calibrate_held_out(
         &params.reduce,
         &space.fitted.tfidf,
-        rows,
-        &topics,
-        clustering.centroids.len(),
+        &space.embedding.documents,
         NOVEL_QUANTILE,
         params.seed.derive("novelty"),
         progress,
@@ -526,7 +512,6 @@ fn assemble(
         semantic: space.semantic.clone(),
         tagger: Some(tagger),
         novelty: None,
-        span: None,
         origin: String::new(),
         writer: String::new(),
     }

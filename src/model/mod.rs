@@ -16,7 +16,7 @@ use crate::cluster::Centroids;
 use crate::embed::{self, SentenceVectors, VectorSource};
 pub use crate::error::Untaggable;
 use crate::error::{Error, ModelProblem, Result};
-use crate::label::novelty::{Novelty, TopicSpan};
+use crate::label::novelty::Novelty;
 use crate::label::place::{Fitness, Placer};
 use crate::label::Tagger;
 use crate::params::TopicParams;
@@ -87,9 +87,6 @@ pub struct TopicModel {
     semantic: Option<Semantic>,
     /// Below which fit a document is novel (none for a model that cannot tag).
     novelty: Option<Novelty>,
-    /// The topics' directions, rebuilt from the centroids when a model is loaded.
-    #[serde(skip)]
-    span: Option<TopicSpan>,
     /// Rebuilt from the vocabulary when a model is loaded.
     #[serde(skip)]
     tagger: Option<Tagger>,
@@ -219,39 +216,24 @@ impl TopicModel {
         if let (Some(semantic), Some(vectors)) = (&self.semantic, vectors) {
             dense = embed::combine(dense.view(), vectors, &semantic.centre, semantic.weight);
         }
-        let span = self.span();
         Placer {
             centroids: &self.centroids,
             tagger: &self.tagger(),
             vocabulary: self.vectorizer.vocabulary(),
             top: input.top,
-            novelty: self.fitness(&span, input.novel_below, &captured),
+            novelty: self.fitness(input.novel_below, &captured),
         }
         .place(&rows.weights, dense.view(), Some)
     }
 
-    /// What placing needs for each document's fit and novelty: the topics' span, the model's
-    /// threshold or `novel_below` in its place, and each row's captured share.
-    fn fitness<'a>(
-        &self,
-        span: &'a TopicSpan,
-        novel_below: Option<f64>,
-        captured: &'a [f64],
-    ) -> Option<Fitness<'a>> {
+    /// What placing needs for each document's fit and novelty: the model's threshold or
+    /// `novel_below` in its place, and each row's captured share.
+    fn fitness<'a>(&self, novel_below: Option<f64>, captured: &'a [f64]) -> Option<Fitness<'a>> {
         let threshold = novel_below.or(self.novelty.map(|n| n.threshold))?;
         Some(Fitness {
-            span,
             threshold,
             captured,
         })
-    }
-
-    /// The topics' directions in LSA space, for the documents' fit.
-    fn span(&self) -> std::borrow::Cow<'_, TopicSpan> {
-        match &self.span {
-            Some(span) => std::borrow::Cow::Borrowed(span),
-            None => std::borrow::Cow::Owned(TopicSpan::new(&self.centroids, self.lsa.dims())),
-        }
     }
 
     /// Below which fit a document is novel, and which share of the fitted documents that
@@ -403,7 +385,6 @@ impl TopicModel {
             _ => {}
         }
         self.tagger = Some(Tagger::new(self.vectorizer.vocabulary(), self.tags));
-        self.span = Some(TopicSpan::new(&self.centroids, self.lsa.dims()));
         Ok(())
     }
 

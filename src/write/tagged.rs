@@ -111,9 +111,6 @@ fn row<'a>(
     let placed = tagged.topic.map(|topic| (topic, tagged.score));
     let label = placed.map_or("", |(topic, _)| model.topics()[topic].label.as_str());
     let top = with_top.then_some(tagged.top.as_slice());
-    let fit = tagged
-        .topic
-        .and(tagged.fit)
-        .map(|fit| (fit, tagged.novel));
+    let fit = tagged.topic.and(tagged.fit).map(|fit| (fit, tagged.novel));
     DocumentRow::new(document, placed, fit, label, &tagged.tags, top, style)
 }
