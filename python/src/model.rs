@@ -22,7 +22,7 @@ pub struct TopicModel {
 #[pymethods]
 impl TopicModel {
     /// Tags documents given as columns; returns the columns of `topictag tag`'s rows.
-    #[pyo3(signature = (ids, titles, texts, top=None, vectors=None, embeddings=None, encoder=None))]
+    #[pyo3(signature = (ids, titles, texts, top=None, vectors=None, embeddings=None, encoder=None, novel_below=None))]
     // The Python call's keywords, one argument each.
     #[allow(clippy::too_many_arguments)]
     fn tag_columns<'py>(
@@ -35,6 +35,7 @@ impl TopicModel {
         vectors: Option<crate::documents::Vectors>,
         embeddings: Option<PathBuf>,
         encoder: Option<PyRef<'py, SentenceEncoder>>,
+        novel_below: Option<f64>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let documents = from_columns(ids.as_ref(), titles.as_ref(), &texts)?;
         let given = vectors
@@ -53,6 +54,7 @@ impl TopicModel {
             let input = TagInput {
                 vectors: vectors.as_ref(),
                 top: top.and_then(NonZeroUsize::new),
+                novel_below,
                 cancel: Some(cancel),
                 ..TagInput::default()
             };
@@ -142,6 +144,7 @@ impl TopicModel {
         info.set_item("untaggable", m.untaggable().map(|u| u.to_string()))?;
         info.set_item("seed", m.params().seed.0)?;
         info.set_item("label_rerank", m.params().label.rerank)?;
+        info.set_item("novelty_threshold", m.novelty().map(|n| n.threshold))?;
         Ok(info)
     }
 
@@ -156,7 +159,7 @@ impl TopicModel {
 }
 
 /// The rows of `topictag tag` as columns: id, title, topic (-1: no terms), topic_label, score,
-/// fit (the share of the document the topics hold) and novel (fit below the model's threshold;
+/// fit (the share of the document the model's LSA space holds) and novel (fit below the model's threshold;
 /// the three `None` for -1), tags (a list), and with `top` the best topics as (topic, score)
 /// pairs.
 pub fn rows<'py>(

@@ -189,6 +189,10 @@ def test_a_null_text_gets_what_the_command_line_gives_a_blank_one(spark, model):
     assert rows["b"]["fit"] is None and rows["b"]["novel"] is None
     assert rows["a"]["topic"] >= 0  # the title alone has terms
     assert rows["c"]["topic"] >= 0
+    flagged = {r["id"]: r["novel"] for r in tts.tag(df, model, novel_below=1.0).collect()}
+    assert flagged == {"a": True, "b": None, "c": True}
+    with pytest.raises(topictag.ParamError, match="novel_below"):
+        tts.tag(df, model, novel_below=-0.5)
 
 
 def test_fit_with_a_sample_covering_every_row_equals_the_librarys_fit(spark, corpus):

@@ -114,6 +114,18 @@ def test_best_topics_come_with_top(fitted, papers):
         assert len(best) == 3 and best[0][0] == topic
 
 
+def test_novel_below_replaces_the_models_threshold(fitted, papers):
+    threshold = fitted.model.inspect()["novelty_threshold"]
+    assert 0 < threshold < 1
+    head = papers.head(10)
+    tagged = fitted.model.tag(head)
+    assert list(tagged["novel"]) == [f < threshold for f in tagged["fit"]]
+    assert all(fitted.model.tag(head, novel_below=1.0)["novel"])
+    assert not any(fitted.model.tag(head, novel_below=0.0)["novel"])
+    with pytest.raises(topictag.ParamError, match="novel_below"):
+        fitted.model.tag(head, novel_below=1.5)
+
+
 def test_settings_are_keywords_named_as_the_library_names_them(papers):
     with pytest.raises(ValueError, match="min_df"):
         topictag.fit(papers, min_df=0)

@@ -54,10 +54,11 @@ class TopicModel:
         self._inner = inner
 
     def tag(self, data, text=None, title=None, id=None, top: Optional[int] = None,
-            vectors=None, embeddings=None):
+            vectors=None, embeddings=None, novel_below: Optional[float] = None):
         """Each document's topic, topic_label, score, fit, novel and tags (and with `top` its best topics as
         (topic, score) pairs), as a frame of the input's kind. Columns default to those the
-        model was fitted on, then to the command line's defaults."""
+        model was fitted on, then to the command line's defaults. `novel_below` (0 to 1) replaces
+        the model's novelty threshold, as `topictag tag --novel-below` does."""
         choice = _fitted_choice(self, text=text, title=title, id=id)
         vectors = None if vectors is None else _float32(vectors)
         # The folder is loaded once for the call, not once per chunk.
@@ -77,6 +78,7 @@ class TopicModel:
             made = self._inner.tag_columns(
                 columns.ids, columns.titles, columns.texts, top=top,
                 vectors=chunk_vectors, embeddings=_path(embeddings), encoder=encoder,
+                novel_below=novel_below,
             )
             if rows is None:
                 rows = made
@@ -85,7 +87,9 @@ class TopicModel:
                     rows[key].extend(values)
         if rows is None:  # no rows: the columns of an empty call
             columns = _columns(data, choice)
-            rows = self._inner.tag_columns(columns.ids, columns.titles, columns.texts, top=top)
+            rows = self._inner.tag_columns(
+                columns.ids, columns.titles, columns.texts, top=top, novel_below=novel_below
+            )
         return to_frame(rows, _frames._kind(data))
 
     def save(self, path) -> None:

@@ -45,11 +45,12 @@ ModelLike = Union[TopicModel, bytes, str, os.PathLike]
 
 
 def tag(df, model: ModelLike, text=None, title=None, id=None, top: Optional[int] = None,
-        embeddings=None):
+        embeddings=None, novel_below: Optional[float] = None):
     """The rows of `df` with the columns of `topictag tag` added: `topic` (int, -1 for a document
     with no terms), `topic_label`, `score` (double, null with topic -1), `fit` (double: the share
-    of the document the topics hold) and `novel` (boolean: fit below the model's threshold; both
-    null with topic -1), `tags` (array of strings) and with `top` `topics`, the best `top` topics as (topic, score) structs.
+    of the document the model's LSA space holds) and `novel` (boolean: fit below the model's
+    threshold, or below `novel_below` when given; both null with topic -1), `tags` (array of
+    strings) and with `top` `topics`, the best `top` topics as (topic, score) structs.
 
     model: a TopicModel, the bytes of a model file, or a path to one (read on the driver).
     text, title, id: the columns to read; default: those the model was fitted on, then the
@@ -72,6 +73,9 @@ def tag(df, model: ModelLike, text=None, title=None, id=None, top: Optional[int]
             f"{SOURCE}: it already has a column '{taken[0]}', which tag adds; rename or drop it first"
         )
     top = _top(top)
+    if novel_below is not None:
+        # Checked by the core on no rows, on the driver: a bad value fails here, not in a task.
+        fitted._inner.tag_columns(None, None, [[]], novel_below=novel_below)
     folder = _embeddings(df, fitted, embeddings)
     schema = T.StructType(list(df.schema.fields) + _added_fields(top))
     data = fitted.to_bytes()
@@ -79,7 +83,7 @@ def tag(df, model: ModelLike, text=None, title=None, id=None, top: Optional[int]
     picked = columns.picked()
 
     def tag_batches(batches):
-        return _tag_batches(batches, shipped, picked, top, folder)
+        return _tag_batches(batches, shipped, picked, top, folder, novel_below)
 
     return df.mapInArrow(tag_batches, schema)
 
@@ -379,14 +383,16 @@ def _embed_batches(batches, picked, folder):
         yield pyarrow.RecordBatch.from_arrays(arrays, names=names)
 
 
-def _tag_batches(batches, shipped, picked, top, folder):
+def _tag_batches(batches, shipped, picked, top, folder, novel_below=None):
     import pyarrow
 
     model = _worker_model(shipped)
     encoder = _worker_encoder(folder)
     schema = None
     for batch in batches:
-        made = model._inner.tag_columns(*_document_columns(batch, picked), top=top, encoder=encoder)
+        made = model._inner.tag_columns(
+            *_document_columns(batch, picked), top=top, encoder=encoder, novel_below=novel_below
+        )
         added = _added_arrays(made, top, pyarrow)
         arrays = [batch.column(i) for i in range(batch.num_columns)] + added
         if schema is None:
