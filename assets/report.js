@@ -99,7 +99,7 @@
     svg.setAttribute("height", MAP_H);
     svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
     svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", `Map of ${fmt(points.length)} documents in ${topics.length} topics`);
+    svg.setAttribute("aria-label", `Map of ${fmt(points.length)} documents in ${topics.filter(Boolean).length} topics`);
 
     // Dots shrink as the map fills up: about 4 at 100 points, 1.2 at 30,000 (a power law
     // through both), so dense maps stay readable and sparse ones visible.

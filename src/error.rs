@@ -82,6 +82,7 @@ pub enum Param {
     Vectors,
     EmbeddingWeight,
     NovelBelow,
+    Previous,
 }
 
 impl Param {
@@ -110,6 +111,7 @@ impl Param {
             Param::Vectors => "vectors",
             Param::EmbeddingWeight => "embedding_weight",
             Param::NovelBelow => "novel_below",
+            Param::Previous => "previous",
         }
     }
 }

@@ -283,6 +283,21 @@ impl Lsa {
         (out, captured)
     }
 
+    /// A row of the LSA space taken back to the terms (`V · row`): the row's weight on every
+    /// term of the vocabulary, in column order.
+    pub(crate) fn back_project(&self, row: &[f64]) -> Vec<f64> {
+        self.loadings
+            .chunks_exact(self.dims)
+            .map(|loading| {
+                loading
+                    .iter()
+                    .zip(row)
+                    .map(|(&l, &r)| f64::from(l) * r)
+                    .sum()
+            })
+            .collect()
+    }
+
     /// One document's weights (sorted columns, values) -> its unit-length row in `out`; returns
     /// the share of the weights' length the projection keeps (`|x·V| / |x|`, 0 without terms).
     pub(crate) fn project_row(&self, cols: &[u32], values: &[f32], out: &mut [f64]) -> f64 {

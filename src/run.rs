@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use crate::embed::{Provided, VectorInput, VectorProvider};
 use crate::error::{Error, Result};
 use crate::evaluate::Metrics;
-use crate::model::{Fit, FitInput, TagInput, Timings, TopicModel, TopicSummary};
+use crate::model::{Fit, FitInput, Previous, TagInput, Timings, TopicModel, TopicSummary};
 use crate::params::TopicParams;
 use crate::progress::{self, Progress, Silent, Work};
 use crate::read::{Corpus, DocumentReader, ReadParams};
@@ -28,6 +28,9 @@ pub struct RunConfig {
     pub write: WriteParams,
     /// Sentence vectors to join to the words' rows, if any.
     pub vectors: VectorInput,
+    /// The model this fit follows (`--previous`): its topics' ids carry over, and
+    /// `topic_changes.csv` says what became of each.
+    pub previous: Option<PathBuf>,
 }
 
 /// What a run did, for the command line to report.
@@ -60,6 +63,10 @@ pub fn run(config: &RunConfig) -> Result<Summary> {
 /// [`crate::Cancel::watch`]) the run ends with [`Error::Cancelled`] and writes nothing.
 pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> {
     config.params.check()?;
+    // A previous model that cannot be used fails the run before the input is read.
+    if let Some(path) = &config.previous {
+        TopicModel::load(path)?;
+    }
     let mut timings = Timings::default();
     let corpus = timings.time("read", progress, || config.read.read(progress))?;
     let (_, summary) = run_corpus(corpus, config, timings, progress)?;
@@ -96,6 +103,30 @@ pub fn run_corpus(
     }
     if config.write.report {
         input = input.keep_rows();
+    }
+    let previous_model = config
+        .previous
+        .as_deref()
+        .map(TopicModel::load)
+        .transpose()?;
+    // The previous model tags the documents now, while their texts are here.
+    let previous = match &previous_model {
+        Some(model) => Some(timings.time("previous", progress, || {
+            let vectors = provided
+                .as_ref()
+                .filter(|_| model.semantic().is_some())
+                .map(|p| &p.vectors);
+            let tag = TagInput {
+                vectors,
+                progress: Some(progress),
+                ..TagInput::default()
+            };
+            Previous::new(model, &corpus.documents, &tag)
+        })?),
+        None => None,
+    };
+    if let Some(previous) = &previous {
+        input = input.previous(previous);
     }
     let analyzed =
         TopicModel::analyze(&corpus.documents, &config.params, &input).map_err(in_input)?;
@@ -145,6 +176,7 @@ pub fn run_corpus(
                 model: &fit.model,
                 tree: &tree,
                 trends: trends.as_ref(),
+                changes: fit.changes.as_deref(),
                 report: rendered.as_ref(),
             },
             progress,

@@ -82,5 +82,6 @@ pub fn flag(param: Param) -> &'static str {
         Param::Vectors => "--vectors",
         Param::EmbeddingWeight => "--embedding-weight",
         Param::NovelBelow => "--novel-below",
+        Param::Previous => "--previous",
     }
 }

@@ -52,6 +52,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_report: bool,
 
+    /// The model of an earlier run (its OUTPUT/model.topictag): the new topics that continue
+    /// its topics keep their ids, new ones get ids it never used, and topic_changes.csv says
+    /// which topics continued, are new, gone, split or merged
+    #[arg(long, value_name = "MODEL")]
+    pub previous: Option<PathBuf>,
+
     /// Random seed: the same input and seed give identical output
     #[arg(long, default_value_t = TopicParams::default().seed.0)]
     pub seed: u64,
@@ -219,6 +225,7 @@ impl RunArgs {
         };
         params.check()?;
         Ok(RunConfig {
+            previous: self.previous,
             vectors: self.vectors.input(Some(&self.cache)),
             read: ReadParams {
                 source: InputSource::parse(&self.input),

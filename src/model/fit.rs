@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use ndarray::{Array2, Axis};
 
+use super::lineage::{self, Previous, TopicChange};
 use super::{Semantic, TopicModel, TopicSummary, Untaggable};
 use crate::cluster::choose::KSelection;
 use crate::cluster::{Clustering, KRange, TopicCount};
@@ -46,6 +47,7 @@ pub struct FitInput<'a> {
     progress: Option<&'a dyn Progress>,
     cancel: Option<&'a Cancel>,
     keep_rows: bool,
+    previous: Option<&'a Previous<'a>>,
 }
 
 impl<'a> FitInput<'a> {
@@ -87,6 +89,14 @@ impl<'a> FitInput<'a> {
         self
     }
 
+    /// The model this fit follows, with its topic for each document ([`Previous::new`]): the
+    /// new topics that continue old ones keep their ids, the others get ids the previous model
+    /// never used, and [`Fit::changes`] says what became of every topic.
+    pub fn previous(mut self, previous: &'a Previous<'a>) -> Self {
+        self.previous = Some(previous);
+        self
+    }
+
     /// Keep every document's row in the model's space ([`Fit::rows`]), as a map of the
     /// documents needs; without it the rows are freed when the fit ends.
     pub fn keep_rows(mut self) -> Self {
@@ -113,6 +123,7 @@ impl std::fmt::Debug for FitInput<'_> {
             .field("progress", &self.progress.is_some())
             .field("cancel", &self.cancel.map(Cancel::is_cancelled))
             .field("keep_rows", &self.keep_rows)
+            .field("previous", &self.previous.map(|p| p.sha256.as_str()))
             .finish()
     }
 }
@@ -158,6 +169,8 @@ pub struct Fit {
     /// The k the clustering was asked for: more than the topics when some came out empty.
     pub requested_k: usize,
     pub timings: Timings,
+    /// With [`FitInput::previous`]: what became of each topic (`topic_changes.csv`).
+    pub changes: Option<Vec<TopicChange>>,
 }
 
 /// The documents' unit rows in the model's space (LSA, joined with the sentence vectors if
@@ -299,7 +312,15 @@ impl TopicModel {
         // The model records what was done: re-ranking needs a sentence model, which a
         // words-only fit or one given vectors from a file does not have.
         model.params.label.rerank &= meaning.is_some();
+        let (mut topics, mut metrics) = (topics, metrics);
+        let changes = match input.previous {
+            Some(previous) => Some(timings.time("lineage", progress, || {
+                follow_previous(previous, &mut model, &mut topics, &mut metrics, &documents)
+            })?),
+            None => None,
+        };
         Ok(Fit {
+            changes,
             terms: space.fitted.tfidf.vocabulary.len(),
             requested_k: k,
             rows: input.keep_rows.then(|| FitRows {
@@ -476,6 +497,40 @@ fn calibrate(
     )
 }
 
+/// Matches the new topics to `previous`'s ([`lineage::follow`]) and gives them their ids, in the
+/// model and in the described topics; the model records its lineage.
+fn follow_previous(
+    previous: &Previous<'_>,
+    model: &mut TopicModel,
+    topics: &mut Topics,
+    metrics: &mut Metrics,
+    placed: &[Tagged],
+) -> Result<Vec<TopicChange>> {
+    if previous.len() != placed.len() {
+        return Err(Error::param(
+            crate::error::Param::Previous,
+            format!(
+                "the previous model tagged {} documents, the fit has {}",
+                previous.len(),
+                placed.len()
+            ),
+        ));
+    }
+    let (ids, changes) = lineage::follow(previous, model, placed);
+    for (position, &id) in ids.iter().enumerate() {
+        model.topics[position].id = id;
+        topics.topics[position].id = id;
+    }
+    // The metrics name topics by position until now.
+    for topic in &mut metrics.per_topic {
+        topic.topic = ids[topic.topic];
+    }
+    let after = ids.iter().max().map_or(0, |&id| id + 1);
+    model.next_id = previous.model.next_id().max(after);
+    model.lineage = Some(lineage::lineage(previous, &changes));
+    Ok(changes)
+}
+
 /// The fitted stages as one model.
 fn assemble(
     params: &CheckedParams<'_>,
@@ -512,6 +567,8 @@ fn assemble(
         semantic: space.semantic.clone(),
         tagger: Some(tagger),
         novelty: None,
+        next_id: topics.topics.len(),
+        lineage: None,
         origin: String::new(),
         writer: String::new(),
     }

@@ -5,6 +5,7 @@
 
 mod file;
 mod fit;
+pub mod lineage;
 
 use std::num::NonZeroUsize;
 use std::path::Path;
@@ -29,6 +30,7 @@ use crate::vectorize::Vectorizer;
 pub use crate::label::Tagged;
 pub use file::{FORMAT_VERSION, MAGIC};
 pub use fit::{Analyzed, Fit, FitInput, FitRows, Timings};
+pub use lineage::{Lineage, Previous, Status, TopicChange};
 
 /// A fitted topic model: all that placing a new document in the topics needs.
 ///
@@ -87,6 +89,11 @@ pub struct TopicModel {
     semantic: Option<Semantic>,
     /// Below which fit a document is novel (none for a model that cannot tag).
     novelty: Option<Novelty>,
+    /// The id the next new topic gets: ids are never reused, so a refit's new topic never
+    /// takes the id of one that is gone.
+    next_id: usize,
+    /// The model this one was refitted from, with `--previous`.
+    lineage: Option<Lineage>,
     /// Rebuilt from the vocabulary when a model is loaded.
     #[serde(skip)]
     tagger: Option<Tagger>,
@@ -116,6 +123,8 @@ impl PartialEq for TopicModel {
             && self.tags == other.tags
             && self.semantic == other.semantic
             && self.novelty == other.novelty
+            && self.next_id == other.next_id
+            && self.lineage == other.lineage
     }
 }
 
@@ -234,6 +243,27 @@ impl TopicModel {
             threshold,
             captured,
         })
+    }
+
+    /// The id of the topic at `position` (topics are in size order; ids persist across refits
+    /// with [`crate::FitInput::previous`], and equal the positions without one).
+    pub fn topic_id(&self, position: usize) -> usize {
+        self.topics[position].id
+    }
+
+    /// Every topic's id, in position order.
+    pub fn topic_ids(&self) -> Vec<usize> {
+        self.topics.iter().map(|t| t.id).collect()
+    }
+
+    /// The id the next new topic of a refit from this model gets.
+    pub fn next_id(&self) -> usize {
+        self.next_id
+    }
+
+    /// The model this one was refitted from and what became of its topics.
+    pub fn lineage(&self) -> Option<&Lineage> {
+        self.lineage.as_ref()
     }
 
     /// Below which fit a document is novel, and which share of the fitted documents that
@@ -374,10 +404,14 @@ impl TopicModel {
             self.lsa.dims() + self.semantic.as_ref().map_or(0, |s| s.source.dims())
         };
         self.centroids.validate(dims)?;
-        if self.topics.len() != self.centroids.len()
-            || self.topics.iter().enumerate().any(|(i, t)| t.id != i)
-        {
+        if self.topics.len() != self.centroids.len() {
             return Err("the topics and the centroids do not match".into());
+        }
+        let mut ids: Vec<usize> = self.topics.iter().map(|t| t.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.len() != self.topics.len() || ids.last().is_some_and(|&id| id >= self.next_id) {
+            return Err("the topic ids are not distinct or not below the next id".into());
         }
         match (&self.novelty, &self.untaggable) {
             (Some(novelty), None) => novelty.validate()?,

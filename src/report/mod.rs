@@ -68,14 +68,18 @@ pub struct ReportInput<'a> {
 pub fn topic_tree(fit: &Fit) -> Vec<TreeNode> {
     let labels: Vec<String> = fit.topics.topics.iter().map(|t| t.label.clone()).collect();
     let sizes: Vec<usize> = fit.topics.topics.iter().map(|t| t.size).collect();
-    tree::build(
+    let mut nodes = tree::build(
         fit.model.centroids().rows(),
         &sizes,
         &labels,
         &fit.topics.term_tf,
         &fit.model.vectorizer().vocabulary().labels,
         &fit.model.tagger().shown,
-    )
+    );
+    for node in nodes.iter_mut().filter(|n| n.children.is_none()) {
+        node.topic = Some(fit.model.topic_id(node.node));
+    }
+    nodes
 }
 
 /// The documents of a fit on a 2D map, `seed` drawing the sample above the map's size; `None`
@@ -195,10 +199,12 @@ struct MetricView {
     meaning: &'static str,
 }
 
-/// The page's data for its script (see `assets/report.js`).
+/// The page's data for its script (see `assets/report.js`). Topics by id: `topics` and the
+/// map's `centers` are indexed by it (`null` for an id no topic of this model has, one that is
+/// gone since the previous model), and points and rows name it.
 #[derive(Serialize)]
 struct PageData<'a> {
-    topics: Vec<TopicData<'a>>,
+    topics: Vec<Option<TopicData<'a>>>,
     map: MapData<'a>,
     documents: TableData<'a>,
 }
@@ -215,7 +221,7 @@ struct TopicData<'a> {
 struct MapData<'a> {
     points: Vec<(f64, f64, usize, usize)>,
     titles: Vec<&'a str>,
-    centers: &'a [(f64, f64)],
+    centers: Vec<Option<(f64, f64)>>,
     total: usize,
     sampled: bool,
 }
@@ -245,7 +251,8 @@ impl ReportInput<'_> {
         let tree_svg = svg::dendrogram(self.tree, topic_list.len());
         let k_svg = self.k_selection.map(svg::k_curve);
         let trends_svg = trends.map(|t| svg::trends(t, &topic_list));
-        let map_svg = svg::map(self.map, &labels, MARKDOWN_MAP_POINTS);
+        let ids: Vec<usize> = self.topics.topics.iter().map(|t| t.id).collect();
+        let map_svg = svg::map(self.map, &labels, &ids, MARKDOWN_MAP_POINTS);
         let topics = self.topic_views();
         let data = serde_json::to_string(&self.page_data())
             .map_err(|e| Error::compute_from("cannot encode the report's data", e))?
@@ -442,7 +449,8 @@ impl ReportInput<'_> {
         self.topics
             .topics
             .iter()
-            .map(|topic| {
+            .enumerate()
+            .map(|(position, topic)| {
                 let terms = term_views(&topic.top_terms, &topic.term_weights);
                 let representatives = topic
                     .representatives
@@ -455,8 +463,8 @@ impl ReportInput<'_> {
                     })
                     .collect();
                 let mut nearest: Vec<(usize, f64)> = (0..centroids.nrows())
-                    .filter(|&other| other != topic.id)
-                    .map(|other| (other, centroids.row(topic.id).dot(&centroids.row(other))))
+                    .filter(|&other| other != position)
+                    .map(|other| (other, centroids.row(position).dot(&centroids.row(other))))
                     .collect();
                 nearest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 let nearest = nearest
@@ -464,7 +472,7 @@ impl ReportInput<'_> {
                     .take(3)
                     .map(|(other, similarity)| {
                         (
-                            other,
+                            self.topics.topics[other].id,
                             self.topics.topics[other].label.clone(),
                             format!("{similarity:.2}"),
                         )
@@ -478,12 +486,12 @@ impl ReportInput<'_> {
                     color: svg::color(topic.id),
                     terms,
                     representatives,
-                    tags: std::mem::take(&mut common_tags[topic.id]),
+                    tags: std::mem::take(&mut common_tags[position]),
                     nearest,
                     coherence: metric_text(
                         self.metrics
                             .per_topic
-                            .get(topic.id)
+                            .get(position)
                             .and_then(|t| t.coherence_npmi),
                     ),
                 }
@@ -519,17 +527,19 @@ impl ReportInput<'_> {
     }
 
     fn page_data(&self) -> PageData<'_> {
-        let topics = self
-            .topics
-            .topics
-            .iter()
-            .map(|t| TopicData {
+        let ids: Vec<usize> = self.topics.topics.iter().map(|t| t.id).collect();
+        let slots = ids.iter().max().map_or(0, |&id| id + 1);
+        let mut topics: Vec<Option<TopicData<'_>>> = (0..slots).map(|_| None).collect();
+        let mut centers: Vec<Option<(f64, f64)>> = vec![None; slots];
+        for (position, t) in self.topics.topics.iter().enumerate() {
+            topics[t.id] = Some(TopicData {
                 id: t.id,
                 label: &t.label,
                 size: t.size,
                 color: svg::color(t.id),
-            })
-            .collect();
+            });
+            centers[t.id] = self.map.centers.get(position).copied();
+        }
         let titles = self
             .map
             .points
@@ -541,7 +551,7 @@ impl ReportInput<'_> {
             .points
             .iter()
             .enumerate()
-            .map(|(row, &(x, y, topic, _))| (x, y, topic, row))
+            .map(|(row, &(x, y, topic, _))| (x, y, ids[topic], row))
             .collect();
         let rows = self
             .documents
@@ -552,7 +562,7 @@ impl ReportInput<'_> {
                 let tags = &placed.tags;
                 let (topic, label, score) = match placed.topic {
                     Some(topic) => (
-                        topic as i64,
+                        ids[topic] as i64,
                         self.topics.topics[topic].label.as_str(),
                         Some((placed.score * 1e4).round() / 1e4),
                     ),
@@ -573,7 +583,7 @@ impl ReportInput<'_> {
             map: MapData {
                 points,
                 titles,
-                centers: &self.map.centers,
+                centers,
                 total: self.map.total,
                 sampled: self.map.sampled,
             },

@@ -101,15 +101,16 @@ pub fn dendrogram(nodes: &[TreeNode], topic_count: usize) -> String {
     let mut y = vec![0.0f64; nodes.len()];
     for (i, &leaf) in leaf_order(nodes, root.node).iter().enumerate() {
         y[leaf] = 24.0 + row * i as f64 + row / 2.0;
+        let id = nodes[leaf].topic.unwrap_or(leaf);
         let _ = writeln!(
             svg,
             "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
             label_width - 14.0,
             y[leaf] - 5.0,
-            color(leaf),
+            color(id),
             label_width - 18.0,
             y[leaf] + 4.0,
-            escape(&fit(&format!("{leaf}  {}", nodes[leaf].label), label_width - 24.0))
+            escape(&fit(&format!("{id}  {}", nodes[leaf].label), label_width - 24.0))
         );
     }
     let labelled = topic_count.saturating_sub(1).min(5);
@@ -305,7 +306,7 @@ pub fn trends(trends: &Trends, topics: &[(usize, String, usize)]) -> String {
         let _ = writeln!(
             svg,
             "<path d=\"{path}Z\" fill=\"{}\" fill-opacity=\"0.85\" stroke=\"#fff\" stroke-width=\"0.5\"/>",
-            color(topic)
+            color(topics[topic].0)
         );
         below = above;
     }
@@ -347,20 +348,24 @@ pub fn trends(trends: &Trends, topics: &[(usize, String, usize)]) -> String {
 }
 
 /// The document map as a static picture (for `report.md`): at most `most` points, labels at the
-/// topic centres.
-pub fn map(layout: &MapLayout, labels: &[String], most: usize) -> String {
+/// topic centres; `ids` each topic position's id.
+pub fn map(layout: &MapLayout, labels: &[String], ids: &[usize], most: usize) -> String {
     let mut svg = open(WIDTH, HEIGHT, "Document map");
     let step = layout.points.len().div_ceil(most.max(1)).max(1);
     for &(x, y, topic, _) in layout.points.iter().step_by(step) {
         let _ = writeln!(
             svg,
             "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"2.2\" fill=\"{}\" fill-opacity=\"0.7\"/>",
-            color(topic)
+            color(ids.get(topic).copied().unwrap_or(topic))
         );
     }
     for (topic, &(x, y)) in layout.centers.iter().enumerate() {
         let text = escape(&fit(
-            &format!("{topic} {}", labels.get(topic).map_or("", String::as_str)),
+            &format!(
+                "{} {}",
+                ids.get(topic).copied().unwrap_or(topic),
+                labels.get(topic).map_or("", String::as_str)
+            ),
             200.0,
         ));
         let _ = writeln!(

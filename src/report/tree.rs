@@ -28,8 +28,10 @@ pub struct TreeNode {
     /// Documents in the group.
     pub size: usize,
     pub label: String,
-    /// The topics in the group, ascending.
+    /// The topics in the group, ascending (positions).
     pub topics: Vec<usize>,
+    /// A topic's id (`None` for a merge); set by [`crate::report::topic_tree`].
+    pub topic: Option<usize>,
 }
 
 /// Merges the `centroids` (topics x dims, unit rows) into one tree. `term_tf` is each topic's
@@ -52,6 +54,7 @@ pub fn build(
             size: sizes.get(topic).copied().unwrap_or(0),
             label: topic_labels.get(topic).cloned().unwrap_or_default(),
             topics: vec![topic],
+            topic: Some(topic),
         })
         .collect();
     // Each open group: its node and its term sums; distances between open groups by node.
@@ -110,6 +113,7 @@ pub fn build(
             size: nodes[left].size + nodes[right].size,
             label,
             topics,
+            topic: None,
         });
         open.push((node, tf));
     }

@@ -4,6 +4,7 @@
 //! tagged documents -> CSV or JSON Lines rows, streamed ([`TaggedWriter`]).
 
 mod atomic;
+mod changes;
 mod k_selection;
 mod report_files;
 mod rows;
@@ -16,7 +17,7 @@ use crate::cluster::choose::KSelection;
 use crate::error::{Error, Result};
 use crate::evaluate::Metrics;
 use crate::label::{Tagged, Topics};
-use crate::model::TopicModel;
+use crate::model::{TopicChange, TopicModel};
 use crate::progress::{Progress, Work};
 use crate::read::Document;
 use crate::report::tree::TreeNode;
@@ -89,6 +90,8 @@ pub struct RunOutputs<'a> {
     pub model: &'a TopicModel,
     pub tree: &'a [TreeNode],
     pub trends: Option<&'a Trends>,
+    /// With a previous model: what became of its topics.
+    pub changes: Option<&'a [TopicChange]>,
     /// The rendered report, unless it is turned off.
     pub report: Option<&'a Report>,
 }
@@ -104,6 +107,7 @@ impl WriteParams {
         let files_count = 5
             + usize::from(outputs.k_selection.is_some())
             + usize::from(outputs.trends.is_some())
+            + usize::from(outputs.changes.is_some())
             + outputs.report.map_or(0, |r| 2 + r.charts.len());
         progress.measure(Work::items("files", files_count));
         let extension = self.format.extension();
@@ -139,7 +143,11 @@ impl WriteParams {
         )?;
         progress.advance(1);
         if let Some(trends) = outputs.trends {
-            files.add("topic_trends.csv", &report_files::topic_trends_csv(trends)?)?;
+            files.add("topic_trends.csv", &report_files::topic_trends_csv(trends, &outputs.model.topic_ids())?)?;
+            progress.advance(1);
+        }
+        if let Some(changes) = outputs.changes {
+            files.add("topic_changes.csv", &changes::topic_changes_csv(changes)?)?;
             progress.advance(1);
         }
         if let Some(report) = outputs.report {

@@ -1,6 +1,6 @@
 //! The report's data files: the topic tree -> `topic_tree.csv`
-//! (`node,left,right,distance,size,label`), the trends -> `topic_trends.csv`
-//! (`period,topic,documents,share`).
+//! (`node,left,right,distance,size,label,topic`), the trends -> `topic_trends.csv`
+//! (`period,topic,documents,share`); topics by id.
 
 use serde::Serialize;
 
@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::report::tree::TreeNode;
 use crate::report::trends::Trends;
 
-/// A `topic_tree.csv` row; a topic's `left` and `right` are empty.
+/// A `topic_tree.csv` row; a topic's `left` and `right` are empty, a merge's `topic`.
 #[derive(Serialize)]
 struct TreeRow<'a> {
     node: usize,
@@ -18,6 +18,7 @@ struct TreeRow<'a> {
     distance: String,
     size: usize,
     label: &'a str,
+    topic: Option<usize>,
 }
 
 /// A `topic_trends.csv` row.
@@ -39,19 +40,21 @@ pub(super) fn topic_tree_csv(nodes: &[TreeNode]) -> Result<Vec<u8>> {
             distance: format!("{:.6}", n.distance),
             size: n.size,
             label: &n.label,
+            topic: n.topic,
         })
         .collect();
     to_csv(&rows)
 }
 
-pub(super) fn topic_trends_csv(trends: &Trends) -> Result<Vec<u8>> {
+/// `ids`: each topic position's id.
+pub(super) fn topic_trends_csv(trends: &Trends, ids: &[usize]) -> Result<Vec<u8>> {
     let topics = trends.periods.first().map_or(0, |p| p.topics.len());
     let mut rows = Vec::with_capacity(trends.periods.len() * topics);
     for (index, period) in trends.periods.iter().enumerate() {
         for (topic, &documents) in period.topics.iter().enumerate() {
             rows.push(TrendRow {
                 period: &period.period,
-                topic,
+                topic: ids[topic],
                 documents,
                 share: format!("{:.4}", trends.share(index, topic)),
             });

@@ -23,7 +23,7 @@ pub struct DocumentRow<'a> {
     tags: Joined<'a>,
     /// With `tag --top N`: the N best topics and their scores.
     #[serde(skip_serializing_if = "Option::is_none")]
-    topics: Option<TopTopics<'a>>,
+    topics: Option<TopTopics>,
 }
 
 /// A `topics` row. Field order is the output contract.
@@ -54,10 +54,10 @@ struct Score(f64, Style);
 /// A document's best topics with their scores: `3:0.4120;7:0.3880` in CSV, an array of
 /// `{"topic", "score"}` objects in JSON.
 #[derive(Debug)]
-pub struct TopTopics<'a>(&'a [(usize, f64)], Style);
+pub struct TopTopics(Vec<(usize, f64)>, Style);
 
 impl<'a> DocumentRow<'a> {
-    /// One document's row: its topic and score (`None`: no terms, topic -1), the topic's label,
+    /// One document's row: its topic id and score (`None`: no terms, topic -1), the topic's label,
     /// its tags and, when asked for, its best topics. The fit's `documents.csv` and `tag` write
     /// their rows with this.
     pub fn new(
@@ -66,7 +66,7 @@ impl<'a> DocumentRow<'a> {
         fit: Option<(f64, bool)>,
         topic_label: &'a str,
         tags: &'a [String],
-        top: Option<&'a [(usize, f64)]>,
+        top: Option<Vec<(usize, f64)>>,
         style: Style,
     ) -> Self {
         DocumentRow {
@@ -117,7 +117,7 @@ impl Serialize for Joined<'_> {
     }
 }
 
-impl Serialize for TopTopics<'_> {
+impl Serialize for TopTopics {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.1 {
             Style::Csv => {

@@ -87,7 +87,7 @@ impl TaggedWriter {
                 None,
                 "",
                 &[],
-                self.top.then_some(&[][..]),
+                self.top.then(Vec::new),
                 Style::Csv,
             )],
             true,
@@ -108,9 +108,18 @@ fn row<'a>(
     with_top: bool,
     style: Style,
 ) -> DocumentRow<'a> {
-    let placed = tagged.topic.map(|topic| (topic, tagged.score));
-    let label = placed.map_or("", |(topic, _)| model.topics()[topic].label.as_str());
-    let top = with_top.then_some(tagged.top.as_slice());
+    // Rows name topics by id (which persists across refits), not by position.
+    let placed = tagged.topic.map(|topic| (model.topic_id(topic), tagged.score));
+    let label = tagged
+        .topic
+        .map_or("", |topic| model.topics()[topic].label.as_str());
+    let top = with_top.then(|| {
+        tagged
+            .top
+            .iter()
+            .map(|&(topic, score)| (model.topic_id(topic), score))
+            .collect()
+    });
     let fit = tagged.topic.and(tagged.fit).map(|fit| (fit, tagged.novel));
     DocumentRow::new(document, placed, fit, label, &tagged.tags, top, style)
 }
