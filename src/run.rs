@@ -319,6 +319,7 @@ fn report_input<'a>(
         dims: fit.model.dims(),
         without_terms: fit.without_terms(),
         warnings,
+        changes: fit.changes.as_deref(),
     }
 }
 

@@ -176,7 +176,9 @@ pub fn rows<'py>(
     column(
         &out,
         "topic",
-        tagged.iter().map(|t| t.topic.map_or(-1, |t| t as i64)),
+        tagged
+            .iter()
+            .map(|t| t.topic.map_or(-1, |t| model.topic_id(t) as i64)),
     )?;
     column(
         &out,
@@ -196,7 +198,10 @@ pub fn rows<'py>(
     )?;
     column(&out, "tags", tagged.iter().map(|t| t.tags.clone()))?;
     if with_top {
-        column(&out, "topics", tagged.iter().map(|t| t.top.clone()))?;
+        let by_id = |top: &[(usize, f64)]| -> Vec<(usize, f64)> {
+            top.iter().map(|&(t, s)| (model.topic_id(t), s)).collect()
+        };
+        column(&out, "topics", tagged.iter().map(|t| by_id(&t.top)))?;
     }
     Ok(out)
 }

@@ -107,6 +107,24 @@ pub fn describe(model: &TopicModel, out: &mut dyn Write) -> std::io::Result<()> 
             novelty.quantile * 100.0
         )?;
     }
+    match model.lineage() {
+        Some(l) => writeln!(
+            out,
+            "lineage: refitted from the model with SHA-256 {} ({} continued, {} new, {} gone, {} split, {} merged); the next new topic gets id {}",
+            l.previous_sha256,
+            l.continued,
+            l.new,
+            l.gone,
+            l.split,
+            l.merged,
+            model.next_id()
+        )?,
+        None => writeln!(
+            out,
+            "lineage: a first fit (no --previous); the next new topic gets id {}",
+            model.next_id()
+        )?,
+    }
     if let Some(reason) = model.untaggable() {
         writeln!(out, "cannot tag: {reason}")?;
     }

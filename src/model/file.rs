@@ -22,7 +22,7 @@ pub const MAGIC: &[u8; 16] = b"\x89topictag\r\n\x1a\n\0\0\0";
 
 /// The content layout this build writes and reads. Raise it whenever the serialized structs
 /// change shape; a file of another version is refused with a message saying so.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// The longest writer version string accepted (the field's length is one byte anyway).
 const VERSION_FIELD: usize = 255;

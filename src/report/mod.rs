@@ -16,7 +16,7 @@ use crate::cluster::Centroids;
 use crate::error::{Error, Result};
 use crate::evaluate::{metric_text, Metrics};
 use crate::label::{Tagged, Topics};
-use crate::model::Fit;
+use crate::model::{Fit, TopicChange};
 use crate::params::TopicParams;
 use crate::read::Document;
 use crate::seed::Seed;
@@ -61,6 +61,21 @@ pub struct ReportInput<'a> {
     pub dims: usize,
     pub without_terms: usize,
     pub warnings: &'a [String],
+    /// With a previous model: what became of its topics, new and gone first.
+    pub changes: Option<&'a [TopicChange]>,
+}
+
+/// One row of the "since the previous model" section.
+#[derive(Serialize)]
+struct ChangeView {
+    status: &'static str,
+    old_topic: Option<usize>,
+    old_label: String,
+    new_topic: Option<usize>,
+    new_label: String,
+    similarity: String,
+    /// The new topic's colour (the old one's for a gone topic: the colour it had).
+    color: &'static str,
 }
 
 /// The topics of a fit merged pairwise into one tree (`topic_tree.csv` and the report's
@@ -264,7 +279,22 @@ impl ReportInput<'_> {
         env.add_template("report.html", HTML_TEMPLATE)
             .and_then(|()| env.add_template("report.md", MARKDOWN_TEMPLATE))
             .map_err(template_failed)?;
+        let changes: Option<Vec<ChangeView>> = self.changes.map(|changes| {
+            changes
+                .iter()
+                .map(|c| ChangeView {
+                    status: c.status.as_str(),
+                    old_topic: c.old_topic,
+                    old_label: c.old_label.clone(),
+                    new_topic: c.new_topic,
+                    new_label: c.new_label.clone(),
+                    similarity: format!("{:.2}", c.similarity),
+                    color: svg::color(c.new_topic.or(c.old_topic).unwrap_or(0)),
+                })
+                .collect()
+        });
         let shared = context! {
+            changes => changes,
             summary => summary,
             topics => topics,
             tree_nodes => self.tree.iter().skip(topic_list.len()).collect::<Vec<_>>(),
