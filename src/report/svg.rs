@@ -284,9 +284,8 @@ pub fn trends(trends: &Trends, topics: &[(usize, String, usize)]) -> String {
         }
     };
     let y_of = |share: f64| top + (1.0 - share) * plot_height;
-    let k = topics.len();
     let mut below = vec![0.0f64; periods];
-    for topic in 0..k {
+    for (topic, &(id, _, _)) in topics.iter().enumerate() {
         let above: Vec<f64> = (0..periods)
             .map(|p| below[p] + trends.share(p, topic))
             .collect();
@@ -306,7 +305,7 @@ pub fn trends(trends: &Trends, topics: &[(usize, String, usize)]) -> String {
         let _ = writeln!(
             svg,
             "<path d=\"{path}Z\" fill=\"{}\" fill-opacity=\"0.85\" stroke=\"#fff\" stroke-width=\"0.5\"/>",
-            color(topics[topic].0)
+            color(id)
         );
         below = above;
     }
@@ -389,6 +388,7 @@ mod tests {
             size: 2,
             label: label.to_string(),
             topics: Vec::new(),
+            topic: children.is_none().then_some(node),
         }
     }
 

@@ -143,7 +143,10 @@ impl WriteParams {
         )?;
         progress.advance(1);
         if let Some(trends) = outputs.trends {
-            files.add("topic_trends.csv", &report_files::topic_trends_csv(trends, &outputs.model.topic_ids())?)?;
+            files.add(
+                "topic_trends.csv",
+                &report_files::topic_trends_csv(trends, &outputs.model.topic_ids())?,
+            )?;
             progress.advance(1);
         }
         if let Some(changes) = outputs.changes {

@@ -109,7 +109,9 @@ fn row<'a>(
     style: Style,
 ) -> DocumentRow<'a> {
     // Rows name topics by id (which persists across refits), not by position.
-    let placed = tagged.topic.map(|topic| (model.topic_id(topic), tagged.score));
+    let placed = tagged
+        .topic
+        .map(|topic| (model.topic_id(topic), tagged.score));
     let label = tagged
         .topic
         .map_or("", |topic| model.topics()[topic].label.as_str());
