@@ -363,11 +363,11 @@ fn a_previous_model_that_is_missing_corrupt_or_newer_is_refused_and_nothing_is_w
         dir.path().join("corrupt.topictag"),
         &model[..model.len() / 2],
     )
-    .unwrap();
+    .expect("write the corrupt model");
     let mut newer = model.clone();
-    let version = u32::from_le_bytes(newer[16..20].try_into().unwrap()) + 1;
+    let version = u32::from_le_bytes(newer[16..20].try_into().expect("four bytes")) + 1;
     newer[16..20].copy_from_slice(&version.to_le_bytes());
-    std::fs::write(dir.path().join("newer.topictag"), &newer).unwrap();
+    std::fs::write(dir.path().join("newer.topictag"), &newer).expect("write the newer model");
     let input = path_str(&input);
     for (file, message) in [
         ("missing.topictag", "missing.topictag"),
