@@ -114,7 +114,23 @@ impl ClusterParams {
         seed: Seed,
         progress: &dyn Progress,
     ) -> Result<Clustering> {
-        self.fit_sampling_above(embedding, k, seed, self.fit_sample_rows, progress)
+        self.fit_sampling_above(embedding, k, seed, self.fit_sample_rows, None, progress)
+    }
+
+    /// [`Self::fit`] starting from a previous model's topics: `start` holds each row's topic in
+    /// that model (`None`: no topic there). When it has `k` topics, k-means also runs from
+    /// their centres in this space, and that start is kept unless a fresh restart does better
+    /// by more than [`WARM_START_TOLERANCE`] of inertia: a refit stays in the previous
+    /// model's basin when that basin is about as good, so topics (and their ids) persist.
+    pub fn fit_from(
+        &self,
+        embedding: &Embedding,
+        k: usize,
+        seed: Seed,
+        start: Option<&[Option<usize>]>,
+        progress: &dyn Progress,
+    ) -> Result<Clustering> {
+        self.fit_sampling_above(embedding, k, seed, self.fit_sample_rows, start, progress)
     }
 
     /// [`Self::fit`] with the size above which a sample is fitted as a parameter, so tests
@@ -125,6 +141,7 @@ impl ClusterParams {
         k: usize,
         seed: Seed,
         fit_sample_rows: usize,
+        start: Option<&[Option<usize>]>,
         progress: &dyn Progress,
     ) -> Result<Clustering> {
         let rows = embedding.rows.view();
@@ -141,12 +158,14 @@ impl ClusterParams {
         // nearest of the sample's topics in one parallel pass: the cost per document stays flat
         // where full-corpus polish and refinement passes grow with it.
         let raw_centroids = if rows.nrows() <= fit_sample_rows {
-            let assignments = self.fit_rows(rows, k, seed, progress)?;
+            let assignments = self.fit_rows(rows, k, seed, start, progress)?;
             self.centroids_of(rows, &assignments, k)
         } else {
             let picked = seed.derive("sample").sample(rows.nrows(), fit_sample_rows);
             let sample = rows.select(Axis(0), &picked);
-            let assignments = self.fit_rows(sample.view(), k, seed, progress)?;
+            let start: Option<Vec<Option<usize>>> =
+                start.map(|start| picked.iter().map(|&row| start[row]).collect());
+            let assignments = self.fit_rows(sample.view(), k, seed, start.as_deref(), progress)?;
             self.centroids_of(sample.view(), &assignments, k)
         };
         // Topics numbered by size, the empty ones dropped, then every row placed by the final
@@ -200,6 +219,7 @@ impl ClusterParams {
         rows: ArrayView2<'_, f64>,
         k: usize,
         seed: Seed,
+        start: Option<&[Option<usize>]>,
         progress: &dyn Progress,
     ) -> Result<Vec<usize>> {
         let sample_size = self.sample_size(rows.nrows(), k);
@@ -221,10 +241,17 @@ impl ClusterParams {
                 restart
             })
             .collect::<Result<_>>()?;
-        let (_, _, mut centroids) = restarts
+        let (best, _, mut centroids) = restarts
             .into_iter()
             .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
             .ok_or_else(|| Error::compute("k-means ran no restart"))?;
+        if let Some(warm) = start.and_then(|start| warm_centres(rows, start, k)) {
+            let warm = self.lloyd(rows, KMeansInit::Precomputed(warm), k, 0, self.max_iterations)?;
+            let (_, inertia) = nearest_by_distance(rows, warm.view());
+            if inertia <= best * (1.0 + WARM_START_TOLERANCE) {
+                centroids = warm;
+            }
+        }
         let (mut assignments, _) = nearest_by_distance(rows, centroids.view());
         if sample_size < rows.nrows() && self.refine_iterations == 0 {
             // Polish the winner on every row, in short linfa runs, until almost no document
@@ -311,6 +338,35 @@ impl ClusterParams {
             .map_err(|e| Error::compute_from("k-means failed", e))?;
         Ok(model.centroids().clone())
     }
+}
+
+/// How much more inertia than the best fresh restart a start from the previous model's topics
+/// may have and still be kept. Measured by `bench/persistence.py` (a random half of a corpus
+/// fitted, then the whole refitted with `--previous`): see the README's *Topics that persist*.
+pub const WARM_START_TOLERANCE: f64 = 0.01;
+
+/// The mean row of each of the `k` previous topics (`start`: each row's), or `None` when
+/// `start` names another number of topics or one of them has no row here.
+fn warm_centres(rows: ArrayView2<'_, f64>, start: &[Option<usize>], k: usize) -> Option<Array2<f64>> {
+    if start.iter().flatten().any(|&topic| topic >= k) {
+        return None;
+    }
+    let mut sums = Array2::<f64>::zeros((k, rows.ncols()));
+    let mut counts = vec![0usize; k];
+    for (row, topic) in rows.outer_iter().zip(start) {
+        if let Some(topic) = *topic {
+            let mut sum = sums.row_mut(topic);
+            sum += &row;
+            counts[topic] += 1;
+        }
+    }
+    if counts.contains(&0) {
+        return None;
+    }
+    for (mut sum, &count) in sums.outer_iter_mut().zip(&counts) {
+        sum /= count as f64;
+    }
+    Some(sums)
 }
 
 /// Spherical k-means from linfa's answer: each topic's centroid becomes the normalised sum of its
@@ -559,10 +615,10 @@ mod tests {
                 ..Default::default()
             };
             let full = params
-                .fit_sampling_above(&embedding, 5, Seed(3), usize::MAX, &Silent)
+                .fit_sampling_above(&embedding, 5, Seed(3), usize::MAX, None, &Silent)
                 .expect("full fit");
             let sampled = params
-                .fit_sampling_above(&embedding, 5, Seed(3), 1000, &Silent)
+                .fit_sampling_above(&embedding, 5, Seed(3), 1000, None, &Silent)
                 .expect("sampled fit");
             assert_eq!(sampled.assignments.len(), 3000);
             assert_eq!(sampled.sizes.iter().sum::<usize>(), 3000);
@@ -576,7 +632,7 @@ mod tests {
                 .build()
                 .expect("pool");
             let one_thread = pool
-                .install(|| params.fit_sampling_above(&embedding, 5, Seed(3), 1000, &Silent))
+                .install(|| params.fit_sampling_above(&embedding, 5, Seed(3), 1000, None, &Silent))
                 .expect("sampled fit");
             assert_eq!(one_thread.assignments, sampled.assignments);
             assert_eq!(one_thread.inertia.to_bits(), sampled.inertia.to_bits());

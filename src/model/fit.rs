@@ -254,7 +254,20 @@ impl TopicModel {
         let truth: Option<Vec<usize>> = input.labels.map(|(_, l)| evaluate::class_ids(l));
         let space = space(&tokens, &params, input, &mut timings, progress)?;
         let (k, k_selection) = choose_k(&params, &space, truth.as_deref(), &mut timings, progress)?;
-        let (clustering, spectral_rows) = cluster(&params, &space, k, &mut timings, progress)?;
+        // A refit starts from the previous model's topics where that is about as good.
+        let start: Option<Vec<Option<usize>>> = input
+            .previous
+            .filter(|previous| previous.len() == tokens.documents.len())
+            .map(|previous| {
+                space
+                    .embedding
+                    .documents
+                    .iter()
+                    .map(|&doc| previous.topics[doc])
+                    .collect()
+            });
+        let (clustering, spectral_rows) =
+            cluster(&params, &space, k, start.as_deref(), &mut timings, progress)?;
         let tagger = Tagger::new(&space.fitted.tfidf.vocabulary, params.label.tags);
         let (mut documents, novelty) =
             place_fitted(&space, &clustering, spectral_rows.as_ref(), &tagger);
@@ -418,6 +431,7 @@ fn cluster(
     params: &CheckedParams<'_>,
     space: &Space,
     k: usize,
+    start: Option<&[Option<usize>]>,
     timings: &mut Timings,
     progress: &dyn Progress,
 ) -> Result<(Clustering, Option<Embedding>)> {
@@ -436,7 +450,7 @@ fn cluster(
     let clustering = timings.time("cluster", progress, || {
         params
             .cluster
-            .fit(rows, k, params.seed.derive("cluster"), progress)
+            .fit_from(rows, k, params.seed.derive("cluster"), start, progress)
     })?;
     Ok((clustering, spectral_rows))
 }
