@@ -49,7 +49,8 @@ pub mod write;
 pub use cluster::{KRange, TopicCount};
 pub use error::{Error, ErrorKind, ModelProblem, Param, Result};
 pub use model::{
-    Analyzed, Fit, FitInput, FitRows, TagInput, Tagged, TopicModel, TopicSummary, Untaggable,
+    Analyzed, Fit, FitInput, FitRows, Lineage, Previous, Status, TagInput, Tagged, TopicChange,
+    TopicModel, TopicSummary, Untaggable,
 };
 pub use params::{CheckedParams, TopicParams};
 pub use progress::{Cancel, Progress, Silent};

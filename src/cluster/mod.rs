@@ -246,7 +246,13 @@ impl ClusterParams {
             .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
             .ok_or_else(|| Error::compute("k-means ran no restart"))?;
         if let Some(warm) = start.and_then(|start| warm_centres(rows, start, k)) {
-            let warm = self.lloyd(rows, KMeansInit::Precomputed(warm), k, 0, self.max_iterations)?;
+            let warm = self.lloyd(
+                rows,
+                KMeansInit::Precomputed(warm),
+                k,
+                0,
+                self.max_iterations,
+            )?;
             let (_, inertia) = nearest_by_distance(rows, warm.view());
             if inertia <= best * (1.0 + WARM_START_TOLERANCE) {
                 centroids = warm;
@@ -347,7 +353,11 @@ pub const WARM_START_TOLERANCE: f64 = 0.01;
 
 /// The mean row of each of the `k` previous topics (`start`: each row's), or `None` when
 /// `start` names another number of topics or one of them has no row here.
-fn warm_centres(rows: ArrayView2<'_, f64>, start: &[Option<usize>], k: usize) -> Option<Array2<f64>> {
+fn warm_centres(
+    rows: ArrayView2<'_, f64>,
+    start: &[Option<usize>],
+    k: usize,
+) -> Option<Array2<f64>> {
     if start.iter().flatten().any(|&topic| topic >= k) {
         return None;
     }
