@@ -30,7 +30,23 @@ pub struct RunConfig {
     pub vectors: VectorInput,
     /// The model this fit follows (`--previous`): its topics' ids carry over, and
     /// `topic_changes.csv` says what became of each.
-    pub previous: Option<PathBuf>,
+    pub previous: Option<PreviousModel>,
+}
+
+/// The model a run follows: a file, read before the input, or a model in memory.
+#[derive(Debug, Clone)]
+pub enum PreviousModel {
+    File(PathBuf),
+    Loaded(Box<TopicModel>),
+}
+
+impl PreviousModel {
+    fn load(&self) -> Result<std::borrow::Cow<'_, TopicModel>> {
+        match self {
+            PreviousModel::File(path) => Ok(std::borrow::Cow::Owned(TopicModel::load(path)?)),
+            PreviousModel::Loaded(model) => Ok(std::borrow::Cow::Borrowed(model)),
+        }
+    }
 }
 
 /// What a run did, for the command line to report.
@@ -64,7 +80,7 @@ pub fn run(config: &RunConfig) -> Result<Summary> {
 pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> {
     config.params.check()?;
     // A previous model that cannot be used fails the run before the input is read.
-    if let Some(path) = &config.previous {
+    if let Some(PreviousModel::File(path)) = &config.previous {
         TopicModel::load(path)?;
     }
     let mut timings = Timings::default();
@@ -106,8 +122,8 @@ pub fn run_corpus(
     }
     let previous_model = config
         .previous
-        .as_deref()
-        .map(TopicModel::load)
+        .as_ref()
+        .map(PreviousModel::load)
         .transpose()?;
     // The previous model tags the documents now, while their texts are here.
     let previous = match &previous_model {

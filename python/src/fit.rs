@@ -34,6 +34,9 @@ pub struct Fit {
     /// With k auto, one row per k tried.
     #[pyo3(get)]
     k_selection: Option<Py<PyList>>,
+    /// With `previous`: what became of each of its topics (the columns of `topic_changes.csv`).
+    #[pyo3(get)]
+    changes: Option<Py<PyDict>>,
     /// With `output`, the files written.
     #[pyo3(get)]
     files: Vec<PathBuf>,
@@ -52,7 +55,7 @@ pub struct Origin {
 
 /// Fits a model on documents given as columns; `settings` are the fit's keywords.
 #[pyfunction]
-#[pyo3(signature = (ids, titles, texts, origin, labels=None, vectors=None, embeddings=None, output=None, report=true, format="csv", progress=false, made_by=None, **settings))]
+#[pyo3(signature = (ids, titles, texts, origin, labels=None, vectors=None, embeddings=None, output=None, report=true, format="csv", progress=false, made_by=None, previous=None, **settings))]
 // The Python call's keywords, one argument each.
 #[allow(clippy::too_many_arguments)]
 pub fn fit(
@@ -69,6 +72,7 @@ pub fn fit(
     format: &str,
     progress: bool,
     made_by: Option<Py<SentenceEncoder>>,
+    previous: Option<PyRef<'_, TopicModel>>,
     settings: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Fit> {
     let params = params::from_kwargs(settings)?;
@@ -100,6 +104,7 @@ pub fn fit(
         vectors: given,
         made_by,
         embeddings,
+        previous: previous.map(|m| m.inner.clone()),
     };
     let (fit, files, warnings) = cancellable(py, |cancel| {
         let shown: &dyn topictag::Progress = if progress { &shown } else { &topictag::Silent };
@@ -124,6 +129,8 @@ struct Run {
     /// The encoder that made `vectors` (they are then that model's, as they are).
     made_by: Option<Py<SentenceEncoder>>,
     embeddings: Option<PathBuf>,
+    /// The model this fit follows: its topics' ids carry over.
+    previous: Option<topictag::TopicModel>,
 }
 
 impl Run {
@@ -154,6 +161,20 @@ impl Run {
         }
         if let Some(model) = encoder.and_then(|e| e.provider.text_model()) {
             input = input.term_model(model);
+        }
+        let previous = match &self.previous {
+            Some(model) => {
+                let tag = topictag::TagInput {
+                    vectors: vectors.as_ref().filter(|_| model.semantic().is_some()),
+                    progress: Some(progress),
+                    ..topictag::TagInput::default()
+                };
+                Some(topictag::Previous::new(model, &self.documents, &tag)?)
+            }
+            None => None,
+        };
+        if let Some(previous) = &previous {
+            input = input.previous(previous);
         }
         let path = std::path::Path::new(&self.source);
         let mut fit = topictag::TopicModel::fit_with(&self.documents, &self.params, &input)
@@ -199,6 +220,10 @@ impl Run {
                 report,
             },
             vectors,
+            previous: self
+                .previous
+                .clone()
+                .map(|m| topictag::run::PreviousModel::Loaded(Box::new(m))),
             ..RunConfig::default()
         };
         let (fit, summary) =
@@ -253,7 +278,21 @@ impl Fit {
             }
             None => None,
         };
+        let changes = match &fit.changes {
+            Some(made) => {
+                let out = PyDict::new(py);
+                column(&out, "old_topic", made.iter().map(|c| c.old_topic))?;
+                column(&out, "new_topic", made.iter().map(|c| c.new_topic))?;
+                column(&out, "status", made.iter().map(|c| c.status.as_str()))?;
+                column(&out, "similarity", made.iter().map(|c| c.similarity))?;
+                column(&out, "old_label", made.iter().map(|c| c.old_label.clone()))?;
+                column(&out, "new_label", made.iter().map(|c| c.new_label.clone()))?;
+                Some(out.unbind())
+            }
+            None => None,
+        };
         Ok(Fit {
+            changes,
             model: Py::new(py, TopicModel { inner: fit.model })?,
             documents: document_rows.unbind(),
             topics: topics.unbind(),

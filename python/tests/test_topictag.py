@@ -126,6 +126,34 @@ def test_novel_below_replaces_the_models_threshold(fitted, papers):
         fitted.model.tag(head, novel_below=1.5)
 
 
+def test_a_refit_with_previous_keeps_ids_as_the_command_line_does(papers, tmp_path):
+    first = topictag.fit(papers.head(80))
+    assert first.changes is None
+    again = topictag.fit(papers, previous=first.model)
+    assert list(again.changes.columns) == [
+        "old_topic", "new_topic", "status", "similarity", "old_label", "new_label"
+    ]
+    assert (again.changes["status"] == "continued").sum() >= 1
+    path = tmp_path / "first.topictag"
+    first.model.save(path)
+    binary = os.environ.get("TOPICTAG_BIN") or next(
+        str(p) for p in (ROOT / "target" / "debug" / "topictag", ROOT / "target" / "release" / "topictag")
+        if p.exists()
+    )
+    out = tmp_path / "out"
+    subprocess.run(
+        [binary, str(PAPERS), "--previous", str(path), "--quiet", "--no-report", "-o", str(out)],
+        check=True,
+    )
+    expected = read_csv(out / "documents.csv")
+    assert list(again.documents["topic"]) == [int(row["topic"]) for row in expected]
+    changes = read_csv(out / "topic_changes.csv")
+    assert list(again.changes["status"]) == [row["status"] for row in changes]
+    assert [None if n != n else int(n) for n in again.changes["new_topic"]] == [
+        int(row["new_topic"]) if row["new_topic"] else None for row in changes
+    ]
+
+
 def test_settings_are_keywords_named_as_the_library_names_them(papers):
     with pytest.raises(ValueError, match="min_df"):
         topictag.fit(papers, min_df=0)

@@ -10,6 +10,7 @@ use topictag::cluster::ClusterParams;
 use topictag::label::LabelParams;
 use topictag::read::{ColumnChoice, InputSource, ReadParams, DEFAULT_INPUT};
 use topictag::reduce::ReduceParams;
+use topictag::run::PreviousModel;
 use topictag::text::{Language, StopWords, TextParams};
 use topictag::vectorize::{VectorizeParams, Weighting};
 use topictag::write::WriteParams;
@@ -225,7 +226,7 @@ impl RunArgs {
         };
         params.check()?;
         Ok(RunConfig {
-            previous: self.previous,
+            previous: self.previous.map(PreviousModel::File),
             vectors: self.vectors.input(Some(&self.cache)),
             read: ReadParams {
                 source: InputSource::parse(&self.input),

@@ -148,12 +148,15 @@ class Fit:
     """With k="auto": one row per k tried (k, stability, coherence, diversity, inertia, nmi, chosen)."""
     files: List[str] = field(default_factory=list)
     """With output=: the files written."""
+    changes: Optional[Any] = None
+    """With previous=: what became of each of its topics (old_topic, new_topic, status,
+    similarity, old_label, new_label: the columns of topic_changes.csv)."""
     warnings: List[str] = field(default_factory=list)
 
 
 def fit(data, text=None, title=None, id=None, k="auto", seed=0, *, label=None,
         embeddings=None, vectors=None, output=None, report=True, format="csv",
-        progress=False, source=None, **params) -> Fit:
+        progress=False, source=None, previous=None, **params) -> Fit:
     """Finds the topics of `data` and places every document in them.
 
     data: a list of strings, a pandas or polars DataFrame, or a pyarrow Table.
@@ -163,6 +166,8 @@ def fit(data, text=None, title=None, id=None, k="auto", seed=0, *, label=None,
     label: a column of known classes, to score the topics against (evaluation only).
     embeddings: a sentence-transformers model folder; vectors: a float32 array, one row per
         document. Either joins sentence vectors to the words' rows.
+    previous: the TopicModel of an earlier fit, as `--previous`: topics that continue keep their
+        ids, new ones get ids it never used, and `Fit.changes` says what became of each.
     output: a folder to write the command line's files into (documents, topics, metrics, model,
         report unless report=False), as one set.
     params: every fit setting of the command line, by the library's name: min_df, max_df,
@@ -174,12 +179,12 @@ def fit(data, text=None, title=None, id=None, k="auto", seed=0, *, label=None,
     """
     return _fit(data, text=text, title=title, id=id, k=k, seed=seed, label=label,
                 embeddings=embeddings, vectors=vectors, output=output, report=report,
-                format=format, progress=progress, source=source, **params)
+                format=format, progress=progress, source=source, previous=previous, **params)
 
 
 def _fit(data, text=None, title=None, id=None, k="auto", seed=0, *, label=None,
          embeddings=None, vectors=None, output=None, report=True, format="csv",
-         progress=False, source=None, made_by=None, **params) -> Fit:
+         progress=False, source=None, made_by=None, previous=None, **params) -> Fit:
     """`fit`, and with `made_by` (a SentenceEncoder) `vectors` are taken as that encoder's: the
     model records the sentence model, as if the fit had embedded the documents itself."""
     columns = from_data(data, text=text, title=title, id=id, label=label)
@@ -194,7 +199,8 @@ def _fit(data, text=None, title=None, id=None, k="auto", seed=0, *, label=None,
         columns.ids, columns.titles, columns.texts, _Origin(**origin),
         labels=labels, vectors=_float32(vectors), embeddings=_path(embeddings),
         output=_path(output), report=report, format=format, progress=progress,
-        made_by=made_by, k=k, seed=seed, **params,
+        made_by=made_by, previous=None if previous is None else previous._inner,
+        k=k, seed=seed, **params,
     )
     k_selection = made.k_selection
     return Fit(
@@ -205,6 +211,7 @@ def _fit(data, text=None, title=None, id=None, k="auto", seed=0, *, label=None,
         k_selection=to_frame(_by_column(k_selection), columns.kind) if k_selection else None,
         files=[str(f) for f in made.files],
         warnings=list(made.warnings),
+        changes=to_frame(made.changes, columns.kind) if made.changes is not None else None,
     )
 
 
