@@ -19,7 +19,10 @@ const PLACE_CHUNK_DOCUMENTS: usize = 512;
 /// One document placed in the topics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tagged {
-    /// `None` for a document with no term of the model's vocabulary.
+    /// The topic's position in [`crate::TopicModel::topics`] (largest first); its id, which
+    /// the output files show and which persists across refits, is
+    /// [`crate::TopicModel::topic_id`]. `None` for a document with no term of the model's
+    /// vocabulary.
     pub topic: Option<usize>,
     /// Cosine similarity to the topic's centroid (0 without a topic).
     pub score: f64,
