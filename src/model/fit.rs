@@ -541,7 +541,7 @@ fn follow_previous(
     }
     let after = ids.iter().max().map_or(0, |&id| id + 1);
     model.next_id = previous.model.next_id().max(after);
-    model.lineage = Some(lineage::lineage(previous, &changes));
+    model.lineage = Some(lineage::lineage(&previous.sha256, &changes));
     Ok(changes)
 }
 

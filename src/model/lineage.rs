@@ -10,14 +10,16 @@
 //! the `similarity` of two topics is the cosine of those profiles over the stems both
 //! vocabularies hold.
 //!
-//! The rules, after MONIC (Spiliopoulou et al., 2006), with `MAJORITY` = 0.5: an old topic
-//! **continues** as the new topic that holds the majority of its documents when the majority of
-//! that new topic's documents came from it (or no other old topic sends it its majority) and
-//! their words agree (similarity at least `CONTINUED_SIMILARITY`); an old topic that does not
-//! continue is **split** when two or more new topics each take the majority of their documents
-//! from it and together hold the majority of its own; two or more old topics whose majorities
-//! all went to one new topic **merged** into it; a new topic with none of these is **new**, an
-//! old one **gone**. Measured (`bench/persistence.py`): see the README's *Topics that persist*.
+//! The rules, after MONIC (Spiliopoulou et al., 2006), with `MAJORITY` = 0.5, in this order:
+//! an old topic from which the majority of the documents of two or more new topics came, and
+//! which they hold the majority of, is **split** (each piece with word similarity at least
+//! `PIECE_SIMILARITY` and `PIECE_RATIO` of the best piece's); two or more old topics the
+//! majority of whose documents went to one new topic **merged** into it (the same similarity
+//! rule); of the rest, the most similar pair first, an old topic **continues** as a new one
+//! when their words agree (at least `CONTINUED_SIMILARITY`) and their documents point the same
+//! way (the new topic holds the most of the old one's documents, or the old one gave the new
+//! one the most of its own); a new topic left is **new**, an old one **gone**. Measured
+//! (`bench/persistence.py`): see the README's *Topics that persist*.
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -308,7 +310,7 @@ pub(crate) fn follow(
 }
 
 /// Counts of each status among `changes`, as the model records them.
-pub(crate) fn lineage(previous: &Previous<'_>, changes: &[TopicChange]) -> Lineage {
+pub(crate) fn lineage(previous_sha256: &str, changes: &[TopicChange]) -> Lineage {
     let count = |status: Status| {
         let mut topics: Vec<usize> = changes
             .iter()
@@ -318,11 +320,12 @@ pub(crate) fn lineage(previous: &Previous<'_>, changes: &[TopicChange]) -> Linea
                 _ => c.new_topic,
             })
             .collect();
+        topics.sort_unstable();
         topics.dedup();
         topics.len()
     };
     Lineage {
-        previous_sha256: previous.sha256.clone(),
+        previous_sha256: previous_sha256.to_string(),
         continued: count(Status::Continued),
         new: count(Status::New),
         gone: count(Status::Gone),
@@ -393,4 +396,52 @@ pub(crate) fn similarity(old: &TopicModel, new: &TopicModel) -> Vec<Vec<f64>> {
                 .collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(old: Option<usize>, new: Option<usize>, status: Status) -> TopicChange {
+        TopicChange {
+            old_topic: old,
+            new_topic: new,
+            status,
+            similarity: 0.5,
+            old_label: String::new(),
+            new_label: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_counts_are_of_topics_not_of_rows() {
+        let mut changes = vec![
+            // Old 0 split into 5 and 6; old 1 and 3 merged into 7, old 2 and 4 into 8.
+            change(Some(0), Some(5), Status::Split),
+            change(Some(0), Some(6), Status::Split),
+            change(Some(1), Some(7), Status::Merged),
+            change(Some(2), Some(8), Status::Merged),
+            change(Some(3), Some(7), Status::Merged),
+            change(Some(4), Some(8), Status::Merged),
+            change(None, Some(9), Status::New),
+            change(Some(10), None, Status::Gone),
+            change(Some(11), Some(11), Status::Continued),
+        ];
+        changes.sort_by_key(|c| (c.status, c.old_topic, c.new_topic));
+        let counted = lineage("abc", &changes);
+        assert_eq!(
+            (
+                counted.continued,
+                counted.new,
+                counted.gone,
+                counted.split,
+                counted.merged
+            ),
+            (1, 1, 1, 1, 2)
+        );
+        assert_eq!(counted.previous_sha256, "abc");
+        // New and gone first, then split, merged, continued.
+        let order: Vec<Status> = changes.iter().map(|c| c.status).collect();
+        assert_eq!(order[..3], [Status::New, Status::Gone, Status::Split]);
+    }
 }
