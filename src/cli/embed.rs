@@ -47,14 +47,14 @@ impl EmbedArgs {
             cache: self.cache.root(),
         };
         let outcome = topictag::run::embed(&read, &input, progress)?;
-        write_whole(&self.output, |out, temp_name| {
+        write_whole(&self.output, |out, target_name| {
             outcome
                 .provided
                 .vectors
                 .rows
                 .write_npy(out)
                 .map_err(|e| Error::Write {
-                    path: PathBuf::from(temp_name),
+                    path: PathBuf::from(target_name),
                     source: std::io::Error::other(e.to_string()),
                 })
         })?;

@@ -154,8 +154,8 @@ impl TagArgs {
         vectors: Option<&VectorProvider>,
         progress: &dyn Progress,
     ) -> Result<TagOutcome> {
-        let (counts, written) = write_whole(&PathBuf::from(&self.output), |out, temp_name| {
-            tag_stream(model, reader, out, temp_name, options, vectors, progress)
+        let (counts, written) = write_whole(&PathBuf::from(&self.output), |out, target_name| {
+            tag_stream(model, reader, out, target_name, options, vectors, progress)
         })?;
         Ok(TagOutcome {
             counts,

@@ -57,41 +57,111 @@ pub struct Abandoned {
     _held: MutexGuard<'static, Vec<PathBuf>>,
 }
 
-/// Writes the one file `target` through `write` (given a buffered stream and the temp file's
-/// name for messages), into a temp file beside it that is synced and renamed into place once
-/// `write` succeeds: an error or an interruption leaves no partial file. Returns what `write`
-/// returned and the file written.
+/// Writes the one file `target` through `write` (given a buffered stream and the name of the
+/// file being written, for messages). A regular file or a new path is written into a temp file
+/// beside it that is synced and renamed into place once `write` succeeds: an error or an
+/// interruption leaves no partial file. A symlink is followed (the link stays, its target is
+/// replaced that way); a device, FIFO or socket is written through, as `sort -o` does, since
+/// renaming over it would replace `/dev/stdout` or a pipe's reader's end with a regular file.
+/// Returns what `write` returned and the file written.
 pub fn write_whole<T>(
     target: &Path,
     write: impl FnOnce(&mut dyn Write, &str) -> Result<T>,
 ) -> Result<(T, PathBuf)> {
+    // The file type through any links first: `/dev/stdout` is a link to a link to a pipe,
+    // which only the kernel can follow.
+    let target = match std::fs::metadata(target) {
+        Ok(meta) if meta.is_dir() => {
+            return Err(Error::Write {
+                path: target.to_path_buf(),
+                source: std::io::Error::other("a folder is in the way: name a file"),
+            })
+        }
+        Ok(meta) if !meta.is_file() => return write_through(target, write),
+        Ok(_) => std::fs::canonicalize(target).map_err(|source| Error::Write {
+            path: target.to_path_buf(),
+            source,
+        })?,
+        Err(_) => follow_links(target)?,
+    };
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| Error::Write {
-            path: target.to_path_buf(),
+            path: target.clone(),
             source: std::io::Error::other("not a file name"),
         })?;
     let dir = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    // Named here, or the error would name the temp file that could not be created.
+    if !dir.is_dir() {
+        return Err(Error::Write {
+            path: dir,
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such folder"),
+        });
+    }
     let mut files = AtomicFiles::new(&dir);
-    let (file, temp) = files.create(&name)?;
+    let (file, _temp) = files.create(&name)?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    let value = write(&mut out, &temp.display().to_string())?;
+    let shown = target.display().to_string();
+    let value = write(&mut out, &shown)?;
     let file = out.into_inner().map_err(|e| Error::Write {
-        path: temp.clone(),
+        path: target.clone(),
         source: e.into_error(),
     })?;
-    file.sync_all()
-        .map_err(|source| Error::Write { path: temp, source })?;
+    file.sync_all().map_err(|source| Error::Write {
+        path: target.clone(),
+        source,
+    })?;
     drop(file);
-    let written = files
-        .commit()?
-        .pop()
-        .unwrap_or_else(|| target.to_path_buf());
+    let written = files.commit()?.pop().unwrap_or(target);
     Ok((value, written))
+}
+
+/// `path` with its symlinks followed to the file they name, which need not exist yet (a
+/// dangling link names the file to create). Loops are refused, as the kernel refuses them.
+fn follow_links(path: &Path) -> Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = std::fs::read_link(&current).map_err(|source| Error::Write {
+                    path: current.clone(),
+                    source,
+                })?;
+                current = match current.parent() {
+                    Some(parent) if link.is_relative() => parent.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(Error::Write {
+        path: path.to_path_buf(),
+        source: std::io::Error::other("too many levels of symbolic links"),
+    })
+}
+
+/// Writes straight into a device, FIFO or socket: there is nothing to rename into place.
+fn write_through<T>(
+    target: &Path,
+    write: impl FnOnce(&mut dyn Write, &str) -> Result<T>,
+) -> Result<(T, PathBuf)> {
+    let failed = |source| Error::Write {
+        path: target.to_path_buf(),
+        source,
+    };
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(target)
+        .map_err(failed)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let value = write(&mut out, &target.display().to_string())?;
+    out.flush().map_err(failed)?;
+    Ok((value, target.to_path_buf()))
 }
 
 /// Temp files written so far; dropped uncommitted, they are removed.

@@ -100,6 +100,15 @@ impl WriteParams {
     /// Writes every file as one set; on any failure none replaces an earlier output. Each file
     /// written is reported to `progress`.
     pub fn write(&self, outputs: &RunOutputs<'_>, progress: &dyn Progress) -> Result<Vec<PathBuf>> {
+        // Said plainly: create_dir_all would say only "File exists (os error 17)".
+        if self.dir.exists() && !self.dir.is_dir() {
+            return Err(Error::Write {
+                path: self.dir.clone(),
+                source: std::io::Error::other(
+                    "a file is in the way: the output is a folder, name a new or existing folder",
+                ),
+            });
+        }
         std::fs::create_dir_all(&self.dir).map_err(|source| Error::Write {
             path: self.dir.clone(),
             source,
