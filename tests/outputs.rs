@@ -11,11 +11,14 @@ use common::*;
 
 /// A model fitted on the themes fixture, in `dir/out`.
 fn fitted(dir: &Path) -> String {
-    succeed(
-        topictag(dir)
-            .arg(fixture("themes/docs.csv"))
-            .args(["--output", "out", "--k", "3", "--no-report", "--quiet"]),
-    );
+    succeed(topictag(dir).arg(fixture("themes/docs.csv")).args([
+        "--output",
+        "out",
+        "--k",
+        "3",
+        "--no-report",
+        "--quiet",
+    ]));
     path_str(&dir.join("out").join("model.topictag"))
 }
 
@@ -79,7 +82,10 @@ fn a_fifo_is_written_through_and_stays_a_fifo() {
     let outcome = tag_into(dir.path(), &model, "pipe");
     assert_eq!(outcome.code, Some(0), "{}", outcome.stderr);
     let read = reader.join().expect("reader thread");
-    assert!(read.starts_with(DOCUMENTS_HEADER), "the reader got: {read:?}");
+    assert!(
+        read.starts_with(DOCUMENTS_HEADER),
+        "the reader got: {read:?}"
+    );
     assert!(read.lines().count() > 3, "{read}");
     let meta = std::fs::symlink_metadata(&fifo).expect("stat");
     assert!(meta.file_type().is_fifo(), "the FIFO was replaced");
@@ -132,5 +138,9 @@ fn a_fit_into_a_file_says_a_file_is_in_the_way() {
         "{}",
         outcome.stderr
     );
-    assert!(!outcome.stderr.contains("os error 17"), "{}", outcome.stderr);
+    assert!(
+        !outcome.stderr.contains("os error 17"),
+        "{}",
+        outcome.stderr
+    );
 }

@@ -569,7 +569,10 @@ mod tests {
             let cv = covariance.dot(&v);
             let lambda = v.dot(&cv);
             let off = (&cv - &(&v * lambda)).iter().map(|x| x * x).sum::<f64>();
-            assert!(off.sqrt() < 1e-6 * lambda.abs().max(1.0), "column {c}: {off}");
+            assert!(
+                off.sqrt() < 1e-6 * lambda.abs().max(1.0),
+                "column {c}: {off}"
+            );
         }
         // 40 rows of 40,000 dims: a formed covariance would be 12.8 GB.
         let mut wide = Array2::<f64>::zeros((40, 40_000));
