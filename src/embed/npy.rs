@@ -31,7 +31,7 @@ pub fn read(path: &Path, documents: Option<usize>) -> Result<SentenceVectors> {
     let meta = file.metadata().map_err(read_error)?;
     // A regular file's size bounds what its header may announce; anything else (a pipe, a
     // device) is read only as far as its bytes go.
-    let size = meta.is_file().then(|| meta.len());
+    let size = meta.is_file().then_some(meta.len());
     let mut reader = std::io::BufReader::new(file);
     let header = read_header(&mut reader).map_err(|e| match e {
         HeaderError::Io(source) => read_error(source),
