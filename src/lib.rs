@@ -29,6 +29,7 @@ pub mod cluster;
 pub mod embed;
 pub mod error;
 pub mod evaluate;
+pub mod files;
 pub mod label;
 pub(crate) mod linalg;
 pub(crate) mod metrics;

@@ -117,7 +117,16 @@ impl SentenceVectors {
     pub fn new(mut rows: Array2<f32>, source: VectorSource) -> Self {
         for mut row in rows.axis_iter_mut(Axis(0)) {
             let norm = row.iter().map(|v| v * v).sum::<f32>().sqrt();
-            if norm > 0.0 {
+            if norm.is_finite() && norm >= f32::MIN_POSITIVE.sqrt() {
+                row.mapv_inplace(|v| v / norm);
+            } else if row.iter().any(|&v| v != 0.0 && v.is_finite()) {
+                // The squares overflow (values past about 1e19) or underflow (below about
+                // 1e-19) in f32: the plain quotient would zero the row or leave it long. Scaled
+                // by its largest value first, the row's norm is between 1 and its length's root.
+                // Only such rows take this path, so ordinary vectors keep their bits.
+                let largest = row.iter().fold(0f32, |m, v| m.max(v.abs()));
+                row.mapv_inplace(|v| v / largest);
+                let norm = row.iter().map(|v| v * v).sum::<f32>().sqrt();
                 row.mapv_inplace(|v| v / norm);
             }
         }
@@ -263,6 +272,25 @@ mod tests {
             VectorSource::File { dims: 2 },
         );
         assert_eq!(v.rows, array![[0.6f32, 0.8], [0.0, 0.0]]);
+    }
+
+    #[test]
+    fn huge_and_tiny_vectors_keep_their_direction() {
+        // Their squares overflow or underflow in f32: the plain quotient zeroed the first row
+        // (a file scaled by 1e20 then clustered as words only) and left the second unscaled.
+        let v = SentenceVectors::new(
+            array![[3e20f32, 4e20], [3e-25, 4e-25], [f32::MAX, f32::MAX]],
+            VectorSource::File { dims: 2 },
+        );
+        for (row, want) in
+            v.rows
+                .outer_iter()
+                .zip([[0.6f32, 0.8], [0.6, 0.8], [0.70710677, 0.70710677]])
+        {
+            for (got, want) in row.iter().zip(want) {
+                assert!((got - want).abs() < 1e-6, "{row} against {want:?}");
+            }
+        }
     }
 }
 

@@ -97,6 +97,36 @@ pub(super) fn decode(bytes: &[u8]) -> std::result::Result<(TopicModel, String), 
     Ok((model, writer))
 }
 
+/// A model file's bytes from a stream without a size (a FIFO, a device, a pipe), read no further
+/// than its own header says: what is not a model (`/dev/zero`) stops after the signature, and
+/// the content is read only as far as the header's length (and one byte more, so that bytes
+/// after it are noticed), the buffer growing as bytes arrive. [`decode`] then names what is
+/// wrong with what was read.
+pub(super) fn read_stream(reader: impl std::io::Read) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut reader = reader;
+    let mut bytes = Vec::new();
+    let mut more = |bytes: &mut Vec<u8>, n: u64| -> std::io::Result<bool> {
+        let before = bytes.len() as u64;
+        (&mut reader).take(n).read_to_end(bytes)?;
+        Ok(bytes.len() as u64 - before == n)
+    };
+    if !more(&mut bytes, MAGIC.len() as u64)? || bytes[..] != MAGIC[..] {
+        return Ok(bytes);
+    }
+    if !more(&mut bytes, 4 + 1)? {
+        return Ok(bytes);
+    }
+    let writer = u64::from(bytes[MAGIC.len() + 4]);
+    if !more(&mut bytes, writer + 8 + 4)? {
+        return Ok(bytes);
+    }
+    let at = bytes.len() - 12;
+    let length = u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+    more(&mut bytes, length.saturating_add(1))?;
+    Ok(bytes)
+}
+
 /// Reads the header field by field; `None` once the bytes run out.
 struct Fields<'a> {
     bytes: &'a [u8],

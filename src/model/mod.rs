@@ -348,10 +348,18 @@ impl TopicModel {
                 source: std::io::Error::other("is a directory, not a file"),
             });
         }
-        let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        let failed = |source| Error::Read {
             path: path.to_path_buf(),
             source,
-        })?;
+        };
+        let handle = std::fs::File::open(path).map_err(failed)?;
+        // A regular file is read whole (its size bounds the buffer); anything else only as far
+        // as its header says.
+        let bytes = if handle.metadata().map_err(failed)?.is_file() {
+            std::fs::read(path).map_err(failed)?
+        } else {
+            file::read_stream(handle).map_err(failed)?
+        };
         Self::decode(&bytes, path)
     }
 
