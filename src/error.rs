@@ -238,6 +238,24 @@ pub enum Error {
         found: usize,
         expected: usize,
     },
+    /// A row of the wrong length whose quoted field runs over several lines: most often a
+    /// closing quote is missing, or a quote inside a field is not doubled.
+    QuoteAcrossLines {
+        path: PathBuf,
+        row: u64,
+        line: u64,
+        /// The lines the row spans.
+        lines: u64,
+        found: usize,
+        expected: usize,
+    },
+    /// A row (or the header) longer than the reader holds: `limit` bytes.
+    RowTooLong {
+        path: PathBuf,
+        row: u64,
+        line: u64,
+        limit: u64,
+    },
     Csv {
         path: PathBuf,
         line: u64,
@@ -274,6 +292,13 @@ pub enum Error {
     /// A sentence-transformers folder that cannot be used.
     SentenceModel {
         path: PathBuf,
+        problem: String,
+    },
+    /// A text the sentence model at `path` cannot embed: the input's row `row` (1-based; for
+    /// texts handed over in memory, the text's place among them).
+    EmbedText {
+        path: PathBuf,
+        row: u64,
         problem: String,
     },
     // Param: settings.
@@ -334,13 +359,16 @@ impl Error {
             | Error::NoTextColumn { .. }
             | Error::InvalidUtf8 { .. }
             | Error::RaggedRow { .. }
+            | Error::QuoteAcrossLines { .. }
+            | Error::RowTooLong { .. }
             | Error::Csv { .. }
             | Error::Jsonl { .. }
             | Error::StopWords { .. }
             | Error::NoTerms { .. }
             | Error::Vectors { .. }
             | Error::VectorsNeeded { .. }
-            | Error::SentenceModel { .. } => ErrorKind::Input,
+            | Error::SentenceModel { .. }
+            | Error::EmbedText { .. } => ErrorKind::Input,
             Error::InvalidParam { .. }
             | Error::KRangeWithFixedK
             | Error::DocumentFrequency { .. }
@@ -412,11 +440,14 @@ impl Error {
             | Error::NoTextColumn { path, .. }
             | Error::InvalidUtf8 { path, .. }
             | Error::RaggedRow { path, .. }
+            | Error::QuoteAcrossLines { path, .. }
+            | Error::RowTooLong { path, .. }
             | Error::Csv { path, .. }
             | Error::Jsonl { path, .. }
             | Error::StopWords { path, .. }
             | Error::VectorsNeeded { path, .. }
             | Error::SentenceModel { path, .. }
+            | Error::EmbedText { path, .. }
             | Error::Model { path, .. }
             | Error::NotTaggable { path, .. }
             | Error::Write { path, .. } => Some(path),
@@ -494,6 +525,31 @@ impl Error {
                 f,
                 "{path}: row {row} (line {line}): {found} fields, but the header has {expected}"
             ),
+            Error::QuoteAcrossLines {
+                row,
+                line,
+                lines,
+                found,
+                expected,
+                ..
+            } => write!(
+                f,
+                "{path}: row {row} (line {line}): a quoted field runs over {lines} lines and leaves {found} fields where the header has {expected}; a closing quote is missing, or a quote inside a field is not doubled (\"\")"
+            ),
+            Error::RowTooLong {
+                row, line, limit, ..
+            } => {
+                let what = if *row == 0 {
+                    "the header".to_string()
+                } else {
+                    format!("row {row}")
+                };
+                write!(
+                    f,
+                    "{path}: {what} (line {line}) is longer than {}, the most one row may hold; is a closing quote missing?",
+                    crate::files::size(*limit)
+                )
+            }
             Error::Csv { line, message, .. }
             | Error::Jsonl { line, message, .. }
             | Error::StopWords {
@@ -519,6 +575,8 @@ impl Error {
             | Error::NoTextColumn { .. }
             | Error::InvalidUtf8 { .. }
             | Error::RaggedRow { .. }
+            | Error::QuoteAcrossLines { .. }
+            | Error::RowTooLong { .. }
             | Error::Csv { .. }
             | Error::Jsonl { .. }
             | Error::StopWords { .. } => self.render_reading(f, path, name),
@@ -558,6 +616,9 @@ impl Error {
             Error::NotTaggable { reason, .. } => write!(f, "{path}: {reason}"),
             Error::SentenceModel { problem, .. } => {
                 write!(f, "{path}: cannot use this sentence model: {problem}")
+            }
+            Error::EmbedText { row, problem, .. } => {
+                write!(f, "{path}: cannot embed the text of row {row}: {problem}")
             }
             Error::Vectors { problem, .. } => write!(f, "{path}: {problem}"),
             Error::VectorsNeeded {

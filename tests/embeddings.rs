@@ -499,12 +499,12 @@ fn unusable_vector_files_are_one_line_errors_and_write_nothing() {
         ),
         (
             "double.npy",
-            &["double.npy", "dtype is '<f8', expected float32"],
+            &["double.npy", "dtype is '<f8' (float64), expected float32"],
         ),
         ("nan.npy", &["nan.npy", "row 5, column 3: NaN"]),
         ("inf.npy", &["inf.npy", "row 10, column 1: inf"]),
         ("zero.npy", &["zero.npy", "row 3: the vector is all zeros"]),
-        ("garbage.npy", &["garbage.npy", "not a readable .npy file"]),
+        ("garbage.npy", &["garbage.npy", "not a .npy file"]),
     ];
     for (name, expected) in cases {
         let path = path_str(&file(name));

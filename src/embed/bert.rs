@@ -81,8 +81,17 @@ impl BertConfig {
                 self.hidden_size, self.num_attention_heads
             ));
         }
-        if !(self.layer_norm_eps.is_finite() && (self.layer_norm_eps as f32) > 0.0) {
-            return Err("config.json: layer_norm_eps must be a positive number".into());
+        // BERT-family models use 1e-12 to 1e-5; an epsilon near the activations' variance
+        // flattens every vector towards the layer's bias (1e300 gave every document the same
+        // vector), so anything past 0.01 is refused as a broken config, not run.
+        if !(self.layer_norm_eps.is_finite()
+            && (self.layer_norm_eps as f32) > 0.0
+            && self.layer_norm_eps <= MAX_LAYER_NORM_EPS)
+        {
+            return Err(format!(
+                "config.json: layer_norm_eps {:e} is not a usable epsilon (a positive number of at most {MAX_LAYER_NORM_EPS})",
+                self.layer_norm_eps
+            ));
         }
         Activation::from_config(&self.hidden_act).ok_or_else(|| {
             format!(
@@ -92,6 +101,9 @@ impl BertConfig {
         })
     }
 }
+
+/// The largest `layer_norm_eps` accepted.
+const MAX_LAYER_NORM_EPS: f64 = 0.01;
 
 struct Layer {
     /// hidden x 3·hidden: the query, key and value projections side by side.

@@ -90,7 +90,11 @@ impl VectorCache {
         wanted: &std::collections::HashSet<&Key>,
         found: &mut HashMap<Key, Entry>,
     ) -> Result<(), String> {
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+        // The cache's own files: regular ones only, and no larger than a segment can be (a
+        // store writes one run's new vectors; 4 GiB is 2.7 million 384-float records).
+        let bytes = crate::files::require_regular(path)
+            .and_then(|()| crate::files::read_capped(path, 4 << 30))
+            .map_err(|e| format!("cannot read: {e}"))?;
         let header = MAGIC.len() + 4 + 8;
         if bytes.len() < header + 4 || &bytes[..MAGIC.len()] != MAGIC {
             return Err("not a vector cache segment".into());
@@ -115,16 +119,30 @@ impl VectorCache {
         {
             return Err("damaged (its length does not match its record count)".into());
         }
-        for rec in body[header..].chunks_exact(record) {
+        // A checksum proves the bytes are the ones written, not that what was written is a
+        // vector: a segment with a NaN, an infinite or an all-zero vector, or a flag that is not
+        // 0 or 1, is refused whole (and its texts embedded again) rather than trusted.
+        let mut read = Vec::new();
+        for (index, rec) in body[header..].chunks_exact(record).enumerate() {
             let key: Key = rec[..32].try_into().expect("32 bytes");
+            if rec[32] > 1 {
+                return Err(format!("damaged (record {} has a bad flag)", index + 1));
+            }
+            let vector: Vec<f32> = rec[33..]
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            if vector.iter().any(|v| !v.is_finite()) || vector.iter().all(|&v| v == 0.0) {
+                return Err(format!(
+                    "damaged (record {} is not a usable vector: NaN, infinite or all zeros)",
+                    index + 1
+                ));
+            }
             if wanted.contains(&key) {
-                let vector = rec[33..]
-                    .chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                    .collect();
-                found.insert(key, (vector, rec[32] == 1));
+                read.push((key, (vector, rec[32] == 1)));
             }
         }
+        found.extend(read);
         Ok(())
     }
 

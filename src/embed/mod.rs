@@ -430,7 +430,7 @@ impl VectorProvider {
         match self {
             #[cfg(feature = "embeddings")]
             VectorProvider::Model { model, cache } => {
-                embed_cached(model, cache.as_ref(), documents, progress)
+                embed_cached(model, cache.as_ref(), documents, first, progress)
             }
             VectorProvider::File { path, vectors } => {
                 let end = first + documents.len();
@@ -499,6 +499,7 @@ fn embed_cached(
     model: &SentenceModel,
     cache: Option<&cache::VectorCache>,
     documents: &[Document],
+    first: usize,
     progress: &dyn crate::progress::Progress,
 ) -> crate::error::Result<Provided> {
     let texts: Vec<String> = documents.iter().map(document_text).collect();
@@ -524,7 +525,20 @@ fn embed_cached(
         }
     }
     let to_embed: Vec<&str> = missing.iter().map(|&i| texts[i].as_str()).collect();
-    let embedded = model.embed(&to_embed, progress)?;
+    // An error names the text's place among those embedded now: the input row is the place
+    // of its first document, after the rows before `documents`.
+    let embedded = model
+        .embed(&to_embed, progress)
+        .map_err(|error| match error {
+            crate::error::Error::EmbedText { path, row, problem } => {
+                crate::error::Error::EmbedText {
+                    path,
+                    row: (first + missing[row as usize - 1] + 1) as u64,
+                    problem,
+                }
+            }
+            other => other,
+        })?;
     let dims = model.dims();
     let mut rows = Array2::<f32>::zeros((texts.len(), dims));
     let mut cached = 0;

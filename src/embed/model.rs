@@ -171,7 +171,11 @@ struct Folder<'a> {
 impl Folder<'_> {
     fn read(&mut self, name: &str) -> std::result::Result<Option<Vec<u8>>, String> {
         let path = self.dir.join(name);
-        match std::fs::read(&path) {
+        // Links are followed (a Hugging Face cache links every file into its blobs); what they
+        // reach must be a regular file of a sane size, never a device that reads forever.
+        let read = crate::files::require_regular(&path)
+            .and_then(|()| crate::files::read_capped(&path, file_cap(name)));
+        match read {
             Ok(bytes) => {
                 self.hasher.update(name.as_bytes());
                 self.hasher.update((bytes.len() as u64).to_le_bytes());
@@ -259,8 +263,17 @@ impl Folder<'_> {
         limit: usize,
     ) -> std::result::Result<Tokenizer, String> {
         let tokenizer_bytes = self.require("tokenizer.json", "the tokenizer")?;
-        let mut tokenizer = Tokenizer::from_bytes(&tokenizer_bytes)
-            .map_err(|e| format!("tokenizer.json: not a readable tokenizer ({e})"))?;
+        // The tokenizers crate panics on some malformed files (an `expect` in its decoder's
+        // deserializer met a broken value, found by fuzzing): the JSON is checked here first, and
+        // a panic left in its parser is turned into this error rather than a crash.
+        serde_json::from_slice::<serde::de::IgnoredAny>(&tokenizer_bytes)
+            .map_err(|e| format!("tokenizer.json: not JSON ({e})"))?;
+        let parsed =
+            std::panic::catch_unwind(|| Tokenizer::from_bytes(&tokenizer_bytes)).map_err(|_| {
+                "tokenizer.json: not a readable tokenizer (its parser failed)".to_string()
+            })?;
+        let mut tokenizer =
+            parsed.map_err(|e| format!("tokenizer.json: not a readable tokenizer ({e})"))?;
         // The file may carry its own truncation and fixed padding (MiniLM's pads every text to
         // 128): the model's limit and no padding are what sentence-transformers applies.
         tokenizer
@@ -279,7 +292,36 @@ impl Folder<'_> {
                 config.vocab_size
             ));
         }
+        // Checked here, not at the first text that meets them: a vocabulary without tokens, or
+        // an id past the model's embedding table, would fail at embedding time, far from the
+        // folder's cause.
+        let vocab = tokenizer.get_vocab(true);
+        if vocab.is_empty() {
+            return Err("tokenizer.json has an empty vocabulary".into());
+        }
+        if let Some((token, id)) = vocab
+            .iter()
+            .filter(|(_, &id)| id as usize >= config.vocab_size)
+            .min_by_key(|(token, &id)| (id, token.as_str()))
+        {
+            return Err(format!(
+                "tokenizer.json gives the token {token:?} the id {id}, outside config.json's vocab_size {}",
+                config.vocab_size
+            ));
+        }
         Ok(tokenizer)
+    }
+}
+
+/// The largest size read of each file of a model folder: the weights of the largest BERT-family
+/// sentence models are a few GB; a tokenizer is at most tens of MB (a multilingual one, 17 MB);
+/// the other files are a few hundred bytes of settings.
+fn file_cap(name: &str) -> u64 {
+    use crate::files::MIB;
+    match name {
+        "model.safetensors" => 16 * 1024 * MIB,
+        "tokenizer.json" => 512 * MIB,
+        _ => 16 * MIB,
     }
 }
 
@@ -374,43 +416,56 @@ impl SentenceModel {
 
     /// One text's vector, and whether the text was cut at the model's limit.
     pub fn embed_one(&self, text: &str) -> Result<(Vec<f32>, bool)> {
-        let mut one = self.embed_batch(&[text])?;
+        let mut one = self.embed_batch(&[text], 0)?;
         Ok(one.pop().expect("one vector per text"))
     }
 
-    /// A text's token ids, and whether they were cut at the model's limit.
-    fn tokenize(&self, text: &str) -> Result<(Vec<u32>, bool)> {
-        let encoding = self.tokenizer.encode(text, true).map_err(|e| {
-            Error::compute_from(format!("{}: cannot tokenize a text", self.dir.display()), e)
-        })?;
+    /// A text's token ids, and whether they were cut at the model's limit; the problem, when
+    /// the folder's tokenizer cannot give the model something to read.
+    fn tokenize(&self, text: &str) -> std::result::Result<(Vec<u32>, bool), String> {
+        let encoding = self
+            .tokenizer
+            .encode(text, true)
+            .map_err(|e| format!("the tokenizer fails on it ({e})"))?;
         let ids = encoding.get_ids();
-        if ids.is_empty() || ids.len() > self.bert.max_positions() {
-            return Err(Error::compute(format!(
-                "{}: the tokenizer gave {} tokens for a text (limit {})",
-                self.dir.display(),
+        if ids.is_empty() {
+            return Err(
+                "the tokenizer gives no tokens for it (tokenizer.json adds no [CLS]/[SEP] tokens)"
+                    .into(),
+            );
+        }
+        if ids.len() > self.bert.max_positions() {
+            return Err(format!(
+                "the tokenizer gives {} tokens for it, more than the model's {} positions",
                 ids.len(),
-                self.max_tokens
-            )));
+                self.bert.max_positions()
+            ));
         }
         if let Some(&id) = ids
             .iter()
             .find(|&&id| id as usize >= self.bert.vocab_size())
         {
-            return Err(Error::compute(format!(
-                "{}: the tokenizer gave token id {id}, outside the model's vocabulary of {}",
-                self.dir.display(),
+            return Err(format!(
+                "the tokenizer gives the token id {id}, outside the model's vocabulary of {}",
                 self.bert.vocab_size()
-            )));
+            ));
         }
         Ok((ids.to_vec(), !encoding.get_overflowing().is_empty()))
     }
 
     /// Several texts' vectors through one batched forward pass; each vector has the same bits
-    /// as the text's alone.
-    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<OneVector>> {
+    /// as the text's alone. `first` is the place of `texts[0]` among the texts given, for errors.
+    fn embed_batch(&self, texts: &[&str], first: usize) -> Result<Vec<OneVector>> {
         let tokens = texts
             .iter()
-            .map(|t| self.tokenize(t))
+            .enumerate()
+            .map(|(i, t)| {
+                self.tokenize(t).map_err(|problem| Error::EmbedText {
+                    path: self.dir.to_path_buf(),
+                    row: (first + i + 1) as u64,
+                    problem,
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         let ids: Vec<&[u32]> = tokens.iter().map(|(ids, _)| ids.as_slice()).collect();
         let states = self.bert.forward(&ids);
@@ -440,15 +495,17 @@ impl SentenceModel {
             .collect()
     }
 
-    /// Every text's vector, in parallel across batches of texts. A vector has the same bits in
+    /// Every text's vector, in parallel across batches of texts. A text that cannot be embedded
+    /// is an [`Error::EmbedText`] naming its place among `texts` (1-based). A vector has the same bits in
     /// any batch and on any number of threads. `progress` counts documents.
     pub fn embed(&self, texts: &[&str], progress: &dyn Progress) -> Result<Embedded> {
         progress.measure(Work::items("documents", texts.len()));
         let chunks: Vec<Result<Vec<OneVector>>> = texts
             .par_chunks(EMBED_CHUNK)
-            .map(|chunk| {
+            .enumerate()
+            .map(|(at, chunk)| {
                 crate::progress::check(progress)?;
-                let out = self.embed_batch(chunk);
+                let out = self.embed_batch(chunk, at * EMBED_CHUNK);
                 progress.advance(chunk.len() as u64);
                 out
             })

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use super::columns::{ColumnChoice, ResolvedColumns};
-use super::{append_paragraph, Document, Row};
+use super::{append_paragraph, Document, Row, MAX_ROW_BYTES};
 use crate::error::{Error, Result};
 
 const BOM: &str = "\u{feff}";
@@ -35,10 +35,19 @@ impl<R: Read> CsvRows<R> {
             .flexible(false)
             .delimiter(delimiter)
             .from_reader(Tail::new(input));
-        let header = reader
-            .byte_headers()
-            .map_err(|e| csv_error(e, path))?
-            .clone();
+        let header = reader.byte_headers().cloned();
+        let header = match header {
+            Ok(header) => header,
+            Err(_) if reader.get_ref().too_long => {
+                return Err(Error::RowTooLong {
+                    path: path.into(),
+                    row: 0,
+                    line: 1,
+                    limit: MAX_ROW_BYTES,
+                });
+            }
+            Err(error) => return Err(csv_error(error, path)),
+        };
         let mut names = Vec::with_capacity(header.len());
         for (index, raw) in header.iter().enumerate() {
             let name = std::str::from_utf8(raw).map_err(|_| Error::InvalidUtf8 {
@@ -81,7 +90,7 @@ impl<R: Read> CsvRows<R> {
                 self.row += 1;
                 let position = self.record.position();
                 self.last_start = position.map_or(0, |p| p.byte());
-                self.last_line = position.map_or(0, |p| p.line());
+                self.last_line = self.reader.get_mut().line_at(self.last_start);
                 // Only the current record's bytes are kept for the check below.
                 self.reader.get_mut().keep_from(self.last_start);
                 let (row, line, path) = (self.row, self.last_line, self.path.as_str());
@@ -121,9 +130,60 @@ impl<R: Read> CsvRows<R> {
             }
             Err(error) => {
                 self.done = true;
-                Err(csv_error(error, &self.path))
+                Err(self.located(error))
             }
         }
+    }
+
+    /// A read error with its row and line (counted here, see [`Tail::counted`]).
+    fn located(&mut self, error: csv::Error) -> Error {
+        let tail = self.reader.get_mut();
+        if tail.too_long {
+            let start = tail.record_start;
+            return Error::RowTooLong {
+                path: PathBuf::from(&self.path),
+                row: self.row + u64::from(self.row > 0 || start > 0),
+                line: tail.line_at(start),
+                limit: MAX_ROW_BYTES,
+            };
+        }
+        let start = error.position().map(|p| p.byte());
+        let line = start.map(|s| tail.line_at(s));
+        let mut error = csv_error(error, &self.path);
+        if let (Error::Csv { line: shown, .. }, Some(line)) = (&mut error, line) {
+            *shown = line;
+        }
+        if let Error::RaggedRow {
+            line: shown,
+            row,
+            found,
+            expected,
+            ..
+        } = &mut error
+        {
+            if let Some(line) = line {
+                *shown = line;
+            }
+            // The record was read whole before its length was checked: a field holding a line
+            // break there is a quote that swallowed the rows after it.
+            let breaks = self
+                .record
+                .iter()
+                .flat_map(|field| field.iter())
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            if breaks > 0 && *found > *expected {
+                return Error::QuoteAcrossLines {
+                    path: PathBuf::from(&self.path),
+                    row: *row,
+                    line: *shown,
+                    lines: breaks + 1,
+                    found: *found,
+                    expected: *expected,
+                };
+            }
+        }
+        error
     }
 
     /// Bytes read so far.
@@ -141,6 +201,13 @@ struct Tail<R> {
     base: u64,
     /// Bytes read in all.
     read: u64,
+    /// Where the current record starts, and whether reading stopped because it ran past
+    /// [`MAX_ROW_BYTES`].
+    record_start: u64,
+    too_long: bool,
+    /// A line count at a known offset, moved forward as records start: line numbers counted
+    /// here, by `\n`, because the csv crate's are one low after CR LF line ends.
+    counted: (u64, u64),
 }
 
 impl<R> Tail<R> {
@@ -150,6 +217,9 @@ impl<R> Tail<R> {
             kept: Vec::new(),
             base: 0,
             read: 0,
+            record_start: 0,
+            too_long: false,
+            counted: (0, 1),
         }
     }
 
@@ -157,11 +227,33 @@ impl<R> Tail<R> {
     /// what is kept: moving the kept bytes down at every record would copy the input's buffer
     /// once per record.
     fn keep_from(&mut self, offset: u64) {
+        self.record_start = offset;
         let drop = offset.saturating_sub(self.base).min(self.kept.len() as u64) as usize;
         if drop > 0 && 2 * drop >= self.kept.len() {
             self.kept.drain(..drop);
             self.base += drop as u64;
         }
+    }
+
+    /// The line (1-based) that the byte at `offset` is on; `offset` must not be before the
+    /// last one asked about, nor before the bytes kept.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        // After a CR LF the csv crate starts the next record at the LF: the record's line is
+        // the one after it.
+        let index = offset.saturating_sub(self.base) as usize;
+        let offset = offset + u64::from(self.kept.get(index) == Some(&b'\n'));
+        let (at, line) = self.counted;
+        if offset <= at {
+            return line;
+        }
+        let from = at.saturating_sub(self.base).min(self.kept.len() as u64) as usize;
+        let to = offset.saturating_sub(self.base).min(self.kept.len() as u64) as usize;
+        let newlines = self.kept[from..to.max(from)]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.counted = (offset, line + newlines);
+        line + newlines
     }
 
     /// The bytes from `offset` on, as far as read.
@@ -173,6 +265,12 @@ impl<R> Tail<R> {
 
 impl<R: Read> Read for Tail<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // A record is read whole into memory: one that never ends (an unclosed quote in a
+        // stream, `/dev/zero`) stops here instead of taking every byte there is.
+        if self.read - self.record_start > MAX_ROW_BYTES {
+            self.too_long = true;
+            return Err(std::io::Error::other("a row is too long"));
+        }
         let n = self.inner.read(buf)?;
         self.kept.extend_from_slice(&buf[..n]);
         self.read += n as u64;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use serde_json::{Map, Value};
 
 use super::columns::{ColumnChoice, ResolvedColumns};
-use super::{append_paragraph, Document, Row};
+use super::{append_paragraph, Document, Row, MAX_ROW_BYTES};
 use crate::error::{Error, Result};
 
 /// An object of the input: (line number, starting byte, the object).
@@ -63,8 +63,8 @@ impl<R: BufRead> JsonlRows<R> {
         loop {
             self.buffer.clear();
             let start = self.offset;
-            let read = self
-                .input
+            // A line is read whole: one that never ends (`/dev/zero`) stops at the cap.
+            let read = std::io::Read::take(&mut self.input, MAX_ROW_BYTES + 1)
                 .read_until(b'\n', &mut self.buffer)
                 .map_err(|source| Error::Read {
                     path: PathBuf::from(&self.path),
@@ -72,6 +72,14 @@ impl<R: BufRead> JsonlRows<R> {
                 })?;
             if read == 0 {
                 return Ok(None);
+            }
+            if read as u64 > MAX_ROW_BYTES {
+                return Err(Error::RowTooLong {
+                    path: PathBuf::from(&self.path),
+                    row: self.row + self.pending.len() as u64 + 1,
+                    line: self.line + 1,
+                    limit: MAX_ROW_BYTES,
+                });
             }
             self.line += 1;
             self.offset += read as u64;

@@ -266,6 +266,11 @@ impl ReadParams {
     }
 }
 
+/// The most bytes one row (or the header) may hold. A row is read whole before it is checked:
+/// without a cap, a quote that is never closed in a stream, or `/dev/zero` as the input, takes
+/// every byte of memory there is. An abstract is a few KB and a whole paper a few hundred.
+pub const MAX_ROW_BYTES: u64 = 64 << 20;
+
 /// Bytes buffered from the input at a time.
 const INPUT_BUFFER: usize = 1 << 20;
 
@@ -299,6 +304,14 @@ fn skip_blank_start(
                 let length = buffer.len();
                 blanks.extend_from_slice(buffer);
                 input.consume(length);
+                if blanks.len() as u64 > MAX_ROW_BYTES {
+                    return Err(Error::RowTooLong {
+                        path: name.into(),
+                        row: 0,
+                        line: 1 + blanks.iter().filter(|&&b| b == b'\n').count() as u64,
+                        limit: MAX_ROW_BYTES,
+                    });
+                }
             }
         }
     }

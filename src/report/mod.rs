@@ -276,6 +276,31 @@ impl ReportInput<'_> {
         let trends_view = self.trends_context();
         let summary = self.summary_context();
         let mut env = Environment::new();
+        // report.html escapes as HTML (the default for its name); report.md escapes every value
+        // for Markdown, where a title's raw `<svg onload=…>` would otherwise run when rendered.
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".md") {
+                minijinja::AutoEscape::Custom(MARKDOWN_ESCAPE)
+            } else if name.ends_with(".html") {
+                minijinja::AutoEscape::Html
+            } else {
+                minijinja::AutoEscape::None
+            }
+        });
+        env.set_formatter(|out, state, value| {
+            if state.auto_escape() == minijinja::AutoEscape::Custom(MARKDOWN_ESCAPE) {
+                if value.is_safe() {
+                    out.write_str(&value.to_string())
+                } else {
+                    out.write_str(&markdown_text(&value.to_string()))
+                }
+                .map_err(|e| {
+                    minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
+                })
+            } else {
+                minijinja::escape_formatter(out, state, value)
+            }
+        });
         env.add_template("report.html", HTML_TEMPLATE)
             .and_then(|()| env.add_template("report.md", MARKDOWN_TEMPLATE))
             .map_err(template_failed)?;
@@ -643,6 +668,28 @@ fn term_views(terms: &[String], weights: &[f64]) -> Vec<TermView> {
 
 fn template_failed(error: minijinja::Error) -> Error {
     Error::compute_from("cannot render the report", error)
+}
+
+/// The auto-escape mode of report.md.
+const MARKDOWN_ESCAPE: &str = "markdown";
+
+/// `text` as literal Markdown text on one line: every ASCII punctuation mark that CommonMark or
+/// GitHub's renderer could read as markup here (HTML tags and entities, emphasis, links, code,
+/// table cells, math, a heading) is backslash-escaped, and line breaks become spaces. Brackets
+/// are escaped, so parentheses cannot make a link and stay as they are.
+fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '&' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\r' | '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

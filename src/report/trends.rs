@@ -40,29 +40,42 @@ pub struct Trends {
     pub without_topic: usize,
 }
 
-/// A date as months since year 0 (`year * 12 + month - 1`).
+/// A date as months since year 0 (`year * 12 + month - 1`): a year (`2021`), a month
+/// (`2021-07`), a calendar date (`2021-07-30`, checked: `2021-02-30` is not one) or a date and
+/// time (`2021-07-30T12:00:00Z`, `2021-07-30 12:00`). Anything else, "2021 was a year" included,
+/// is not a date.
 fn parse(value: &str) -> Option<u32> {
+    use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime};
     let value = value.trim();
-    let date = value.split(['T', ' ']).next().unwrap_or(value);
-    let mut parts = date.split('-');
-    let year: u32 = parts.next()?.parse().ok()?;
-    if !(1..=9999).contains(&year) || date.len() < 4 {
+    let bytes = value.as_bytes();
+    // chrono's `%Y` takes signs and any number of digits; a date here starts with four.
+    if bytes.len() < 4 || !bytes[..4].iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let month: u32 = match parts.next() {
-        None => 1,
-        Some(month) => month.parse().ok().filter(|m| (1..=12).contains(m))?,
-    };
-    if let Some(day) = parts.next() {
-        let day: u32 = day.parse().ok()?;
-        if !(1..=31).contains(&day) {
-            return None;
-        }
-    }
-    if parts.next().is_some() {
-        return None;
-    }
-    Some(year * 12 + month - 1)
+    let date = match bytes.len() {
+        4 => NaiveDate::from_ymd_opt(value.parse().ok()?, 1, 1),
+        7 => NaiveDate::parse_from_str(&format!("{value}-01"), "%Y-%m-%d").ok(),
+        10 => NaiveDate::parse_from_str(value, "%Y-%m-%d").ok(),
+        _ => DateTime::parse_from_rfc3339(value)
+            .map(|d| d.date_naive())
+            .or_else(|_| {
+                [
+                    "%Y-%m-%dT%H:%M:%S%.f",
+                    "%Y-%m-%d %H:%M:%S%.f",
+                    "%Y-%m-%dT%H:%M",
+                    "%Y-%m-%d %H:%M",
+                ]
+                .iter()
+                .find_map(|format| NaiveDateTime::parse_from_str(value, format).ok())
+                .map(|d| d.date())
+                .ok_or(())
+            })
+            .ok(),
+    }?;
+    let year = u32::try_from(date.year())
+        .ok()
+        .filter(|y| (1..=9999).contains(y))?;
+    Some(year * 12 + date.month0())
 }
 
 impl Trends {
@@ -156,6 +169,9 @@ mod tests {
         assert_eq!(parse("2021-07"), Some(2021 * 12 + 6));
         assert_eq!(parse("2021-07-30"), Some(2021 * 12 + 6));
         assert_eq!(parse("2021-07-30T12:00:00Z"), Some(2021 * 12 + 6));
+        assert_eq!(parse("2021-07-30T12:00:00.5+02:00"), Some(2021 * 12 + 6));
+        assert_eq!(parse("2021-07-30 12:00"), Some(2021 * 12 + 6));
+        assert_eq!(parse("2024-02-29"), Some(2024 * 12 + 1));
         for junk in [
             "",
             "July",
@@ -164,6 +180,12 @@ mod tests {
             "2021-07-40",
             "2021/07",
             "2021-07-01-02",
+            "2021-02-30",
+            "2021 was a year",
+            "2021-7",
+            "+2021",
+            "0000",
+            "2021-07-30Tnoon",
         ] {
             assert_eq!(parse(junk), None, "{junk:?}");
         }

@@ -38,6 +38,9 @@ pub struct StopWords {
     words: FxHashSet<String>,
 }
 
+/// The largest stop-word file read.
+const STOP_WORDS_CAP: u64 = 64 * crate::files::MIB;
+
 impl StopWords {
     /// The built-in list only.
     pub fn english() -> Self {
@@ -54,10 +57,13 @@ impl StopWords {
     /// Adds the words of a file: one or more per line, whitespace-separated; `#` starts a comment.
     pub fn extend_from_file(&mut self, path: &Path) -> Result<usize> {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| Error::Read {
-            path: PathBuf::from(&name),
-            source,
-        })?;
+        // A list of stop words is kilobytes; the cap keeps `--stop-words /dev/zero` (or a FIFO
+        // that never ends) from reading until memory runs out.
+        let bytes =
+            crate::files::read_capped(path, STOP_WORDS_CAP).map_err(|source| Error::Read {
+                path: PathBuf::from(&name),
+                source,
+            })?;
         let mut added = 0;
         for (index, line) in bytes.split(|&b| b == b'\n').enumerate() {
             let line = std::str::from_utf8(line).map_err(|_| Error::StopWords {

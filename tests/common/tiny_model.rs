@@ -26,6 +26,14 @@ pub enum Flaw {
     Architecture,
     BrokenConfig,
     MissingTokenizer,
+    /// `layer_norm_eps` 1e300: every vector the same, were it run.
+    HugeEpsilon,
+    /// A WordPiece vocabulary with no tokens.
+    EmptyVocabulary,
+    /// A token whose id is past config.json's `vocab_size`.
+    IdPastVocabulary,
+    /// No [CLS]/[SEP] added: a text with no words gives no tokens at all.
+    NoSpecialTokens,
 }
 
 fn vocabulary() -> Vec<String> {
@@ -52,19 +60,28 @@ fn vocabulary() -> Vec<String> {
     vocab
 }
 
-fn tokenizer_json(vocab: &[String]) -> String {
-    let ids: serde_json::Map<String, serde_json::Value> = vocab
+fn tokenizer_json(vocab: &[String], flaw: Flaw) -> String {
+    let mut ids: serde_json::Map<String, serde_json::Value> = vocab
         .iter()
         .enumerate()
         .map(|(i, w)| (w.clone(), serde_json::json!(i)))
         .collect();
+    match flaw {
+        Flaw::EmptyVocabulary => ids.clear(),
+        Flaw::IdPastVocabulary => {
+            // As many tokens as the model has rows, one of them numbered past the last row.
+            ids.remove(vocab.last().expect("a vocabulary"));
+            ids.insert("zzzz".into(), serde_json::json!(vocab.len() + 5));
+        }
+        _ => {}
+    }
     let special = |id: usize, content: &str| {
         serde_json::json!({"id": id, "content": content, "single_word": false, "lstrip": false,
             "rstrip": false, "normalized": false, "special": true})
     };
     let cls = vocab.iter().position(|w| w == "[CLS]").expect("cls");
     let sep = vocab.iter().position(|w| w == "[SEP]").expect("sep");
-    serde_json::json!({
+    let mut json = serde_json::json!({
         "version": "1.0",
         // As all-MiniLM-L6-v2's file does: truncation and fixed padding that the loader replaces.
         "truncation": {"direction": "Right", "max_length": 8, "strategy": "LongestFirst", "stride": 0},
@@ -85,8 +102,14 @@ fn tokenizer_json(vocab: &[String]) -> String {
         "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": true},
         "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
             "max_input_chars_per_word": 100, "vocab": ids}
-    })
-    .to_string()
+    });
+    if flaw == Flaw::EmptyVocabulary {
+        json["added_tokens"] = serde_json::json!([]);
+    }
+    if flaw == Flaw::NoSpecialTokens {
+        json["post_processor"] = serde_json::Value::Null;
+    }
+    json.to_string()
 }
 
 /// Deterministic small weights (xorshift), different for each `seed`.
@@ -119,7 +142,8 @@ pub fn write(dir: &Path, seed: u64, flaw: Flaw) {
         "architectures": ["BertModel"], "model_type": model_type, "hidden_act": "gelu",
         "hidden_size": HIDDEN, "num_attention_heads": HEADS, "num_hidden_layers": LAYERS,
         "intermediate_size": INTERMEDIATE, "max_position_embeddings": POSITIONS,
-        "type_vocab_size": 2, "vocab_size": vocab.len(), "layer_norm_eps": 1e-12,
+        "type_vocab_size": 2, "vocab_size": vocab.len(),
+        "layer_norm_eps": if flaw == Flaw::HugeEpsilon { 1e300 } else { 1e-12 },
     });
     let config = if flaw == Flaw::BrokenConfig {
         "{\"model_type\": \"bert\",".to_string()
@@ -128,7 +152,7 @@ pub fn write(dir: &Path, seed: u64, flaw: Flaw) {
     };
     std::fs::write(dir.join("config.json"), config).expect("write");
     if flaw != Flaw::MissingTokenizer {
-        std::fs::write(dir.join("tokenizer.json"), tokenizer_json(&vocab)).expect("write");
+        std::fs::write(dir.join("tokenizer.json"), tokenizer_json(&vocab, flaw)).expect("write");
     }
     std::fs::write(
         dir.join("modules.json"),
