@@ -83,6 +83,7 @@ pub enum Param {
     EmbeddingWeight,
     NovelBelow,
     Previous,
+    MemoryLimit,
 }
 
 impl Param {
@@ -112,6 +113,7 @@ impl Param {
             Param::EmbeddingWeight => "embedding_weight",
             Param::NovelBelow => "novel_below",
             Param::Previous => "previous",
+            Param::MemoryLimit => "memory_limit",
         }
     }
 }
@@ -317,6 +319,12 @@ pub enum Error {
         k: usize,
         documents: usize,
     },
+    /// The fit would need more memory than the process may use: refused before the bulk of the
+    /// input is read, with what would fit.
+    NotEnoughMemory {
+        path: PathBuf,
+        shortfall: Box<crate::memory::Shortfall>,
+    },
     // ModelFile.
     /// A model file that cannot be used.
     Model {
@@ -372,7 +380,8 @@ impl Error {
             Error::InvalidParam { .. }
             | Error::KRangeWithFixedK
             | Error::DocumentFrequency { .. }
-            | Error::TooFewDocuments { .. } => ErrorKind::Param,
+            | Error::TooFewDocuments { .. }
+            | Error::NotEnoughMemory { .. } => ErrorKind::Param,
             Error::Model { .. } | Error::NotTaggable { .. } => ErrorKind::ModelFile,
             Error::Write { .. } => ErrorKind::Io,
             Error::Compute { .. } => ErrorKind::Compute,
@@ -448,6 +457,7 @@ impl Error {
             | Error::VectorsNeeded { path, .. }
             | Error::SentenceModel { path, .. }
             | Error::EmbedText { path, .. }
+            | Error::NotEnoughMemory { path, .. }
             | Error::Model { path, .. }
             | Error::NotTaggable { path, .. }
             | Error::Write { path, .. } => Some(path),
@@ -612,6 +622,9 @@ impl Error {
                 name(Param::MinDf),
                 name(Param::MaxDf)
             ),
+            Error::NotEnoughMemory { shortfall, .. } => {
+                render_shortfall(f, path, shortfall, name)
+            }
             Error::Model { problem, .. } => write!(f, "{path}: {problem}"),
             Error::NotTaggable { reason, .. } => write!(f, "{path}: {reason}"),
             Error::SentenceModel { problem, .. } => {
@@ -648,6 +661,64 @@ impl Error {
             Error::Cancelled => write!(f, "cancelled"),
         }
     }
+}
+
+/// The refusal of a fit that will not fit in memory: the estimate, the limit and its source,
+/// then what would fit, in one line.
+fn render_shortfall(
+    f: &mut fmt::Formatter<'_>,
+    path: &str,
+    shortfall: &crate::memory::Shortfall,
+    name: fn(Param) -> &'static str,
+) -> fmt::Result {
+    use crate::memory::{human, LimitSource};
+    let estimate = &shortfall.estimate;
+    let documents = if estimate.input.exact {
+        format!("{} documents", thousands(estimate.input.documents))
+    } else {
+        format!(
+            "about {} documents, judged from its first rows",
+            thousands(estimate.input.documents)
+        )
+    };
+    write!(
+        f,
+        "{path}: the fit would need about {} of memory ({documents}) but {} allows {}; ",
+        human(estimate.peak),
+        shortfall.limit.source,
+        human(shortfall.limit.bytes),
+    )?;
+    let mut ways = Vec::new();
+    if shortfall.documents_within > 0 {
+        ways.push(format!(
+            "fit on a sample of at most {} documents and tag the rest with its model (topictag tag)",
+            thousands(shortfall.documents_within)
+        ));
+    }
+    if let Some(dims) = shortfall.dims_within {
+        ways.push(format!("use {} {dims}", name(Param::Dims)));
+    }
+    ways.push(match shortfall.limit.source {
+        LimitSource::Given => format!("raise {}", name(Param::MemoryLimit)),
+        _ => format!(
+            "run where more memory is free ({} SIZE overrides the limit found)",
+            name(Param::MemoryLimit)
+        ),
+    });
+    write!(f, "{}", ways.join(", or "))
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl fmt::Display for Error {

@@ -32,6 +32,7 @@ pub mod evaluate;
 pub mod files;
 pub mod label;
 pub(crate) mod linalg;
+pub mod memory;
 pub(crate) mod metrics;
 pub mod model;
 pub mod params;

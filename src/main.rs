@@ -182,5 +182,14 @@ fn print_table(summary: &Summary) -> std::io::Result<()> {
         writeln!(out, "{choice}")?;
     }
     writeln!(out, "{}", summary.metrics.summary())?;
+    if let Some((estimate, limit)) = &summary.memory {
+        writeln!(
+            out,
+            "memory: estimated peak {}, within the {} {} allows",
+            topictag::memory::human(estimate.peak),
+            topictag::memory::human(limit.bytes),
+            limit.source
+        )?;
+    }
     out.flush()
 }

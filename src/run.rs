@@ -10,6 +10,7 @@ use std::sync::mpsc;
 use crate::embed::{Provided, VectorInput, VectorProvider};
 use crate::error::{Error, Result};
 use crate::evaluate::Metrics;
+use crate::memory::{Estimate, InputSize, Limit, MemoryLimit};
 use crate::model::{Fit, FitInput, Previous, TagInput, Timings, TopicModel, TopicSummary};
 use crate::params::TopicParams;
 use crate::progress::{self, Progress, Silent, Work};
@@ -31,6 +32,9 @@ pub struct RunConfig {
     /// The model this fit follows (`--previous`): its topics' ids carry over, and
     /// `topic_changes.csv` says what became of each.
     pub previous: Option<PreviousModel>,
+    /// The memory a fit may use: a fit whose estimated peak is above it is refused before the
+    /// bulk of the input is read ([`Error::NotEnoughMemory`]).
+    pub memory_limit: MemoryLimit,
 }
 
 /// The model a run follows: a file, read before the input, or a model in memory.
@@ -67,6 +71,8 @@ pub struct Summary {
     pub timings: Timings,
     /// With sentence vectors: where they came from, in one line.
     pub vectors: Option<String>,
+    /// The fit's estimated peak memory and the limit it was held to, when it was checked.
+    pub memory: Option<(Estimate, Limit)>,
 }
 
 /// Reads, fits and writes; output files are written only if every stage succeeds.
@@ -84,9 +90,77 @@ pub fn run_with(config: &RunConfig, progress: &dyn Progress) -> Result<Summary> 
         TopicModel::load(path)?;
     }
     let mut timings = Timings::default();
+    // A file's size is known before it is read: its first rows say how many documents it holds.
+    let limit = config.memory_limit.limit();
+    let mut memory = match (&limit, config.read.measure(MEASURE_BYTES)) {
+        (Some(limit), Some(size)) => Some(check_memory(config, size, limit)?),
+        _ => None,
+    };
     let corpus = timings.time("read", progress, || config.read.read(progress))?;
-    let (_, summary) = run_corpus(corpus, config, timings, progress)?;
+    // Standard input's size is known only now; the fit's work is still ahead.
+    if let (Some(limit), None) = (&limit, &memory) {
+        let size = InputSize {
+            bytes: corpus.documents.iter().map(|d| d.text.len() as u64).sum(),
+            documents: corpus.documents.len() as u64,
+            text_bytes: corpus
+                .documents
+                .iter()
+                .map(|d| (d.title.len() + d.text.len()) as u64)
+                .sum(),
+            exact: true,
+        };
+        memory = Some(check_memory(config, size, limit)?);
+    }
+    let (_, mut summary) = run_corpus(corpus, config, timings, progress)?;
+    summary.memory = memory.zip(limit);
     Ok(summary)
+}
+
+/// How much of a file is read to judge its rows' size: 8 MiB take about 30 ms.
+const MEASURE_BYTES: u64 = 8 << 20;
+
+/// The fit's estimated peak for `size`, or the refusal when it is above `limit`.
+fn check_memory(config: &RunConfig, size: InputSize, limit: &Limit) -> Result<Estimate> {
+    let vector_dims = vector_dims(&config.vectors, size);
+    let estimate = Estimate::new(size, &config.params, vector_dims, config.write.report);
+    crate::memory::check(
+        estimate,
+        limit.clone(),
+        &config.params,
+        vector_dims,
+        config.write.report,
+    )
+    .map_err(|shortfall| Error::NotEnoughMemory {
+        path: config.read.source.display_name().into(),
+        shortfall,
+    })?;
+    Ok(estimate)
+}
+
+/// The sentence vectors' length, for the estimate: a model folder's `hidden_size`, or a vector
+/// file's size over the documents (its header is a few hundred bytes of it); 384, the usual
+/// small model's, where neither can be read.
+fn vector_dims(vectors: &VectorInput, size: InputSize) -> Option<usize> {
+    const USUAL: usize = 384;
+    match vectors {
+        VectorInput::None => None,
+        VectorInput::File(path) => {
+            let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            let per_document = bytes / size.documents.max(1) / 4;
+            Some(if per_document > 0 {
+                per_document as usize
+            } else {
+                USUAL
+            })
+        }
+        VectorInput::Model { dir, .. } => {
+            let config = crate::files::read_capped(&dir.join("config.json"), 1 << 20).ok();
+            let hidden = config
+                .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+                .and_then(|value| value.get("hidden_size")?.as_u64());
+            Some(hidden.map_or(USUAL, |h| h.min(1 << 16) as usize))
+        }
+    }
 }
 
 /// [`run_with`] on documents already read (`config.read` is not used): a caller that holds its
@@ -210,6 +284,7 @@ pub fn run_corpus(
         files,
         timings,
         vectors: vectors_note,
+        memory: None,
     };
     // The map is drawn: the rows need not outlive the run.
     fit.rows = None;

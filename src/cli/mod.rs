@@ -83,5 +83,6 @@ pub fn flag(param: Param) -> &'static str {
         Param::EmbeddingWeight => "--embedding-weight",
         Param::NovelBelow => "--novel-below",
         Param::Previous => "--previous",
+        Param::MemoryLimit => "--memory-limit",
     }
 }

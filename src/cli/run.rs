@@ -8,6 +8,7 @@ use topictag::cluster::choose::ChooseParams;
 use topictag::cluster::spectral::SpectralParams;
 use topictag::cluster::ClusterParams;
 use topictag::label::LabelParams;
+use topictag::memory::MemoryLimit;
 use topictag::read::{ColumnChoice, InputSource, ReadParams, DEFAULT_INPUT};
 use topictag::reduce::ReduceParams;
 use topictag::run::PreviousModel;
@@ -58,6 +59,12 @@ pub struct RunArgs {
     /// which topics continued, are new, gone, split or merged
     #[arg(long, value_name = "MODEL")]
     pub previous: Option<PathBuf>,
+
+    /// The most memory the fit may use (8G, 512M, 1.5GiB): a fit estimated to need more is
+    /// refused before the input is read in full. Default: the lowest of the cgroup's limit, the
+    /// process's ulimit and the machine's available memory; none: no estimate, no refusal
+    #[arg(long, value_name = "SIZE|none", value_parser = parse_memory_limit)]
+    pub memory_limit: Option<MemoryLimit>,
 
     /// Random seed: the same input and seed give identical output
     #[arg(long, default_value_t = TopicParams::default().seed.0)]
@@ -226,6 +233,7 @@ impl RunArgs {
         };
         params.check()?;
         Ok(RunConfig {
+            memory_limit: self.memory_limit.unwrap_or_default(),
             previous: self.previous.map(PreviousModel::File),
             vectors: self.vectors.input(Some(&self.cache)),
             read: ReadParams {
@@ -244,6 +252,16 @@ impl RunArgs {
             },
         })
     }
+}
+
+/// `--memory-limit`: a size, or `none`.
+fn parse_memory_limit(text: &str) -> std::result::Result<MemoryLimit, String> {
+    if text.eq_ignore_ascii_case("none") {
+        return Ok(MemoryLimit::Unchecked);
+    }
+    topictag::memory::parse_size(text)
+        .map(MemoryLimit::Bytes)
+        .ok_or_else(|| format!("'{text}' is not a size: write it as 8G, 512M, 1.5GiB or a number of bytes, or none"))
 }
 
 #[cfg(test)]

@@ -216,6 +216,51 @@ impl ReadParams {
         })
     }
 
+    /// The input's size, for the memory estimate: a file's rows and text bytes counted over its
+    /// first `sample_bytes` and scaled to its size. `None` for standard input (its size is
+    /// known only once read) and where the first rows do not read (the whole read will say
+    /// why, with the row).
+    pub fn measure(&self, sample_bytes: u64) -> Option<crate::memory::InputSize> {
+        let InputSource::File(path) = &self.source else {
+            return None;
+        };
+        if !std::fs::metadata(path).ok()?.is_file() {
+            return None;
+        }
+        let mut reader = self.open(JSONL_COLUMN_WINDOW).ok()?;
+        let total = reader.total_bytes()?;
+        // The reader pulls the file a buffer at a time, so its byte count runs ahead of the
+        // rows parsed. When the count moves, the rows before the one that moved it lay within
+        // the bytes counted before: those pairs are what is scaled.
+        let (mut documents, mut text_bytes) = (0u64, 0u64);
+        let mut counted = reader.bytes_read();
+        let mut sample = loop {
+            match reader.next_row() {
+                Ok(Some(row)) => {
+                    let now = reader.bytes_read();
+                    if now != counted {
+                        let before = (counted, documents, text_bytes);
+                        counted = now;
+                        if before.0 >= sample_bytes {
+                            break before;
+                        }
+                    }
+                    documents += 1;
+                    text_bytes += (row.document.title.len() + row.document.text.len()) as u64;
+                }
+                Ok(None) => break (total, documents, text_bytes),
+                Err(_) => return None,
+            }
+        };
+        if sample.1 == 0 {
+            // One buffer held fewer rows than one: the rows read stand for what was counted.
+            sample = (counted.min(total), documents, text_bytes);
+        }
+        Some(crate::memory::InputSize::extrapolate(
+            total, sample.0, sample.1, sample.2,
+        ))
+    }
+
     /// Opens the input as a stream of documents, read in constant memory. The columns of a
     /// JSON Lines input are resolved against the keys of its first `jsonl_window` objects.
     pub fn open(&self, jsonl_window: usize) -> Result<DocumentReader> {

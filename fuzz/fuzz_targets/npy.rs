@@ -1,0 +1,8 @@
+//! libFuzzer entry of the `npy` target; the target itself is
+//! `topictag_fuzz::targets::npy` (fuzz/src/targets/npy.rs), which `cargo test` also runs on
+//! every committed finding and seed (tests/fuzz_findings.rs).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| topictag_fuzz::targets::npy::run(data));
