@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds every fuzz target and runs each for a few seconds from its seed corpus; fails if any
+# Builds every fuzz target and runs each for a few seconds from its seeds and findings; fails if any
 # target finds a crash, a timeout or an out-of-memory. Installs cargo-fuzz when missing. One
 # target at a time, one process each (the machine has two cores).
 #
@@ -34,7 +34,9 @@ for target in "${targets[@]}"; do
     mkdir -p "$artifacts" "$work/corpus"
     echo "== $target (${seconds}s)"
     # A scratch corpus, so the committed seeds stay as they are.
-    if cargo "+$toolchain" fuzz run "$target" "$work/corpus" "seeds/$target" -- \
+    inputs=("seeds/$target")
+    [ -d "findings/$target" ] && inputs+=("findings/$target")
+    if cargo "+$toolchain" fuzz run "$target" "$work/corpus" "${inputs[@]}" -- \
         -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 \
         -artifact_prefix="$artifacts" -print_final_stats=1 \
         >"$work/log" 2>&1; then

@@ -185,7 +185,7 @@ fn print_table(summary: &Summary) -> std::io::Result<()> {
     if let Some((estimate, limit)) = &summary.memory {
         writeln!(
             out,
-            "memory: estimated peak {}, within the {} {} allows",
+            "memory: estimated peak {} of the {} allowed ({})",
             topictag::memory::human(estimate.peak),
             topictag::memory::human(limit.bytes),
             limit.source

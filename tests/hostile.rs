@@ -497,3 +497,43 @@ mod vector_files {
         assert_eq!(plain, huge, "vectors past 1e19 were zeroed");
     }
 }
+
+/// A small file that is very wide: 110 rows of 100,000-long vectors (44 MB). The report's map
+/// once formed their 100,000² covariance (80 GB) and the kernel killed the run; under a 3 GB
+/// address-space limit any stage quadratic in the width still would be.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_very_wide_vector_file_is_fitted_in_memory_linear_in_its_width() {
+    let dir = tempdir();
+    let (rows, width) = (110usize, 100_000usize);
+    let header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {width}), }}");
+    let padded = format!(
+        "{header:<width$}\n",
+        width = (header.len() + 11).div_ceil(64) * 64 - 11
+    );
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend_from_slice(&(padded.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(padded.as_bytes());
+    assert_eq!(bytes.len() % 64, 0, "the header is padded to 64 bytes");
+    let mut rng = Lcg(7);
+    for _ in 0..rows * width {
+        let value = rng.below(2001) as f32 / 1000.0 - 1.0;
+        bytes.extend_from_slice(&value.to_le_bytes());
+    }
+    let vectors = dir.path().join("wide.npy");
+    std::fs::write(&vectors, bytes).expect("write the vectors");
+    let output = std::process::Command::new("prlimit")
+        .arg("--as=3000000000")
+        .arg(env!("CARGO_BIN_EXE_topictag"))
+        .arg(repo().join("data/papers.csv"))
+        .arg("--vectors")
+        .arg(&vectors)
+        .args(["--k", "5", "-o", "out", "--quiet"])
+        .current_dir(dir.path())
+        .output()
+        .expect("prlimit (util-linux) runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let report = read_text(&dir.path().join("out/report.html"));
+    assert!(report.contains("<svg"), "the report has its map");
+}

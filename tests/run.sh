@@ -8,6 +8,9 @@
 #     (tests/sentence_reference.rs), by bench/fetch_model.sh;
 #   - then `cargo test` with TOPICTAG_TEST_ALL=1: a test whose tool or model is missing fails,
 #     saying what to install, instead of skipping;
+#   - then every fuzz target for a few seconds from its seeds (fuzz/smoke.sh: cargo-fuzz from
+#     crates.io when missing, the nightly toolchain), failing on any crash, hang or runaway
+#     allocation;
 #   - then the Python package: a virtual environment in python/.venv with pytest, numpy,
 #     pandas, polars, pyarrow and pyspark from PyPI, `pip install ./python` (maturin builds the extension),
 #     the pytest suite in python/tests and the example script.
@@ -51,6 +54,13 @@ fi
 
 echo "== cargo test" >&2
 TOPICTAG_TEST_ALL=1 cargo test "$@"
+
+echo "== the fuzz targets, a few seconds each (fuzz/smoke.sh)" >&2
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+    echo "error: the fuzz smoke run needs the nightly toolchain (rustup toolchain install nightly)" >&2
+    exit 1
+fi
+SECONDS_EACH="${FUZZ_SECONDS_EACH:-5}" bash fuzz/smoke.sh
 
 echo "== the Python package" >&2
 venv=python/.venv
