@@ -201,7 +201,8 @@ impl Lsa {
 
     /// Checks that a loaded model's arrays fit together.
     pub(crate) fn validate(&self) -> std::result::Result<(), String> {
-        if self.loadings.len() != self.terms * self.dims {
+        // Checked: the counts come from the file, and a product that wraps could match.
+        if self.terms.checked_mul(self.dims) != Some(self.loadings.len()) {
             return Err(format!(
                 "LSA loadings hold {} values for {} terms x {} dimensions",
                 self.loadings.len(),

@@ -61,7 +61,8 @@ impl Centroids {
 
     /// Checks that a loaded model's centroids are whole and finite.
     pub(crate) fn validate(&self, dims: usize) -> Result<(), String> {
-        if self.topics == 0 || self.values.len() != self.topics * self.dims {
+        // Checked: the counts come from the file, and a product that wraps could match.
+        if self.topics == 0 || self.topics.checked_mul(self.dims) != Some(self.values.len()) {
             return Err(format!(
                 "{} centroid values for {} topics x {} dimensions",
                 self.values.len(),

@@ -409,7 +409,11 @@ impl TopicModel {
         let dims = if self.untaggable.is_some() {
             self.centroids.dims()
         } else {
-            self.lsa.dims() + self.semantic.as_ref().map_or(0, |s| s.source.dims())
+            let vectors = self.semantic.as_ref().map_or(0, |s| s.source.dims());
+            self.lsa
+                .dims()
+                .checked_add(vectors)
+                .ok_or("the dimensions overflow")?
         };
         self.centroids.validate(dims)?;
         if self.topics.len() != self.centroids.len() {
