@@ -506,7 +506,8 @@ mod vector_files {
 fn a_very_wide_vector_file_is_fitted_in_memory_linear_in_its_width() {
     let dir = tempdir();
     let (rows, width) = (110usize, 100_000usize);
-    let header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {width}), }}");
+    let header =
+        format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {width}), }}");
     let padded = format!(
         "{header:<width$}\n",
         width = (header.len() + 11).div_ceil(64) * 64 - 11

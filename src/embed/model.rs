@@ -264,9 +264,10 @@ impl Folder<'_> {
     ) -> std::result::Result<Tokenizer, String> {
         let tokenizer_bytes = self.require("tokenizer.json", "the tokenizer")?;
         // The tokenizers crate panics on some malformed files (an `expect` in its decoder's
-        // deserializer met a broken value, found by fuzzing): the JSON is checked here first, and
-        // a panic left in its parser is turned into this error rather than a crash.
-        serde_json::from_slice::<serde::de::IgnoredAny>(&tokenizer_bytes)
+        // deserializer met a broken value: not JSON, or a string that is not UTF-8; both found
+        // by fuzzing): the JSON is parsed whole here first, its strings checked as UTF-8, and a
+        // panic left in its parser is turned into this error rather than a crash.
+        serde_json::from_slice::<serde_json::Value>(&tokenizer_bytes)
             .map_err(|e| format!("tokenizer.json: not JSON ({e})"))?;
         let parsed =
             std::panic::catch_unwind(|| Tokenizer::from_bytes(&tokenizer_bytes)).map_err(|_| {
@@ -320,7 +321,8 @@ fn file_cap(name: &str) -> u64 {
     use crate::files::MIB;
     match name {
         "model.safetensors" => 16 * 1024 * MIB,
-        "tokenizer.json" => 512 * MIB,
+        // The largest published ones are some 35 MB; the JSON is parsed whole before use.
+        "tokenizer.json" => 128 * MIB,
         _ => 16 * MIB,
     }
 }
