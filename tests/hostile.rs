@@ -498,14 +498,14 @@ mod vector_files {
     }
 }
 
-/// A small file that is very wide: 110 rows of 100,000-long vectors (44 MB). The report's map
-/// once formed their 100,000² covariance (80 GB) and the kernel killed the run; under a 3 GB
-/// address-space limit any stage quadratic in the width still would be.
+/// A small file that is very wide: 110 rows of 12,000-long vectors (5 MB). The report's map once
+/// formed their 12,000² covariance (1.15 GB; at 100,000 wide, 80 GB, and the kernel killed the
+/// run): under a 1 GB address-space limit any stage quadratic in the width still fails.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_very_wide_vector_file_is_fitted_in_memory_linear_in_its_width() {
     let dir = tempdir();
-    let (rows, width) = (110usize, 100_000usize);
+    let (rows, width) = (110usize, 12_000usize);
     let header =
         format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {width}), }}");
     let padded = format!(
@@ -524,7 +524,7 @@ fn a_very_wide_vector_file_is_fitted_in_memory_linear_in_its_width() {
     let vectors = dir.path().join("wide.npy");
     std::fs::write(&vectors, bytes).expect("write the vectors");
     let output = std::process::Command::new("prlimit")
-        .arg("--as=3000000000")
+        .arg("--as=1000000000")
         .arg(env!("CARGO_BIN_EXE_topictag"))
         .arg(repo().join("data/papers.csv"))
         .arg("--vectors")
