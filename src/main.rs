@@ -181,7 +181,6 @@ fn print_table(summary: &Summary) -> std::io::Result<()> {
     if let Some(choice) = &summary.k_choice {
         writeln!(out, "{choice}")?;
     }
-    writeln!(out, "{}", summary.metrics.summary())?;
     if let Some((estimate, limit)) = &summary.memory {
         writeln!(
             out,
@@ -191,5 +190,6 @@ fn print_table(summary: &Summary) -> std::io::Result<()> {
             limit.source
         )?;
     }
+    writeln!(out, "{}", summary.metrics.summary())?;
     out.flush()
 }
