@@ -267,8 +267,12 @@ impl Folder<'_> {
         // deserializer met a broken value: not JSON, or a string that is not UTF-8; both found
         // by fuzzing): the JSON is parsed whole here first, its strings checked as UTF-8, and a
         // panic left in its parser is turned into this error rather than a crash.
-        serde_json::from_slice::<serde_json::Value>(&tokenizer_bytes)
+        let json = serde_json::from_slice::<serde_json::Value>(&tokenizer_bytes)
             .map_err(|e| format!("tokenizer.json: not JSON ({e})"))?;
+        // Its template post-processor indexes its special tokens by name when it encodes, and
+        // panics on one it does not list (found by fuzzing): every name a template uses must be
+        // listed.
+        check_templates(&json["post_processor"])?;
         let parsed =
             std::panic::catch_unwind(|| Tokenizer::from_bytes(&tokenizer_bytes)).map_err(|_| {
                 "tokenizer.json: not a readable tokenizer (its parser failed)".to_string()
@@ -317,6 +321,35 @@ impl Folder<'_> {
 /// The largest size read of each file of a model folder: the weights of the largest BERT-family
 /// sentence models are a few GB; a tokenizer is at most tens of MB (a multilingual one, 17 MB);
 /// the other files are a few hundred bytes of settings.
+/// A `TemplateProcessing` post-processor (alone or in a `Sequence`) whose `single` or `pair`
+/// template names a special token its `special_tokens` does not list.
+fn check_templates(processor: &serde_json::Value) -> std::result::Result<(), String> {
+    match processor["type"].as_str() {
+        Some("Sequence") => {
+            for inner in processor["processors"].as_array().into_iter().flatten() {
+                check_templates(inner)?;
+            }
+            Ok(())
+        }
+        Some("TemplateProcessing") => {
+            let listed = processor["special_tokens"].as_object();
+            for template in ["single", "pair"] {
+                for piece in processor[template].as_array().into_iter().flatten() {
+                    if let Some(name) = piece["SpecialToken"]["id"].as_str() {
+                        if !listed.is_some_and(|l| l.contains_key(name)) {
+                            return Err(format!(
+                                "tokenizer.json: the post-processor's {template} template uses the special token {name:?}, which its special_tokens do not list"
+                            ));
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
 fn file_cap(name: &str) -> u64 {
     use crate::files::MIB;
     match name {
