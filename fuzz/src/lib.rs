@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use topictag::{Document, TopicCount, TopicModel, TopicParams};
+use topictag::{ColumnChoice, Document, TopicCount, TopicModel, TopicParams};
 
 pub mod targets;
 pub mod tiny_model;
@@ -122,4 +122,30 @@ pub fn model_content(file: &[u8]) -> Option<&[u8]> {
     let magic = topictag::model::MAGIC.len();
     let writer = *file.get(magic + 4)? as usize;
     file.get(magic + 4 + 1 + writer + 8 + 4..)
+}
+
+/// The columns a reader target asks for, picked by `pick` (the input's first byte, shifted):
+/// the defaults, every column named, a label under another name, and names that repeat.
+pub fn columns(pick: u8) -> ColumnChoice {
+    match pick % 4 {
+        0 => ColumnChoice::default(),
+        1 => ColumnChoice {
+            id: Some("id".into()),
+            title: Some("title".into()),
+            text: vec!["abstract".into(), "body".into()],
+            label: Some("label".into()),
+            date: Some("date".into()),
+        },
+        2 => ColumnChoice {
+            text: vec!["text".into()],
+            label: Some("category".into()),
+            ..ColumnChoice::default()
+        },
+        _ => ColumnChoice {
+            id: Some("".into()),
+            title: Some("id".into()),
+            text: vec!["id".into(), "id".into()],
+            ..ColumnChoice::default()
+        },
+    }
 }

@@ -7,31 +7,7 @@ use super::super as fuzz;
 use std::sync::OnceLock;
 
 use topictag::read::ReadParams;
-use topictag::{ColumnChoice, InputSource, Silent};
-
-fn columns(pick: u8) -> ColumnChoice {
-    match pick % 4 {
-        0 => ColumnChoice::default(),
-        1 => ColumnChoice {
-            id: Some("id".into()),
-            title: Some("title".into()),
-            text: vec!["abstract".into(), "body".into()],
-            label: Some("label".into()),
-            date: Some("date".into()),
-        },
-        2 => ColumnChoice {
-            text: vec!["text".into()],
-            label: Some("category".into()),
-            ..ColumnChoice::default()
-        },
-        _ => ColumnChoice {
-            id: Some("".into()),
-            title: Some("id".into()),
-            text: vec!["id".into(), "id".into()],
-            ..ColumnChoice::default()
-        },
-    }
-}
+use topictag::{InputSource, Silent};
 
 /// One run of the target on `data`: panics on a finding.
 pub fn run(data: &[u8]) {
@@ -45,7 +21,7 @@ pub fn run(data: &[u8]) {
     let path = fuzz::write_file(dir, name, content);
     let params = ReadParams {
         source: InputSource::File(path),
-        columns: columns(flags >> 2),
+        columns: fuzz::columns(flags >> 2),
     };
     let whole = params.read(&Silent);
     let window = [usize::MAX, 1, 2, 4096][((flags >> 4) & 3) as usize];
