@@ -441,25 +441,18 @@ fn write_npy(
 ) {
     let header =
         format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
-    let mut header = header.into_bytes();
-    while !(10 + header.len() + 1).is_multiple_of(64) {
-        header.push(b' ');
-    }
-    header.push(b'\n');
-    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
-    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(&header);
+    let mut data = Vec::new();
     for r in 0..rows {
         for c in 0..cols {
             let v = value(r, c);
             if descr == "<f8" {
-                bytes.extend_from_slice(&v.to_le_bytes());
+                data.extend_from_slice(&v.to_le_bytes());
             } else {
-                bytes.extend_from_slice(&(v as f32).to_le_bytes());
+                data.extend_from_slice(&(v as f32).to_le_bytes());
             }
         }
     }
-    std::fs::write(path, bytes).expect("write npy");
+    write_npy_raw(path, &header, &data);
 }
 
 #[test]

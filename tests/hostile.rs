@@ -404,20 +404,13 @@ mod vector_files {
         cols: usize,
         value: impl Fn(usize, usize) -> f32,
     ) {
-        let mut header = header.as_bytes().to_vec();
-        while !(10 + header.len() + 1).is_multiple_of(64) {
-            header.push(b' ');
-        }
-        header.push(b'\n');
-        let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
-        bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
-        bytes.extend_from_slice(&header);
+        let mut data = Vec::with_capacity(rows * cols * 4);
         for r in 0..rows {
             for c in 0..cols {
-                bytes.extend_from_slice(&value(r, c).to_le_bytes());
+                data.extend_from_slice(&value(r, c).to_le_bytes());
             }
         }
-        std::fs::write(path, bytes).expect("write npy");
+        write_npy_raw(path, header, &data);
     }
 
     #[test]
@@ -512,21 +505,20 @@ fn a_very_wide_vector_file_is_fitted_in_memory_linear_in_its_width() {
     let (rows, width) = (110usize, 12_000usize);
     let header =
         format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {width}), }}");
-    let padded = format!(
-        "{header:<width$}\n",
-        width = (header.len() + 11).div_ceil(64) * 64 - 11
-    );
-    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
-    bytes.extend_from_slice(&(padded.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(padded.as_bytes());
-    assert_eq!(bytes.len() % 64, 0, "the header is padded to 64 bytes");
     let mut rng = Lcg(7);
+    let mut data = Vec::with_capacity(rows * width * 4);
     for _ in 0..rows * width {
         let value = rng.below(2001) as f32 / 1000.0 - 1.0;
-        bytes.extend_from_slice(&value.to_le_bytes());
+        data.extend_from_slice(&value.to_le_bytes());
     }
     let vectors = dir.path().join("wide.npy");
-    std::fs::write(&vectors, bytes).expect("write the vectors");
+    write_npy_raw(&vectors, &header, &data);
+    let written = std::fs::metadata(&vectors).expect("stat the vectors").len();
+    assert_eq!(
+        (written - data.len() as u64) % 64,
+        0,
+        "the header is padded to 64 bytes"
+    );
     let output = std::process::Command::new("prlimit")
         .arg("--as=1000000000")
         .arg(env!("CARGO_BIN_EXE_topictag"))

@@ -429,3 +429,18 @@ pub fn synthetic_corpus(n: usize) -> String {
     }
     csv
 }
+
+/// A `.npy` file (version 1): the magic, the header dict padded with spaces to a multiple of 64
+/// bytes with its newline, then `data` as given.
+pub fn write_npy_raw(path: &Path, header: &str, data: &[u8]) {
+    let mut header = header.as_bytes().to_vec();
+    while !(10 + header.len() + 1).is_multiple_of(64) {
+        header.push(b' ');
+    }
+    header.push(b'\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(&header);
+    bytes.extend_from_slice(data);
+    std::fs::write(path, bytes).expect("write npy");
+}
