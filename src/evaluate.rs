@@ -2,7 +2,6 @@
 //! (NPMI coherence, diversity, silhouette, sizes, agreement with the labels), written as
 //! `metrics.json` and summed up in one line.
 
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -14,8 +13,7 @@ use crate::metrics::{self, Agreement};
 use crate::progress::{check, Progress};
 use crate::reduce::Embedding;
 use crate::seed::Seed;
-use crate::sparse::CsrMatrix;
-use crate::text::{TokenizedCorpus, BREAK};
+use crate::text::{term_presence, TokenizedCorpus};
 
 /// Rows the silhouette is computed on, at most (a seeded sample beyond that).
 const SILHOUETTE_ROWS: usize = 5000;
@@ -206,116 +204,13 @@ fn agreement(column: &str, truth: &[usize], topics: &Topics, placed: &[Tagged]) 
     }
 }
 
-/// Which documents hold which of the topics' terms (words, or phrases matched word by word in
-/// the text), as a documents x distinct-terms matrix of ones; and each topic's terms as
-/// columns of it, in order.
-/// Once `stop` says cancelled, the remaining documents get empty rows (the caller checks).
-fn term_presence(
-    tokens: &TokenizedCorpus,
-    term_lists: &[&[Vec<u32>]],
-    stop: &dyn Progress,
-) -> (CsrMatrix, Vec<Vec<u32>>) {
-    // Terms are keyed by up to three stems, padded with BREAK, which no term contains.
-    let key = |stems: &[u32]| -> [u32; 3] {
-        let mut key = [BREAK; 3];
-        for (slot, &stem) in key.iter_mut().zip(stems) {
-            *slot = stem;
-        }
-        key
-    };
-    let mut column_of: FxHashMap<[u32; 3], u32> = FxHashMap::default();
-    let columns: Vec<Vec<u32>> = term_lists
-        .iter()
-        .map(|terms| {
-            terms
-                .iter()
-                .filter(|stems| (1..=3).contains(&stems.len()))
-                .map(|stems| {
-                    let next = column_of.len() as u32;
-                    *column_of.entry(key(stems)).or_insert(next)
-                })
-                .collect()
-        })
-        .collect();
-    // A term can only start at a stem that starts some term: most positions are skipped at once.
-    let mut starts = vec![false; tokens.stems.len()];
-    for stems in column_of.keys() {
-        starts[stems[0] as usize] = true;
-    }
-    let rows: Vec<Vec<(u32, f64)>> = tokens
-        .documents
-        .par_iter()
-        .map(|doc| {
-            let mut found: Vec<u32> = Vec::new();
-            if stop.cancelled() {
-                return Vec::new();
-            }
-            let mut look = |sequence: &[u32], longest: usize| {
-                for start in 0..sequence.len() {
-                    let first = sequence[start];
-                    if first == BREAK || !starts[first as usize] {
-                        continue;
-                    }
-                    for length in 1..=longest.min(sequence.len() - start) {
-                        let stems = &sequence[start..start + length];
-                        if stems.contains(&BREAK) {
-                            break;
-                        }
-                        if let Some(&column) = column_of.get(&key(stems)) {
-                            found.push(column);
-                        }
-                    }
-                }
-            };
-            look(&doc.sequence, 3);
-            look(&doc.pieces, 1);
-            found.sort_unstable();
-            found.dedup();
-            found.into_iter().map(|column| (column, 1.0)).collect()
-        })
-        .collect();
-    (CsrMatrix::from_rows(column_of.len(), rows), columns)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::DocumentTerms;
-
-    fn corpus(sequences: Vec<Vec<u32>>, pieces: Vec<Vec<u32>>) -> TokenizedCorpus {
-        TokenizedCorpus {
-            documents: sequences
-                .into_iter()
-                .zip(pieces)
-                .map(|(sequence, pieces)| DocumentTerms { sequence, pieces })
-                .collect(),
-            stems: (0..5).map(|s| s.to_string()).collect(),
-            surface_forms: (0..5).map(|s| s.to_string()).collect(),
-            standalone: vec![true; 5],
-        }
-    }
 
     #[test]
     fn class_ids_number_labels_by_first_appearance() {
         let labels: Vec<String> = ["b", "a", "b", "c"].iter().map(|s| s.to_string()).collect();
         assert_eq!(class_ids(&labels), [0, 1, 0, 2]);
-    }
-
-    #[test]
-    fn terms_and_phrases_are_found_word_by_word_within_breaks() {
-        let tokens = corpus(
-            vec![vec![0, 1, 2], vec![0, BREAK, 1], vec![3], vec![]],
-            vec![vec![], vec![], vec![], vec![4]],
-        );
-        let topic_a: Vec<Vec<u32>> = vec![vec![0, 1], vec![2]];
-        let topic_b: Vec<Vec<u32>> = vec![vec![0], vec![4], vec![2]];
-        let (presence, columns) =
-            term_presence(&tokens, &[&topic_a, &topic_b], &crate::progress::Silent);
-        assert_eq!(columns, [vec![0, 1], vec![2, 3, 1]]);
-        // Document 1 has 0 and 1 but not the phrase "0 1": a break parts them.
-        assert_eq!(presence.row(0).0, [0, 1, 2]);
-        assert_eq!(presence.row(1).0, [2]);
-        assert!(presence.row(2).0.is_empty());
-        assert_eq!(presence.row(3).0, [3], "compound pieces count as words");
     }
 }

@@ -400,6 +400,7 @@ fn report_input<'a>(
         k_selection: fit.k_selection.as_ref(),
         // The model's params: they record what the fit did (label terms re-ranked or not).
         params: fit.model.params(),
+        term_order: fit.model.term_order(),
         sentence_vectors: fit
             .model
             .semantic()

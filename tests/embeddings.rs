@@ -409,13 +409,37 @@ fn embed_writes_vectors_that_vectors_takes_back() {
     );
     // The same vectors from the model or from the file: the same topics, scores and tags.
     assert_eq!(placed(&with_model), placed(&from_file));
-    // A file has no model to embed the label terms with: they stay in class-based TF-IDF
-    // order, as with the model and --no-label-rerank, and then every file is the same.
+    // A file has no model to embed the label terms with: they are re-ranked by co-occurrence
+    // instead, and the model says so. With --no-label-rerank both ways, every file is the same.
+    let inspected = succeed(
+        topictag(s.dir.path()).args(["inspect", &path_str(&from_file.join("model.topictag"))]),
+    );
+    assert!(
+        inspected
+            .stdout
+            .contains("label terms: re-ranked by co-occurrence"),
+        "{}",
+        inspected.stdout
+    );
     let (in_order, _) = fit(&s, "in-order", &["--no-cache", "--no-label-rerank"]);
+    let from_file_in_order = s.dir.path().join("file-in-order");
+    succeed(
+        topictag(s.dir.path())
+            .arg(&s.input)
+            .args([
+                "--k",
+                "3",
+                "--no-label-rerank",
+                "--vectors",
+                &path_str(&npy),
+            ])
+            .arg("--output")
+            .arg(&from_file_in_order),
+    );
     for file in ["documents.csv", "topics.csv"] {
         assert_eq!(
             read_text(&in_order.join(file)),
-            read_text(&from_file.join(file)),
+            read_text(&from_file_in_order.join(file)),
             "{file}"
         );
     }

@@ -299,7 +299,7 @@ fn inspect_describes_what_the_model_holds() {
         "LSA ",
         "columns: id id, title title, text abstract",
         "params: seed 0, language english",
-        "label terms: class-based TF-IDF order",
+        "label terms: re-ranked by co-occurrence",
         TABLE_HEADER,
     ] {
         assert!(text.contains(piece), "{piece:?} missing from:\n{text}");

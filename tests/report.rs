@@ -164,9 +164,9 @@ fn a_run_writes_the_report_files_and_the_page_is_self_contained() {
     }
     let markdown = read_text(&out.join("report.md"));
     assert!(markdown.starts_with("# Topics of"), "{markdown}");
-    // A words-only fit's terms are in class-based order, and the parameters say so.
+    // A words-only fit's terms are re-ranked by co-occurrence, and the parameters say so.
     assert!(
-        markdown.contains("| label terms | class-based TF-IDF order |"),
+        markdown.contains("| label terms | re-ranked by co-occurrence |"),
         "{markdown}"
     );
     for chart in [

@@ -144,6 +144,7 @@ impl TopicModel {
         info.set_item("untaggable", m.untaggable().map(|u| u.to_string()))?;
         info.set_item("seed", m.params().seed.0)?;
         info.set_item("label_rerank", m.params().label.rerank)?;
+        info.set_item("term_order", m.term_order().to_string())?;
         info.set_item("novelty_threshold", m.novelty().map(|n| n.threshold))?;
         Ok(info)
     }

@@ -260,7 +260,19 @@ def test_a_sentence_model_folder_embeds_for_fit_and_tag(papers, tmp_path):
     assert list(in_order.documents["topic"]) == list(made.documents["topic"])
     assert list(in_order.topics["top_terms"]) != list(made.topics["top_terms"])
     assert made.model.inspect()["label_rerank"] is True
+    assert made.model.inspect()["term_order"] == "re-ranked by meaning (sentence model)"
     assert in_order.model.inspect()["label_rerank"] is False
+    assert in_order.model.inspect()["term_order"] == "class-based TF-IDF order"
+
+
+def test_words_only_terms_are_re_ranked_by_co_occurrence_unless_asked_not_to(papers):
+    made = topictag.fit(papers, k=6)
+    in_order = topictag.fit(papers, k=6, label_rerank=False)
+    assert made.model.inspect()["term_order"] == "re-ranked by co-occurrence"
+    assert in_order.model.inspect()["term_order"] == "class-based TF-IDF order"
+    # The same topics, described by other terms.
+    assert list(in_order.documents["topic"]) == list(made.documents["topic"])
+    assert list(in_order.topics["top_terms"]) != list(made.topics["top_terms"])
 
 
 def test_tagging_in_chunks_gives_the_rows_of_one_call(fitted, papers, monkeypatch):

@@ -98,7 +98,7 @@ pub fn describe(model: &TopicModel, out: &mut dyn Write) -> std::io::Result<()> 
         params.cluster.refine_iterations,
         if params.spectral.is_some() { "yes" } else { "no" },
     )?;
-    writeln!(out, "label terms: {}", params.label.term_order())?;
+    writeln!(out, "label terms: {}", model.term_order())?;
     if let Some(novelty) = model.novelty() {
         writeln!(
             out,

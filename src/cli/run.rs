@@ -83,9 +83,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_markup: bool,
 
-    /// With --embeddings: keep each topic's terms in class-based TF-IDF order (how much more the
-    /// topic uses them than the others) instead of re-ranking them by their closeness in meaning
-    /// to the topic's documents
+    /// Keep each topic's terms in class-based TF-IDF order (how much more the topic uses them
+    /// than the others) instead of re-ranking them: by their closeness in meaning to the topic's
+    /// documents with --embeddings, by how often they occur together without
     #[arg(long)]
     pub no_label_rerank: bool,
 

@@ -38,7 +38,10 @@ pub fn pick(ranked: &[Candidate], wanted: usize) -> Vec<Candidate> {
     let mut chosen: Vec<(Candidate, Vec<String>)> = Vec::new();
     for candidate in ranked {
         let written = spelling(&candidate.display);
-        if chosen.iter().any(|(c, _)| spelling(&c.display) == written) {
+        if chosen.iter().any(|(c, _)| {
+            let other = spelling(&c.display);
+            other == written || is_degree_of(&written, &other) || is_degree_of(&other, &written)
+        }) {
             continue;
         }
         let keys = word_keys(&candidate.display);
@@ -144,6 +147,33 @@ fn spelling(display: &str) -> String {
         .join(" ")
 }
 
+/// Whether one-word term `word` is `base` with a comparative or superlative ending: `longer`
+/// and `longest` of `long`, `larger` of `large`, `bigger` of `big`; also an agent noun of the
+/// same shape (`learner` of `learn`, `encoder` of `encode`), which reads as a repeat beside
+/// it. The stemmer keeps these apart; on `data/` a topic of long-context papers read "context
+/// lengths, long, longer".
+fn is_degree_of(word: &str, base: &str) -> bool {
+    if base.len() < 3 || base.contains(' ') || word.contains(' ') {
+        return false;
+    }
+    let Some(rest) = word.strip_prefix(base) else {
+        return false;
+    };
+    let ending = if base.ends_with('e') {
+        rest
+    } else {
+        // `big` -> `bigger`: the last consonant doubled.
+        let last = &base[base.len() - 1..];
+        rest.strip_prefix(last)
+            .filter(|r| matches!(*r, "er" | "est"))
+            .unwrap_or(rest)
+    };
+    match base.ends_with('e') {
+        true => matches!(ending, "r" | "st"),
+        false => matches!(ending, "er" | "est"),
+    }
+}
+
 fn fold(word: &str) -> String {
     let word = word.strip_suffix("'s").unwrap_or(word);
     let word = match word.strip_suffix('s') {
@@ -186,6 +216,29 @@ mod tests {
             ["modal", "multi", "multi-modal", "multimodal"]
         );
         assert_eq!(word_keys("neural networks"), ["network", "neural"]);
+    }
+
+    #[test]
+    fn comparatives_and_superlatives_of_a_shown_word_are_skipped() {
+        let ranked = [
+            candidate("long", 5.0, 5.0),
+            candidate("longer", 4.0, 4.0),
+            candidate("large", 3.5, 3.5),
+            candidate("largest", 3.0, 3.0),
+            candidate("big", 2.5, 2.5),
+            candidate("bigger", 2.0, 2.0),
+            candidate("lengths", 1.5, 1.5),
+            candidate("encoder", 1.2, 1.2),
+            candidate("encode", 1.0, 1.0),
+            candidate("lengthy", 0.9, 0.9),
+        ];
+        assert_eq!(
+            shown(&ranked, 20),
+            ["long", "large", "big", "lengths", "encoder", "lengthy"]
+        );
+        assert!(!is_degree_of("lengths", "long"));
+        assert!(!is_degree_of("bigot", "big"));
+        assert!(is_degree_of("finest", "fine"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod novelty;
 mod phrases;
 pub(crate) mod place;
 mod rerank;
+mod together;
 
 pub use place::Tagged;
 
@@ -60,9 +61,10 @@ pub struct LabelParams {
     pub tags: usize,
     /// Documents listed as typical of each topic.
     pub representatives: usize,
-    /// With a sentence model ([`Meaning`]): order each topic's terms by their closeness in
-    /// meaning to the topic's documents, with a penalty for terms close to those already
-    /// chosen (see `rerank`). Without one, terms are in class-based TF-IDF order either way.
+    /// Re-rank each topic's distinct terms. With a sentence model ([`Meaning`]): by their
+    /// closeness in meaning to the topic's documents, with a penalty for terms close to those
+    /// already chosen (see `rerank`). Without one: by how often they occur in the same
+    /// documents as the terms already chosen (see `together`). Off: class-based TF-IDF order.
     pub rerank: bool,
 }
 
@@ -83,6 +85,29 @@ impl Default for LabelParams {
             representatives: 3,
             rerank: true,
         }
+    }
+}
+
+/// The order each topic's terms are in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TermOrder {
+    /// Class-based TF-IDF: the most distinctive first.
+    ClassBased,
+    /// Re-ranked by closeness in meaning to the topic's documents (a sentence model).
+    ByMeaning,
+    /// Re-ranked so that each term occurs in the same documents as those before it.
+    ByCooccurrence,
+}
+
+impl std::fmt::Display for TermOrder {
+    /// As `inspect` and the report's parameters say it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TermOrder::ClassBased => "class-based TF-IDF order",
+            TermOrder::ByMeaning => "re-ranked by meaning (sentence model)",
+            TermOrder::ByCooccurrence => "re-ranked by co-occurrence",
+        })
     }
 }
 
@@ -114,13 +139,13 @@ pub struct Topics {
 }
 
 impl LabelParams {
-    /// The order a topic's terms are in, as `inspect` and the report's parameters say it (of a
-    /// fitted model, whose `rerank` says whether a sentence model re-ranked them).
-    pub fn term_order(&self) -> &'static str {
-        if self.rerank {
-            "re-ranked by meaning (sentence model)"
-        } else {
-            "class-based TF-IDF order"
+    /// The order a topic's terms are in, for a fit that had a sentence model to re-rank them
+    /// by (`by_meaning`) or not.
+    pub fn term_order(&self, by_meaning: bool) -> TermOrder {
+        match (self.rerank, by_meaning) {
+            (false, _) => TermOrder::ClassBased,
+            (true, true) => TermOrder::ByMeaning,
+            (true, false) => TermOrder::ByCooccurrence,
         }
     }
 
@@ -157,11 +182,10 @@ impl LabelParams {
             class.add_phrases(&mut candidates, tokens, &topic_of, progress);
             check(progress)?;
         }
-        let meaning = meaning.filter(|_| self.rerank);
         // Re-ranking chooses among more distinct terms than it keeps.
-        let pool = match meaning {
-            Some(_) => RERANK_POOL_PER_TERM * wanted,
-            None => wanted,
+        let pool = match self.rerank {
+            true => RERANK_POOL_PER_TERM * wanted,
+            false => wanted,
         };
         let mut picked: Vec<Vec<Candidate>> = candidates
             .into_iter()
@@ -170,8 +194,11 @@ impl LabelParams {
                 distinct::pick(&topic_candidates, pool)
             })
             .collect();
-        if let Some(meaning) = meaning {
-            picked = by_meaning(picked, meaning, &topic_of, wanted, progress)?;
+        if self.rerank {
+            picked = match meaning {
+                Some(meaning) => by_meaning(picked, meaning, &topic_of, wanted, progress)?,
+                None => by_cooccurrence(picked, tokens, wanted, progress),
+            };
             check(progress)?;
         }
         // Two labels leading with the same word read as the same topic (on data/ with k 8,
@@ -302,6 +329,28 @@ fn by_meaning(
             rerank::mmr(&scored, topic, rerank::DIVERSITY, wanted)
         })
         .collect())
+}
+
+/// Each topic's `picked` terms (class-based TF-IDF order, distinct) re-ranked by how often
+/// they occur together in the corpus' documents (see [`together`]), `wanted` of them kept.
+fn by_cooccurrence(
+    picked: Vec<Vec<Candidate>>,
+    tokens: &TokenizedCorpus,
+    wanted: usize,
+    progress: &dyn Progress,
+) -> Vec<Vec<Candidate>> {
+    let lists: Vec<Vec<Vec<u32>>> = picked
+        .iter()
+        .map(|candidates| candidates.iter().map(|c| c.stems.clone()).collect())
+        .collect();
+    let lists: Vec<&[Vec<u32>]> = lists.iter().map(Vec::as_slice).collect();
+    let (presence, columns) = crate::text::term_presence(tokens, &lists, progress);
+    let tables = crate::metrics::pair_tables(&presence, &columns);
+    picked
+        .iter()
+        .zip(&tables)
+        .map(|(candidates, table)| together::order(candidates, table, wanted))
+        .collect()
 }
 
 /// Distinct terms re-ranked per term kept: twice as many as are shown and scored.

@@ -26,6 +26,62 @@ pub fn npmi_coherence<V: Copy + Into<f64> + Sync>(
         .collect()
 }
 
+/// How often each pair of each topic's terms (column ids of `documents`) occurs together, with
+/// their NPMI by the same definition and conventions as [`npmi_coherence`]: what the label
+/// stage uses to choose terms that occur together.
+pub fn pair_tables<V: Copy + Into<f64> + Sync>(
+    documents: &CsrMatrix<V>,
+    terms: &[Vec<u32>],
+) -> Vec<PairTable> {
+    let counts = CoOccurrence::count(documents, terms);
+    (0..terms.len())
+        .map(|topic| {
+            let table = counts.table(topic);
+            PairTable {
+                side: table.len().isqrt(),
+                counts: table.to_vec(),
+                documents: counts.documents,
+            }
+        })
+        .collect()
+}
+
+/// One topic's pair counts, indexed by the terms' positions in its list.
+#[derive(Debug, Clone)]
+pub struct PairTable {
+    side: usize,
+    /// Documents holding both terms; the diagonal holds each term's document frequency.
+    counts: Vec<u64>,
+    documents: u64,
+}
+
+impl PairTable {
+    /// From a row-major table of pair counts (diagonal: each term's documents) over `documents`.
+    #[cfg(test)]
+    pub(crate) fn new(counts: Vec<u64>, documents: u64) -> Self {
+        PairTable {
+            side: counts.len().isqrt(),
+            counts,
+            documents,
+        }
+    }
+
+    /// Documents holding both of the terms at positions `a` and `b`.
+    pub fn together(&self, a: usize, b: usize) -> u64 {
+        self.counts[a * self.side + b]
+    }
+
+    /// NPMI of the terms at positions `a` and `b`.
+    pub fn npmi(&self, a: usize, b: usize) -> f64 {
+        npmi(
+            self.together(a, a),
+            self.together(b, b),
+            self.together(a, b),
+            self.documents,
+        )
+    }
+}
+
 /// For each topic with m top terms, an m x m table of how many documents hold both terms of
 /// each pair; its diagonal is each term's document frequency.
 struct CoOccurrence {
@@ -73,8 +129,12 @@ impl CoOccurrence {
         }
     }
 
+    fn table(&self, topic: usize) -> &[u64] {
+        &self.counts[self.offsets[topic]..self.offsets[topic + 1]]
+    }
+
     fn coherence(&self, topic: usize) -> Option<f64> {
-        let table = &self.counts[self.offsets[topic]..self.offsets[topic + 1]];
+        let table = self.table(topic);
         let terms = table.len().isqrt();
         if terms < 2 || self.documents == 0 {
             return None;

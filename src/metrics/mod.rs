@@ -12,7 +12,7 @@ mod coherence;
 mod silhouette;
 
 pub use agreement::{compare, Agreement};
-pub use coherence::{npmi_coherence, topic_diversity};
+pub use coherence::{npmi_coherence, pair_tables, topic_diversity, PairTable};
 pub use silhouette::silhouette_cosine;
 
 /// What the metrics' tests share: values checked against scikit-learn or numpy to 1e-9.

@@ -322,9 +322,6 @@ impl TopicModel {
             k_selection.as_ref(),
         );
         model.novelty = novelty;
-        // The model records what was done: re-ranking needs a sentence model, which a
-        // words-only fit or one given vectors from a file does not have.
-        model.params.label.rerank &= meaning.is_some();
         let (mut topics, mut metrics) = (topics, metrics);
         let changes = match input.previous {
             Some(previous) => Some(timings.time("lineage", progress, || {

@@ -316,6 +316,16 @@ impl TopicModel {
         self.semantic.as_ref()
     }
 
+    /// The order each topic's terms are in, in words: class-based TF-IDF order, or re-ranked
+    /// by meaning (fitted with a sentence model) or by co-occurrence (without one).
+    pub fn term_order(&self) -> crate::label::TermOrder {
+        let by_meaning = self
+            .semantic
+            .as_ref()
+            .is_some_and(|s| matches!(s.source, VectorSource::Model { .. }));
+        self.params.label.term_order(by_meaning)
+    }
+
     /// What tags documents: rebuilt from the vocabulary when a model is loaded.
     pub(crate) fn tagger(&self) -> std::borrow::Cow<'_, Tagger> {
         match &self.tagger {

@@ -53,6 +53,8 @@ pub struct ReportInput<'a> {
     pub metrics: &'a Metrics,
     pub k_selection: Option<&'a KSelection>,
     pub params: &'a TopicParams,
+    /// The order each topic's terms are in ([`crate::TopicModel::term_order`]).
+    pub term_order: crate::label::TermOrder,
     /// With sentence vectors: where they came from and their weight, in words.
     pub sentence_vectors: Option<String>,
     pub map: &'a MapLayout,
@@ -475,7 +477,7 @@ impl ReportInput<'_> {
                 if p.spectral.is_some() { "yes" } else { "no" }.to_string(),
             ),
             ("language", p.text.language.to_string()),
-            ("label terms", p.label.term_order().to_string()),
+            ("label terms", self.term_order.to_string()),
             (
                 "sentence vectors",
                 self.sentence_vectors
@@ -490,7 +492,7 @@ impl ReportInput<'_> {
             topics => self.topics.topics.len(),
             k_how => k_how,
             params => params,
-            reranked => p.label.rerank,
+            term_order => self.term_order,
             metrics => metrics,
             label_column => m.labels.as_ref().map(|l| l.column.clone()),
             warnings => self.warnings,

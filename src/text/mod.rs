@@ -6,6 +6,7 @@
 mod ascii_words;
 mod language;
 pub mod markup;
+mod presence;
 mod stop_words;
 mod surface;
 mod tokenize;
@@ -25,6 +26,7 @@ use tokenize::{FieldKind, Token};
 use word_table::WordTable;
 
 pub use language::Language;
+pub(crate) use presence::term_presence;
 pub use stop_words::StopWords;
 
 /// Marks a phrase break inside [`DocumentTerms::sequence`]: no bigram spans it.

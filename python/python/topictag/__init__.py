@@ -174,7 +174,8 @@ def fit(data, text=None, title=None, id=None, k="auto", seed=0, *, label=None,
         max_terms, ngrams, weighting, dims, refine, runs, language, stop_words (a file), markup
         (False analyses the text as written: LaTeX, tags, URLs and headings kept),
         k_range, spectral, neighbors, top_terms, label_rerank (False keeps a topic's terms in
-        class-based TF-IDF order when a sentence model is given), fit_sample_rows,
+        class-based TF-IDF order; by default they are re-ranked, by meaning with a sentence
+        model and by co-occurrence without one), fit_sample_rows,
         embedding_weight.
     """
     return _fit(data, text=text, title=title, id=id, k=k, seed=seed, label=label,
