@@ -344,7 +344,10 @@ fn by_cooccurrence(
         .map(|candidates| candidates.iter().map(|c| c.stems.clone()).collect())
         .collect();
     let lists: Vec<&[Vec<u32>]> = lists.iter().map(Vec::as_slice).collect();
-    let (presence, columns) = crate::text::term_presence(tokens, &lists, progress);
+    // NPMI from a fixed sample of at most about COOCCURRENCE_DOCUMENTS documents: on the 1M
+    // generated corpus, counting every document doubled the label stage (2.7 s -> 5.3 s).
+    let step = tokens.documents.len().div_ceil(COOCCURRENCE_DOCUMENTS);
+    let (presence, columns) = crate::text::term_presence_every(tokens, &lists, step, progress);
     let tables = crate::metrics::pair_tables(&presence, &columns);
     picked
         .iter()
@@ -352,6 +355,9 @@ fn by_cooccurrence(
         .map(|(candidates, table)| together::order(candidates, table, wanted))
         .collect()
 }
+
+/// Documents counted for [`by_cooccurrence`], at most (every n-th beyond that).
+const COOCCURRENCE_DOCUMENTS: usize = 100_000;
 
 /// Distinct terms re-ranked per term kept: twice as many as are shown and scored.
 const RERANK_POOL_PER_TERM: usize = 2;

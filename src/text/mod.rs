@@ -26,7 +26,7 @@ use tokenize::{FieldKind, Token};
 use word_table::WordTable;
 
 pub use language::Language;
-pub(crate) use presence::term_presence;
+pub(crate) use presence::{term_presence, term_presence_every};
 pub use stop_words::StopWords;
 
 /// Marks a phrase break inside [`DocumentTerms::sequence`]: no bigram spans it.

@@ -18,6 +18,18 @@ pub(crate) fn term_presence(
     term_lists: &[&[Vec<u32>]],
     stop: &dyn Progress,
 ) -> (CsrMatrix, Vec<Vec<u32>>) {
+    term_presence_every(tokens, term_lists, 1, stop)
+}
+
+/// [`term_presence`] over every `step`-th document only (the first, the `step + 1`-th, ...):
+/// a fixed sample, the same for any thread count.
+pub(crate) fn term_presence_every(
+    tokens: &TokenizedCorpus,
+    term_lists: &[&[Vec<u32>]],
+    step: usize,
+    stop: &dyn Progress,
+) -> (CsrMatrix, Vec<Vec<u32>>) {
+    let step = step.max(1);
     // Terms are keyed by up to three stems, padded with BREAK, which no term contains.
     let key = |stems: &[u32]| -> [u32; 3] {
         let mut key = [BREAK; 3];
@@ -48,6 +60,7 @@ pub(crate) fn term_presence(
     let rows: Vec<Vec<(u32, f64)>> = tokens
         .documents
         .par_iter()
+        .step_by(step)
         .map(|doc| {
             let mut found: Vec<u32> = Vec::new();
             if stop.cancelled() {
@@ -114,5 +127,10 @@ mod tests {
         assert_eq!(presence.row(1).0, [2]);
         assert!(presence.row(2).0.is_empty());
         assert_eq!(presence.row(3).0, [3], "compound pieces count as words");
+        let (every_other, _) =
+            term_presence_every(&tokens, &[&topic_a, &topic_b], 2, &crate::progress::Silent);
+        assert_eq!(every_other.rows(), 2);
+        assert_eq!(every_other.row(0).0, presence.row(0).0);
+        assert_eq!(every_other.row(1).0, presence.row(2).0);
     }
 }
