@@ -197,7 +197,7 @@ impl LabelParams {
         if self.rerank {
             picked = match meaning {
                 Some(meaning) => by_meaning(picked, meaning, &topic_of, wanted, progress)?,
-                None => by_cooccurrence(picked, tokens, wanted, progress),
+                None => by_cooccurrence(picked, tokens, self.label_terms, wanted, progress),
             };
             check(progress)?;
         }
@@ -332,10 +332,12 @@ fn by_meaning(
 }
 
 /// Each topic's `picked` terms (class-based TF-IDF order, distinct) re-ranked by how often
-/// they occur together in the corpus' documents (see [`together`]), `wanted` of them kept.
+/// they occur together in the corpus' documents (see [`together`]), the first `keep` (the
+/// label's) in place, `wanted` of them kept.
 fn by_cooccurrence(
     picked: Vec<Vec<Candidate>>,
     tokens: &TokenizedCorpus,
+    keep: usize,
     wanted: usize,
     progress: &dyn Progress,
 ) -> Vec<Vec<Candidate>> {
@@ -352,7 +354,7 @@ fn by_cooccurrence(
     picked
         .iter()
         .zip(&tables)
-        .map(|(candidates, table)| together::order(candidates, table, wanted))
+        .map(|(candidates, table)| together::order(candidates, table, keep, wanted))
         .collect()
 }
 
