@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Label terms by meaning, measured: with a sentence model, the topics' terms in class-based
-TF-IDF order (--no-label-rerank) against the same fit's terms re-ranked by their closeness to the
-topic's documents (the default with --embeddings).
+"""Label terms re-ranked, measured: the topics' terms in class-based TF-IDF order
+(--no-label-rerank) against the same fit's terms re-ranked: with a sentence model (--embeddings)
+by their closeness to the topic's documents, without one by how often they occur with the terms
+already chosen (the default either way).
 
 Both variants are one fit each with the same seed, k = number of labels and the same sentence
 vectors, so the topics are the same documents and only their terms differ. For each it reports,
@@ -14,9 +15,9 @@ on the corpus' raw text (lower-cased words; a phrase occurs where its words stan
 - label precision: of the documents holding a label term of a topic, the share that the topic
   holds (a label should not be just as true of the other topics), mean over topics.
 
-Usage: bench/label_rerank.py --embeddings DIR [--corpora NAME ...] [--seeds 0 1 2]
+Usage: bench/label_rerank.py [--embeddings DIR] [--corpora NAME ...] [--seeds 0 1 2]
 Corpora are looked up as bench/labels.py does (derived corpora included). Writes
-bench/results/label_rerank.json and prints a Markdown table. The vectors come from the
+bench/results/label_rerank.json (label_rerank_words.json without --embeddings) and prints a Markdown table. The vectors come from the
 cache after the first run (see the README's Sentence vectors).
 """
 
@@ -38,6 +39,10 @@ VARIANTS = {
     "c-TF-IDF order": ["--no-label-rerank"],
     "re-ranked by meaning": [],
 }
+WORDS_VARIANTS = {
+    "c-TF-IDF order": ["--no-label-rerank"],
+    "re-ranked by co-occurrence": [],
+}
 DEFAULT_CORPORA = [
     "arxiv_2007_4fields",
     "arxiv_2007_18archives",
@@ -47,10 +52,11 @@ DEFAULT_CORPORA = [
 ]
 
 
-def fit(corpus: Path, k: int, seed: int, model: Path, extra: list[str]) -> dict:
+def fit(corpus: Path, k: int, seed: int, model: Path | None, extra: list[str]) -> dict:
     with tempfile.TemporaryDirectory() as out:
+        sentences = ["--embeddings", str(model)] if model else []
         cmd = [str(common.AFTER), str(corpus), "--k", str(k), "--seed", str(seed),
-               "--embeddings", str(model), "--no-report", "--quiet", "-o", out, *extra]
+               *sentences, "--no-report", "--quiet", "-o", out, *extra]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         with open(Path(out, "topics.csv"), newline="", encoding="utf-8") as f:
             topics = list(csv.DictReader(f))
@@ -97,7 +103,8 @@ def summarise(runs: list[dict], docs: list[str]) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--embeddings", type=Path, required=True, help="sentence-model folder")
+    parser.add_argument("--embeddings", type=Path,
+                        help="sentence-model folder (without: words only, by co-occurrence)")
     parser.add_argument("--corpora", nargs="+", default=DEFAULT_CORPORA)
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     args = parser.parse_args()
@@ -112,11 +119,12 @@ def main() -> int:
             docs = common.document_texts(rows)
             k = len({r["label"] for r in rows})
             results[name] = {}
-            for variant, extra in VARIANTS.items():
+            for variant, extra in (VARIANTS if args.embeddings else WORDS_VARIANTS).items():
                 runs = [fit(path, k, seed, args.embeddings, extra) for seed in args.seeds]
                 results[name][variant] = summarise(runs, docs)
                 print(f"{name} k={k} {variant}: {results[name][variant]}", file=sys.stderr)
-    out = common.ROOT / "bench" / "results" / "label_rerank.json"
+    name = "label_rerank.json" if args.embeddings else "label_rerank_words.json"
+    out = common.ROOT / "bench" / "results" / name
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1) + "\n")
     print("| corpus | terms | shared NPMI | diversity | label coverage | label precision |")
