@@ -205,6 +205,13 @@ fn the_model_re_ranks_the_label_terms_and_places_every_document_the_same() {
         markdown.contains("| label terms | re-ranked by meaning (sentence model) |"),
         "{markdown}"
     );
+    let html = read_text(&ranked.join("report.html"));
+    assert!(
+        html.contains(
+            "(class-based TF-IDF, ordered by closeness in meaning to the topic's documents)."
+        ),
+        "the topics' note"
+    );
     // Re-ranked the same way on every run.
     let (again, _) = fit(&s, "again", &["--no-cache"]);
     assert_eq!(

@@ -164,10 +164,15 @@ fn a_run_writes_the_report_files_and_the_page_is_self_contained() {
     }
     let markdown = read_text(&out.join("report.md"));
     assert!(markdown.starts_with("# Topics of"), "{markdown}");
-    // A words-only fit's terms are re-ranked by co-occurrence, and the parameters say so.
+    // A words-only fit's terms are re-ranked by co-occurrence, and the parameters say so, as
+    // does the note over the topics (labels stay in class-based order).
     assert!(
         markdown.contains("| label terms | re-ranked by co-occurrence |"),
         "{markdown}"
+    );
+    assert!(
+        html.contains("(class-based TF-IDF); each topic's section goes on with terms chosen to occur in the same documents as the label's."),
+        "the topics' note"
     );
     for chart in [
         "report-topics.svg",
