@@ -132,6 +132,14 @@ impl Weights {
 /// Writes the folder; `seed` changes the weights (and so the model's identity).
 pub fn write(dir: &Path, seed: u64, flaw: Flaw) {
     std::fs::create_dir_all(dir.join("1_Pooling")).expect("mkdir");
+    for (name, bytes) in files(seed, flaw) {
+        std::fs::write(dir.join(name), bytes).expect("write");
+    }
+}
+
+/// The folder's files (path inside the folder, bytes), as [`write`] writes them.
+pub fn files(seed: u64, flaw: Flaw) -> Vec<(&'static str, Vec<u8>)> {
+    let mut files: Vec<(&'static str, Vec<u8>)> = Vec::new();
     let vocab = vocabulary();
     let model_type = if flaw == Flaw::Architecture {
         "roberta"
@@ -150,29 +158,28 @@ pub fn write(dir: &Path, seed: u64, flaw: Flaw) {
     } else {
         config.to_string()
     };
-    std::fs::write(dir.join("config.json"), config).expect("write");
+    files.push(("config.json", config.into_bytes()));
     if flaw != Flaw::MissingTokenizer {
-        std::fs::write(dir.join("tokenizer.json"), tokenizer_json(&vocab, flaw)).expect("write");
+        files.push(("tokenizer.json", tokenizer_json(&vocab, flaw).into_bytes()));
     }
-    std::fs::write(
-        dir.join("modules.json"),
-        r#"[{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"},
+    files.push((
+        "modules.json",
+        br#"[{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"},
             {"idx":1,"name":"1","path":"1_Pooling","type":"sentence_transformers.models.Pooling"},
-            {"idx":2,"name":"2","path":"2_Normalize","type":"sentence_transformers.models.Normalize"}]"#,
-    )
-    .expect("write");
-    std::fs::write(
-        dir.join("1_Pooling/config.json"),
-        format!(r#"{{"word_embedding_dimension": {HIDDEN}, "pooling_mode_mean_tokens": true}}"#),
-    )
-    .expect("write");
-    std::fs::write(
-        dir.join("sentence_bert_config.json"),
-        format!(r#"{{"max_seq_length": {MAX_TOKENS}, "do_lower_case": false}}"#),
-    )
-    .expect("write");
+            {"idx":2,"name":"2","path":"2_Normalize","type":"sentence_transformers.models.Normalize"}]"#
+            .to_vec(),
+    ));
+    files.push((
+        "1_Pooling/config.json",
+        format!(r#"{{"word_embedding_dimension": {HIDDEN}, "pooling_mode_mean_tokens": true}}"#)
+            .into_bytes(),
+    ));
+    files.push((
+        "sentence_bert_config.json",
+        format!(r#"{{"max_seq_length": {MAX_TOKENS}, "do_lower_case": false}}"#).into_bytes(),
+    ));
     if flaw == Flaw::MissingWeights {
-        return;
+        return files;
     }
     let mut rng = Weights(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
     let mut tensors: BTreeMap<String, (Vec<usize>, Vec<u8>)> = BTreeMap::new();
@@ -275,5 +282,6 @@ pub fn write(dir: &Path, seed: u64, flaw: Flaw) {
         })
         .collect();
     let bytes = safetensors::serialize(views, None).expect("serialize");
-    std::fs::write(dir.join("model.safetensors"), bytes).expect("write");
+    files.push(("model.safetensors", bytes));
+    files
 }
