@@ -15,6 +15,19 @@ pub struct Candidate {
     pub score: f64,
 }
 
+#[cfg(test)]
+impl Candidate {
+    /// A one-word candidate for the label tests: `display` with a weight of 1 and `score`.
+    pub(crate) fn scored(display: &str, score: f64) -> Self {
+        Candidate {
+            display: display.to_string(),
+            stems: vec![0],
+            tf: 1.0,
+            score,
+        }
+    }
+}
+
 /// A longer term replaces the shorter ones it contains (`neural network` for `network`) when it
 /// carries at least this share of their weight in the topic; below that the shorter, broader
 /// term stays and the phrase is dropped as a near-duplicate.

@@ -112,12 +112,7 @@ mod tests {
     use super::*;
 
     fn candidate(display: &str, score: f64) -> Candidate {
-        Candidate {
-            display: display.into(),
-            stems: vec![0],
-            tf: 1.0,
-            score,
-        }
+        Candidate::scored(display, score)
     }
 
     #[test]

@@ -119,12 +119,7 @@ mod tests {
     use super::*;
 
     fn candidate(display: &str, score: f64) -> Candidate {
-        Candidate {
-            display: display.to_string(),
-            stems: vec![0],
-            tf: 1.0,
-            score,
-        }
+        Candidate::scored(display, score)
     }
 
     fn displays(chosen: &[Candidate]) -> Vec<&str> {
