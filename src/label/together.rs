@@ -49,41 +49,27 @@ pub(crate) fn order(
     let mut with_chosen = vec![0.0f64; candidates.len()];
     let mut taken = vec![false; candidates.len()];
     let mut chosen: Vec<Candidate> = Vec::with_capacity(wanted.min(candidates.len()));
-    let fixed: usize = std::env::var("TT_FIX")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
     while chosen.len() < wanted {
         let count = chosen.len();
-        if count < fixed && count < candidates.len() {
-            let next = count;
-            taken[next] = true;
-            chosen.push(candidates[next].clone());
-            for (i, sum) in with_chosen.iter_mut().enumerate() {
-                if !taken[i] {
-                    *sum += support(table, i, next);
-                }
-            }
-            continue;
-        }
-        let best = (0..candidates.len())
-            .filter(|&i| !taken[i])
-            .map(|i| {
-                let mean = if count == 0 {
-                    0.0
-                } else {
-                    with_chosen[i] / count as f64
-                };
-                (i, share[i] + TOGETHER * mean)
-            })
-            // max_by keeps the last of equals: compare so the earlier index wins ties.
-            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
         // The first `keep` stay in class-based order.
-        let best = match count < keep {
-            true => (count < candidates.len()).then_some((count, 0.0)),
-            false => best,
+        let next = if count < keep {
+            (count < candidates.len()).then_some(count)
+        } else {
+            (0..candidates.len())
+                .filter(|&i| !taken[i])
+                .map(|i| {
+                    let mean = if count == 0 {
+                        0.0
+                    } else {
+                        with_chosen[i] / count as f64
+                    };
+                    (i, share[i] + TOGETHER * mean)
+                })
+                // max_by keeps the last of equals: compare so the earlier index wins ties.
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+                .map(|(i, _)| i)
         };
-        let Some((next, _)) = best else { break };
+        let Some(next) = next else { break };
         taken[next] = true;
         chosen.push(candidates[next].clone());
         for (i, sum) in with_chosen.iter_mut().enumerate() {
