@@ -287,3 +287,47 @@ fn a_cancel_inside_any_stage_stops_the_fit() {
         );
     }
 }
+
+#[test]
+fn the_model_says_how_its_terms_were_ordered() {
+    use topictag::embed::{SentenceVectors, VectorSource};
+    use topictag::label::TermOrder;
+    let documents = documents();
+    let words = TopicModel::fit(&documents, &params(3)).expect("fit");
+    assert_eq!(words.model.term_order(), TermOrder::ByCooccurrence);
+    let mut in_order = params(3);
+    in_order.label.rerank = false;
+    let fit = TopicModel::fit(&documents, &in_order).expect("fit");
+    assert_eq!(fit.model.term_order(), TermOrder::ClassBased);
+    // One vector per document, by theme.
+    let rows =
+        ndarray::Array2::from_shape_fn(
+            (documents.len(), 4),
+            |(i, j)| {
+                if i % 3 == j {
+                    1.0
+                } else {
+                    0.1
+                }
+            },
+        );
+    let from_file = SentenceVectors::new(rows.clone(), VectorSource::File { dims: 4 });
+    let fit = TopicModel::fit_with(&documents, &params(3), &FitInput::new().vectors(&from_file))
+        .expect("fit");
+    assert_eq!(fit.model.term_order(), TermOrder::ByCooccurrence);
+    // A sentence model's vectors without the model to embed terms with: nothing re-ranks them
+    // by meaning, so they stay in class-based order, as the model says.
+    let source = VectorSource::Model {
+        name: "tiny".into(),
+        hash: "0".repeat(64),
+        dims: 4,
+    };
+    let from_model = SentenceVectors::new(rows, source);
+    let fit = TopicModel::fit_with(
+        &documents,
+        &params(3),
+        &FitInput::new().vectors(&from_model),
+    )
+    .expect("fit");
+    assert_eq!(fit.model.term_order(), TermOrder::ClassBased);
+}

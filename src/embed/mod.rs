@@ -86,6 +86,11 @@ pub enum VectorSource {
 }
 
 impl VectorSource {
+    /// Whether the vectors came from a sentence model (which can embed label terms as well).
+    pub fn is_model(&self) -> bool {
+        matches!(self, VectorSource::Model { .. })
+    }
+
     pub fn dims(&self) -> usize {
         match self {
             VectorSource::Model { dims, .. } | VectorSource::File { dims } => *dims,

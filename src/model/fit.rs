@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::evaluate::{self, Judged, Metrics};
 use crate::label::novelty::{calibrate_held_out, Novelty, NOVEL_QUANTILE};
 use crate::label::place::{Fitness, Placer};
-use crate::label::{Meaning, Tagged, Tagger, Topics};
+use crate::label::{LabelParams, Meaning, Tagged, Tagger, Topics};
 use crate::params::{CheckedParams, TopicParams};
 use crate::progress::{self, Cancel, Progress, Silent, Watched};
 use crate::read::{ColumnChoice, Document};
@@ -293,12 +293,18 @@ impl TopicModel {
             }),
             _ => None,
         };
+        // The saved model says its terms were re-ranked by meaning when its vectors came from a
+        // sentence model (`TopicModel::term_order`); given such vectors without the model to
+        // embed the terms with, they stay in class-based order, and the model records that.
+        let from_model = input.vectors.is_some_and(|v| v.source.is_model());
+        let label = LabelParams {
+            rerank: params.label.rerank && (meaning.is_some() || !from_model),
+            ..params.label.clone()
+        };
         let topics = timings.time("label", progress, || {
             let tfidf = &space.fitted.tfidf;
             let fitted = (&clustering, documents.as_slice());
-            params
-                .label
-                .describe(&tokens, tfidf, fitted, &tagger, meaning.as_ref(), progress)
+            label.describe(&tokens, tfidf, fitted, &tagger, meaning.as_ref(), progress)
         })?;
         progress::check(progress)?;
         let metrics = timings.time("evaluate", progress, || {
@@ -322,6 +328,7 @@ impl TopicModel {
             k_selection.as_ref(),
         );
         model.novelty = novelty;
+        model.params.label = label;
         let (mut topics, mut metrics) = (topics, metrics);
         let changes = match input.previous {
             Some(previous) => Some(timings.time("lineage", progress, || {

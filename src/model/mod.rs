@@ -319,10 +319,7 @@ impl TopicModel {
     /// The order each topic's terms are in, in words: class-based TF-IDF order, or re-ranked
     /// by meaning (fitted with a sentence model) or by co-occurrence (without one).
     pub fn term_order(&self) -> crate::label::TermOrder {
-        let by_meaning = self
-            .semantic
-            .as_ref()
-            .is_some_and(|s| matches!(s.source, VectorSource::Model { .. }));
+        let by_meaning = self.semantic.as_ref().is_some_and(|s| s.source.is_model());
         self.params.label.term_order(by_meaning)
     }
 
