@@ -172,19 +172,16 @@ fn is_degree_of(word: &str, base: &str) -> bool {
     let Some(rest) = word.strip_prefix(base) else {
         return false;
     };
-    let ending = if base.ends_with('e') {
-        rest
-    } else {
-        // `big` -> `bigger`: the last consonant doubled.
-        let last = &base[base.len() - 1..];
-        rest.strip_prefix(last)
-            .filter(|r| matches!(*r, "er" | "est"))
-            .unwrap_or(rest)
-    };
-    match base.ends_with('e') {
-        true => matches!(ending, "r" | "st"),
-        false => matches!(ending, "er" | "est"),
+    if base.ends_with('e') {
+        return matches!(rest, "r" | "st");
     }
+    // `big` -> `bigger`: the last letter may be doubled.
+    let doubled = base
+        .chars()
+        .last()
+        .and_then(|last| rest.strip_prefix(last))
+        .unwrap_or(rest);
+    matches!(rest, "er" | "est") || matches!(doubled, "er" | "est")
 }
 
 fn fold(word: &str) -> String {
@@ -252,6 +249,9 @@ mod tests {
         assert!(!is_degree_of("lengths", "long"));
         assert!(!is_degree_of("bigot", "big"));
         assert!(is_degree_of("finest", "fine"));
+        // A base ending in a letter of more than one byte.
+        assert!(!is_degree_of("cafées", "café"));
+        assert!(is_degree_of("caféer", "café"));
     }
 
     #[test]
