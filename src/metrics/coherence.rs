@@ -20,9 +20,9 @@ pub fn npmi_coherence<V: Copy + Into<f64> + Sync>(
     documents: &CsrMatrix<V>,
     top_terms: &[Vec<u32>],
 ) -> Vec<Option<f64>> {
-    let counts = CoOccurrence::count(documents, top_terms);
-    (0..top_terms.len())
-        .map(|topic| counts.coherence(topic))
+    pair_tables(documents, top_terms)
+        .iter()
+        .map(PairTable::coherence)
         .collect()
 }
 
@@ -35,14 +35,7 @@ pub fn pair_tables<V: Copy + Into<f64> + Sync>(
 ) -> Vec<PairTable> {
     let counts = CoOccurrence::count(documents, terms);
     (0..terms.len())
-        .map(|topic| {
-            let table = counts.table(topic);
-            PairTable {
-                side: table.len().isqrt(),
-                counts: table.to_vec(),
-                documents: counts.documents,
-            }
-        })
+        .map(|topic| PairTable::new(counts.table(topic).to_vec(), counts.documents))
         .collect()
 }
 
@@ -57,7 +50,6 @@ pub struct PairTable {
 
 impl PairTable {
     /// From a row-major table of pair counts (diagonal: each term's documents) over `documents`.
-    #[cfg(test)]
     pub(crate) fn new(counts: Vec<u64>, documents: u64) -> Self {
         PairTable {
             side: counts.len().isqrt(),
@@ -79,6 +71,21 @@ impl PairTable {
             self.together(a, b),
             self.documents,
         )
+    }
+
+    /// The mean NPMI over every pair of the topic's terms ([`npmi_coherence`]).
+    fn coherence(&self) -> Option<f64> {
+        let terms = self.side;
+        if terms < 2 || self.documents == 0 {
+            return None;
+        }
+        let mut total = 0.0;
+        for a in 0..terms {
+            for b in a + 1..terms {
+                total += self.npmi(a, b);
+            }
+        }
+        Some(total / (terms * (terms - 1) / 2) as f64)
     }
 }
 
@@ -131,22 +138,6 @@ impl CoOccurrence {
 
     fn table(&self, topic: usize) -> &[u64] {
         &self.counts[self.offsets[topic]..self.offsets[topic + 1]]
-    }
-
-    fn coherence(&self, topic: usize) -> Option<f64> {
-        let table = self.table(topic);
-        let terms = table.len().isqrt();
-        if terms < 2 || self.documents == 0 {
-            return None;
-        }
-        let mut total = 0.0;
-        for a in 0..terms {
-            for b in a + 1..terms {
-                let (df_a, df_b) = (table[a * terms + a], table[b * terms + b]);
-                total += npmi(df_a, df_b, table[a * terms + b], self.documents);
-            }
-        }
-        Some(total / (terms * (terms - 1) / 2) as f64)
     }
 }
 
