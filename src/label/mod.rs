@@ -183,9 +183,10 @@ impl LabelParams {
             check(progress)?;
         }
         // Re-ranking chooses among more distinct terms than it keeps.
-        let pool = match self.rerank {
-            true => RERANK_POOL_PER_TERM * wanted,
-            false => wanted,
+        let pool = if self.rerank {
+            RERANK_POOL_PER_TERM * wanted
+        } else {
+            wanted
         };
         let mut picked: Vec<Vec<Candidate>> = candidates
             .into_iter()
